@@ -1,0 +1,166 @@
+package org.flocksy.core.config;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.flocksy.core.crypto.CurveKeyPair;
+import org.flocksy.core.crypto.Z85;
+
+/**
+ * The seed's JSON key files. Private keys: {@code {"tcp://…": {"private_key": Z85, "public_key": Z85}}},
+ * mode 0600. Keystore: {@code {"tcp://…": Z85 public key}}. Endpoints are normalised as in the config.
+ */
+public final class KeyFiles {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private KeyFiles() {}
+
+    /** The private key file, or an empty map when it does not exist. */
+    public static Map<String, CurveKeyPair> readPrivateKeys(Path file) throws ConfigException {
+        Map<String, CurveKeyPair> result = new LinkedHashMap<>();
+        JsonNode root = readObject(file, true);
+        if (root == null) {
+            return result;
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String where = file + ": entry '" + e.getKey() + "'";
+            if (!e.getValue().isObject()) {
+                throw new ConfigException(where + " must be an object with private_key and public_key");
+            }
+            String secret = key(e.getValue(), "private_key", where);
+            String pub = key(e.getValue(), "public_key", where);
+            result.put(endpoint(e.getKey(), file), new CurveKeyPair(pub, secret));
+        }
+        return result;
+    }
+
+    /** The keystore: endpoint to Z85 public key. A missing keystore is an error: a node without peers is useless. */
+    public static Map<String, String> readKeystore(Path file) throws ConfigException {
+        Map<String, String> result = new LinkedHashMap<>();
+        JsonNode root = readObject(file, false);
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String where = file + ": entry '" + e.getKey() + "'";
+            if (!e.getValue().isTextual()) {
+                throw new ConfigException(where + " must be a Z85 public key string");
+            }
+            String problem = Z85.problem(e.getValue().asText());
+            if (problem != null) {
+                throw new ConfigException(where + ": public key " + problem);
+            }
+            result.put(endpoint(e.getKey(), file), e.getValue().asText());
+        }
+        return result;
+    }
+
+    /**
+     * Writes the private key file atomically with mode 0600 (0700 for a directory it creates).
+     * The caller merges: entries already in the file are kept as they are.
+     */
+    public static void writePrivateKeys(Path file, Map<String, CurveKeyPair> keys) throws IOException {
+        ObjectNode root = JSON.createObjectNode();
+        keys.forEach((endpoint, pair) -> root.putObject(endpoint)
+                .put("private_key", pair.secretKey())
+                .put("public_key", pair.publicKey()));
+        writeSecret(file, JSON.writeValueAsBytes(root));
+    }
+
+    /** Writes a keystore (tests, demo); public keys need no secrecy, but the same atomic write. */
+    public static void writeKeystore(Path file, Map<String, String> keys) throws IOException {
+        ObjectNode root = JSON.createObjectNode();
+        keys.forEach(root::put);
+        writeSecret(file, JSON.writeValueAsBytes(root));
+    }
+
+    private static void writeSecret(Path file, byte[] bytes) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        if (!Files.isDirectory(dir)) {
+            try {
+                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } catch (UnsupportedOperationException e) {
+                Files.createDirectories(dir);
+            }
+        }
+        Path tmp = dir.resolve("." + file.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        try {
+            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException e) {
+            Files.createFile(tmp);
+        } catch (FileAlreadyExistsException e) {
+            throw new IOException("cannot create " + tmp + ": it appeared while writing", e);
+        }
+        try (var channel = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+            channel.write(java.nio.ByteBuffer.wrap(bytes));
+            channel.force(true);
+        }
+        try {
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private static JsonNode readObject(Path file, boolean missingIsEmpty) throws ConfigException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            if (missingIsEmpty) {
+                return null;
+            }
+            throw new ConfigException(file + ": file not found");
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot read: " + e.getMessage(), e);
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(bytes);
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            String line = at == null ? "" : ":" + at.getLineNr();
+            throw new ConfigException(file + line + ": malformed JSON: " + e.getOriginalMessage().lines().findFirst().orElse(""));
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot read: " + e.getMessage(), e);
+        }
+        if (root == null || root.isMissingNode() || !root.isObject()) {
+            throw new ConfigException(file + ": expected a JSON object keyed by endpoint");
+        }
+        return root;
+    }
+
+    private static String key(JsonNode entry, String field, String where) throws ConfigException {
+        JsonNode value = entry.get(field);
+        if (value == null || !value.isTextual()) {
+            throw new ConfigException(where + ": " + field + " missing");
+        }
+        String problem = Z85.problem(value.asText());
+        if (problem != null) {
+            throw new ConfigException(where + ": " + field + " " + problem);
+        }
+        return value.asText();
+    }
+
+    private static String endpoint(String key, Path file) throws ConfigException {
+        try {
+            return Endpoint.normalize(key);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(file + ": " + e.getMessage());
+        }
+    }
+}

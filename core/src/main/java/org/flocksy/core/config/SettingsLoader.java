@@ -1,0 +1,129 @@
+package org.flocksy.core.config;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.flocksy.api.BoxSpec;
+
+/** Merges the config file and the flags: list settings add up, single paths from flags win. */
+public final class SettingsLoader {
+    private final Path home;
+
+    /** @param home the user's home directory, under which the default files live */
+    public SettingsLoader(Path home) {
+        this.home = home;
+    }
+
+    public Path defaultConfig() {
+        return home.resolve(".flocksy");
+    }
+
+    public Path defaultKeystore() {
+        return home.resolve(".ssh/flocksy_keystore");
+    }
+
+    public Path defaultPrivateKeys() {
+        return home.resolve(".ssh/flocksy_privatekeys");
+    }
+
+    /** Reads the config file (if any) and merges the flags; does not touch key files or boxes. */
+    public Settings load(Flags flags, boolean needBoxesAndNodes) throws ConfigException {
+        List<ConfigFile.Entry> entries = List.of();
+        Path config = flags.config() != null ? flags.config() : defaultConfig();
+        if (flags.configRequired() || Files.exists(config)) {
+            entries = ConfigFile.read(config);
+        }
+        List<Declared<String>> hostnames = new ArrayList<>();
+        List<Declared<String>> nodes = new ArrayList<>();
+        List<Declared<BoxSpec>> boxes = new ArrayList<>();
+        Declared<Path> keystore = new Declared<>(defaultKeystore(), "default keystore");
+        Declared<Path> privateKeys = new Declared<>(defaultPrivateKeys(), "default private key file");
+        for (ConfigFile.Entry e : entries) {
+            switch (e.key()) {
+                case "hostname" -> hostnames.add(endpoint(e.value(), e.origin()));
+                case "node" -> nodes.add(endpoint(e.value(), e.origin()));
+                case "box" -> boxes.add(new Declared<>(BoxSpecs.parse(e.value(), e.origin()), e.origin()));
+                case "keystore" -> keystore = new Declared<>(expand(e.value()), e.origin());
+                case "privatekey" -> privateKeys = new Declared<>(expand(e.value()), e.origin());
+                default -> throw new IllegalStateException("ConfigFile admitted unknown key " + e.key());
+            }
+        }
+        for (String h : flags.hostnames()) {
+            hostnames.add(endpoint(h, "--hostname"));
+        }
+        for (String n : flags.nodes()) {
+            nodes.add(endpoint(n, "--node"));
+        }
+        for (String b : flags.boxes()) {
+            boxes.add(new Declared<>(BoxSpecs.parse(b, "--box"), "--box"));
+        }
+        if (flags.keystore() != null) {
+            keystore = new Declared<>(flags.keystore(), "--keystore");
+        }
+        if (flags.privateKeys() != null) {
+            privateKeys = new Declared<>(flags.privateKeys(), "--privatekey");
+        }
+        Settings settings = new Settings(hostnames, nodes, boxes, keystore, privateKeys);
+        checkForm(settings, config, needBoxesAndNodes);
+        return settings;
+    }
+
+    private void checkForm(Settings s, Path config, boolean needBoxesAndNodes) throws ConfigException {
+        if (s.hostnames().isEmpty()) {
+            throw new ConfigException("no hostname given: use -p/--hostname URI or 'hostname = URI' in " + config);
+        }
+        unique(s.hostnames(), "hostname");
+        unique(s.nodes(), "node");
+        Map<String, Declared<String>> own = new HashMap<>();
+        s.hostnames().forEach(h -> own.put(h.value(), h));
+        for (Declared<String> n : s.nodes()) {
+            if (own.containsKey(n.value())) {
+                throw new ConfigException(n.error("node " + n.value() + " is this node's own hostname"));
+            }
+        }
+        Map<String, Declared<BoxSpec>> names = new HashMap<>();
+        for (Declared<BoxSpec> b : s.boxes()) {
+            Declared<BoxSpec> earlier = names.putIfAbsent(b.value().name(), b);
+            if (earlier != null) {
+                throw new ConfigException(b.error("box name '" + b.value().name() + "' is already declared at "
+                        + earlier.origin()));
+            }
+        }
+        if (needBoxesAndNodes) {
+            if (s.boxes().isEmpty()) {
+                throw new ConfigException("no box given: use -b/--box NAME@PATH or 'box = NAME@PATH' in " + config);
+            }
+            if (s.nodes().isEmpty()) {
+                throw new ConfigException("no node given: use -n/--node URI or 'node = URI' in " + config);
+            }
+        }
+    }
+
+    private static void unique(List<Declared<String>> values, String what) throws ConfigException {
+        Map<String, Declared<String>> seen = new HashMap<>();
+        for (Declared<String> v : values) {
+            Declared<String> earlier = seen.putIfAbsent(v.value(), v);
+            if (earlier != null) {
+                throw new ConfigException(v.error(what + " " + v.value() + " is already declared at " + earlier.origin()));
+            }
+        }
+    }
+
+    private static Declared<String> endpoint(String text, String origin) throws ConfigException {
+        try {
+            return new Declared<>(Endpoint.normalize(text), origin);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(origin + ": " + e.getMessage());
+        }
+    }
+
+    private Path expand(String path) {
+        if (path.equals("~") || path.startsWith("~/")) {
+            return home.resolve(path.substring(Math.min(2, path.length())));
+        }
+        return Path.of(path);
+    }
+}

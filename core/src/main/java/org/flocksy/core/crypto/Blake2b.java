@@ -1,0 +1,96 @@
+package org.flocksy.core.crypto;
+
+import com.goterl.lazysodium.SodiumJava;
+import com.goterl.lazysodium.utils.LibraryLoader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * BLAKE2b from libsodium. One instance per process: JNA binds the library once per JVM, so the
+ * application creates this once and hands it to every node it runs.
+ */
+public final class Blake2b {
+    /** Content hashes and box UIDs. */
+    public static final int HASH_BYTES = 32;
+    /** Node UIDs, as the Flock specification's 16-byte node id. */
+    public static final int NODE_UID_BYTES = 16;
+    private static final int STREAM_BUFFER_BYTES = 64 * 1024;
+
+    private final SodiumJava sodium;
+
+    private Blake2b(SodiumJava sodium) {
+        this.sodium = sodium;
+    }
+
+    /** Loads the system libsodium where present, else the copy bundled in Lazysodium. */
+    public static Blake2b load() {
+        return new Blake2b(new SodiumJava(LibraryLoader.Mode.PREFER_SYSTEM));
+    }
+
+    public byte[] hash(byte[] input, int outputBytes) {
+        byte[] out = new byte[outputBytes];
+        check(sodium.crypto_generichash(out, outputBytes, input, input.length, null, 0), "crypto_generichash");
+        return out;
+    }
+
+    public byte[] hash256(byte[] input) {
+        return hash(input, HASH_BYTES);
+    }
+
+    /** Streams {@code file} through BLAKE2b-256 without holding it in memory. */
+    public byte[] hash256(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return hash256(in);
+        }
+    }
+
+    public byte[] hash256(InputStream in) throws IOException {
+        Hasher hasher = newHasher();
+        byte[] buffer = new byte[STREAM_BUFFER_BYTES];
+        for (int n; (n = in.read(buffer)) > 0; ) {
+            hasher.update(buffer, n);
+        }
+        return hasher.finish();
+    }
+
+    /** An incremental BLAKE2b-256; not thread-safe. */
+    public Hasher newHasher() {
+        return new Hasher();
+    }
+
+    /** Incremental hashing, e.g. while copying a file. */
+    public final class Hasher {
+        private final byte[] state = new byte[sodium.crypto_generichash_statebytes()];
+        private byte[] chunk = new byte[0];
+
+        private Hasher() {
+            check(sodium.crypto_generichash_init(state, null, 0, HASH_BYTES), "crypto_generichash_init");
+        }
+
+        public void update(byte[] data, int length) {
+            byte[] input = data;
+            if (length != data.length) {
+                if (chunk.length != length) {
+                    chunk = new byte[length];
+                }
+                System.arraycopy(data, 0, chunk, 0, length);
+                input = chunk;
+            }
+            check(sodium.crypto_generichash_update(state, input, length), "crypto_generichash_update");
+        }
+
+        public byte[] finish() {
+            byte[] out = new byte[HASH_BYTES];
+            check(sodium.crypto_generichash_final(state, out, HASH_BYTES), "crypto_generichash_final");
+            return out;
+        }
+    }
+
+    private static void check(int rc, String call) {
+        if (rc != 0) {
+            throw new IllegalStateException("libsodium " + call + " failed with " + rc);
+        }
+    }
+}

@@ -1,0 +1,527 @@
+package org.flocksy.core.fsm;
+
+import jakarta.inject.Inject;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import org.flocksy.core.clock.Clock;
+import org.flocksy.core.config.Keyring;
+import org.flocksy.core.config.Settings;
+import org.flocksy.core.crypto.Blake2b;
+import org.flocksy.core.crypto.NodeUid;
+import org.flocksy.core.crypto.Z85;
+import org.flocksy.core.loop.EventLoop;
+import org.flocksy.core.scheduler.FrameScheduler;
+import org.flocksy.core.sync.IncomingRun;
+import org.flocksy.core.sync.OutgoingRun;
+import org.flocksy.core.sync.SyncEngine;
+import org.flocksy.core.transport.Traffic;
+import org.flocksy.core.wire.FakeFile;
+import org.flocksy.core.wire.FileData;
+import org.flocksy.core.wire.Frame;
+import org.flocksy.core.wire.FrameCodec;
+import org.flocksy.core.wire.Heartbeat;
+import org.flocksy.core.wire.MalformedFrameException;
+import org.flocksy.core.wire.Payload;
+import org.flocksy.core.wire.RunMetadata;
+import org.flocksy.core.wire.Status;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One node's Flock protocol state for single-file runs (digest §5.1): announce (120), acknowledgements
+ * (121), metadata with a start timepoint (130/131), a bulk phase in which the originator sends 200 frames
+ * and everyone else 210 frames at the same rate (110/111), completion (140), stop timepoint (155), back to
+ * idle (150, 100). Every waiting state has a deadline; work that arrives meanwhile waits in the sync
+ * engine's queue. All methods except {@link #onFrame} run on the event loop.
+ */
+public final class FlockMachine {
+    private static final Logger log = LoggerFactory.getLogger(FlockMachine.class);
+
+    private record Template(Status status, Payload payload) {}
+
+    private final Clock clock;
+    private final EventLoop loop;
+    private final FrameScheduler scheduler;
+    private final SyncEngine sync;
+    private final FlockTiming timing;
+    private final Traffic traffic;
+    private final String nodeName;
+    private final NodeUid self;
+    private final List<Peer> peers = new ArrayList<>();
+    private final SplittableRandom random = new SplittableRandom(new SecureRandom().nextLong());
+    private final AtomicReference<Template> template = new AtomicReference<>();
+    private final Set<String> warned = ConcurrentHashMap.newKeySet();
+
+    private volatile State state = State.READY;
+    private volatile int connectedCount;
+    private long stateEpoch;
+
+    private OutgoingRun out;
+    private final Set<Peer> recipients = new HashSet<>();
+    private final Set<Peer> acked = new HashSet<>();
+    private final Set<Peer> completed = new HashSet<>();
+    private long runStartedNanos;
+    private long bulkDeadlineNanos;
+
+    private IncomingRun in;
+    private Peer origin;
+
+    @Inject
+    public FlockMachine(Clock clock, EventLoop loop, FrameScheduler scheduler, SyncEngine sync, FlockTiming timing,
+                        Traffic traffic, Settings settings, Keyring keyring, Blake2b blake2b) {
+        this.clock = clock;
+        this.loop = loop;
+        this.scheduler = scheduler;
+        this.sync = sync;
+        this.timing = timing;
+        this.traffic = traffic;
+        this.nodeName = settings.nodeName();
+        this.self = NodeUid.ofPublicKey(blake2b, keyring.clientKeys().publicKeyBytes());
+        for (Keyring.Peer p : keyring.peers()) {
+            peers.add(new Peer(p.endpoint(), NodeUid.ofPublicKey(blake2b, Z85.decodeKey(p.publicKey()))));
+        }
+        template.set(new Template(Status.IDLE, Payload.NodeList.of(List.of())));
+    }
+
+    public NodeUid uid() {
+        return self;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public int connectedPeers() {
+        return connectedCount;
+    }
+
+    public int configuredPeers() {
+        return peers.size();
+    }
+
+    /** The heartbeat to emit now; called by the scheduler thread. */
+    public Heartbeat heartbeat(long wallMs) {
+        Template t = template.get();
+        return new Heartbeat(t.status(), wallMs, t.payload());
+    }
+
+    /** Starts the periodic tick; call once, after the scheduler runs. */
+    public void start() {
+        loop.every(timing.heartbeatPeriod().toNanos(), this::tick);
+    }
+
+    /** Local work arrived: start a run if idle. */
+    public void workAvailable() {
+        loop.post(this::maybeStart);
+    }
+
+    /** Called on the receive thread: decodes, then hands the frame to the event loop. */
+    public void onFrame(int peerIndex, byte[] bytes, long receivedNanos, long receivedWallMs) {
+        Peer peer = peers.get(peerIndex);
+        Frame frame;
+        try {
+            frame = FrameCodec.decode(bytes);
+        } catch (MalformedFrameException e) {
+            traffic.dropped(e.reason().name());
+            if (warned.add(peer.endpoint() + e.reason())) {
+                log.warn("dropped a malformed frame from {}: {} (further ones are only counted)", peer, e.getMessage());
+            }
+            return;
+        }
+        loop.post(() -> handle(peer, frame, receivedNanos, receivedWallMs));
+    }
+
+    private void handle(Peer peer, Frame frame, long nanos, long wallMs) {
+        if (frame instanceof Heartbeat hb) {
+            if (peer.heard(hb, nanos, wallMs)) {
+                if (!peer.connected()) {
+                    updateConnectivity(clock.monotonicNanos());
+                }
+                onHeartbeat(peer, hb);
+            } else {
+                traffic.dropped("STALE_HEARTBEAT");
+            }
+        } else if (frame instanceof FileData data) {
+            onFileData(peer, data);
+        }
+        // 210 frames carry nothing; they are counted by the transport.
+    }
+
+    private void onHeartbeat(Peer p, Heartbeat hb) {
+        switch (hb.status()) {
+            case ANNOUNCING_NEW_FILE -> onAnnounce(p);
+            case ACKNOWLEDGING_NEW_FILE -> {
+                if (state == State.ANNOUNCING_NEW_FILE && names(hb, self) && recipients.contains(p)) {
+                    acked.add(p);
+                    checkAcknowledged();
+                }
+            }
+            case SENDING_NEW_FILE_METADATA -> onMetadata(p, (RunMetadata) hb.payload());
+            case ALL_RECEIVED -> {
+                if (state == State.SENDING_NEW_FILE && names(hb, self) && recipients.contains(p)) {
+                    completed.add(p);
+                    checkStop();
+                }
+            }
+            case SYNCING_STOP -> {
+                if (p == origin && in != null && (state == State.PROMOTING_NEW_FILE_METADATA
+                        || state == State.SENDING_FAKE_FILE || state == State.BROADCASTING_ALL_RECEIVED)) {
+                    receiverStop(p, ((Payload.Timepoint) hb.payload()).epochMs());
+                }
+            }
+            case IDLE, TRANSFER_FINISHED, ONLY_HEARTBEATS -> {
+                if (p == origin && state.role == State.Role.RECEIVER) {
+                    abortIncoming(p + " went back to idle");
+                }
+            }
+            default -> {
+                // Codes of run types this node does not start (metadata-only, with more) are ignored.
+            }
+        }
+    }
+
+    private static boolean names(Heartbeat hb, NodeUid uid) {
+        return hb.payload() instanceof Payload.NodeList list && list.uids().contains(uid);
+    }
+
+    private void onAnnounce(Peer p) {
+        switch (state) {
+            case READY -> acknowledge(p);
+            case ACKNOWLEDGING_NEW_FILE -> {
+                if (p != origin && p.uid().compareTo(origin.uid()) < 0) {
+                    acknowledge(p);
+                }
+            }
+            case ANNOUNCING_NEW_FILE -> {
+                if (p.uid().compareTo(self) < 0) {
+                    log.info("{} announced at the same time and wins the tie-break; {} waits", p, out);
+                    sync.requeue(out);
+                    out = null;
+                    acknowledge(p);
+                }
+            }
+            default -> {
+                // Busy with a run: the announcer waits for our reply until its deadline.
+            }
+        }
+    }
+
+    private void onMetadata(Peer p, RunMetadata metadata) {
+        boolean take = switch (state) {
+            case READY -> true;
+            case ACKNOWLEDGING_NEW_FILE -> p == origin || p.uid().compareTo(origin.uid()) < 0;
+            case ANNOUNCING_NEW_FILE -> p.uid().compareTo(self) < 0;
+            default -> false;
+        };
+        if (!take) {
+            return;
+        }
+        if (state == State.ANNOUNCING_NEW_FILE) {
+            sync.requeue(out);
+            out = null;
+        }
+        promote(p, metadata);
+    }
+
+    private void onFileData(Peer p, FileData data) {
+        if (p != origin || in == null
+                || (state != State.PROMOTING_NEW_FILE_METADATA && state != State.SENDING_FAKE_FILE)) {
+            return;
+        }
+        try {
+            String problem = in.accept(data);
+            if (problem != null) {
+                traffic.dropped("BAD_CHUNK");
+                if (warned.add(p.endpoint() + "chunk")) {
+                    log.warn("dropped a data frame from {}: {}", p, problem);
+                }
+                return;
+            }
+        } catch (java.io.IOException e) {
+            log.error("cannot write the incoming run from {}: {}; abandoning it", p, e.toString());
+            abortIncoming("local write failed");
+            return;
+        }
+        if (in.complete() && sync.apply(in)) {
+            setState(State.BROADCASTING_ALL_RECEIVED, Payload.NodeList.of(List.of(p.uid())));
+            deadline(Duration.ofNanos(maxRunNanos(in.metadata().chunkCount())),
+                    () -> abortIncoming(p + " never sent a stop timepoint"));
+        }
+    }
+
+    // ---- originator ----
+
+    private void maybeStart() {
+        if (state != State.READY || !sync.hasWork()) {
+            return;
+        }
+        List<Peer> connected = connected();
+        if (connected.isEmpty()) {
+            return;
+        }
+        out = sync.nextOutgoing();
+        if (out == null) {
+            return;
+        }
+        recipients.clear();
+        recipients.addAll(connected);
+        acked.clear();
+        completed.clear();
+        runStartedNanos = clock.monotonicNanos();
+        setState(State.ANNOUNCING_NEW_FILE, Payload.NodeList.of(uids(recipients)));
+        deadline(timing.replyDeadline(), () -> abortOutgoing("no acknowledgement from " + missing(acked)));
+    }
+
+    private void checkAcknowledged() {
+        if (!acked.containsAll(recipients)) {
+            return;
+        }
+        long startMs = clock.wallMillis() + uniform(timing.startOffsetMin(), timing.startOffsetMax());
+        RunMetadata m = out.metadata();
+        RunMetadata announced = new RunMetadata(m.boxUid(), m.path(), m.mode(), m.type(), m.mtimeMs(), m.size(),
+                m.contentHash(), startMs);
+        setState(State.SENDING_NEW_FILE_METADATA, announced);
+        long startNanos = localNanos(startMs, 0) + ownJitterNanos();
+        OutgoingRun run = out;
+        loop.at(startNanos, () -> {
+            if (out == run && state == State.SENDING_NEW_FILE_METADATA) {
+                startSending(startNanos);
+            }
+        });
+    }
+
+    private void startSending(long startNanos) {
+        scheduler.startBulk(startNanos, out.startPump("flocksy-pump-" + nodeName));
+        completed.clear();
+        long chunks = out.metadata().chunkCount();
+        bulkDeadlineNanos = clock.monotonicNanos() + maxRunNanos(chunks);
+        setState(State.SENDING_NEW_FILE, Payload.NodeList.of(uids(recipients)));
+    }
+
+    private void checkStop() {
+        if (state != State.SENDING_NEW_FILE) {
+            return;
+        }
+        if (recipients.isEmpty() || clock.monotonicNanos() > bulkDeadlineNanos) {
+            originatorStop(false);
+        } else if (completed.containsAll(recipients)
+                && scheduler.bulkFramesEmitted() >= timing.bucketFrames(out.metadata().chunkCount())) {
+            originatorStop(true);
+        }
+    }
+
+    private void originatorStop(boolean delivered) {
+        if (!delivered) {
+            log.warn("run of {} ends without every receiver: missing {}; it will be sent again", out, missing(completed));
+        }
+        long stopMs = clock.wallMillis() + uniform(timing.stopOffsetMin(), timing.stopOffsetMax());
+        setState(State.SYNCING_STOP, new Payload.Timepoint(stopMs));
+        long stopNanos = localNanos(stopMs, 0) + ownJitterNanos();
+        scheduler.stopBulkAt(stopNanos);
+        OutgoingRun run = out;
+        loop.at(stopNanos, () -> {
+            if (out != run) {
+                return;
+            }
+            if (delivered) {
+                log.info("sent {} to {} peer(s) in {} ms", run, recipients.size(),
+                        (clock.monotonicNanos() - runStartedNanos) / 1_000_000);
+                sync.completed(run);
+            } else {
+                sync.requeue(run);
+            }
+            out = null;
+            toReady();
+        });
+    }
+
+    private void abortOutgoing(String reason) {
+        log.warn("run of {} abandoned: {}; it will be tried again", out, reason);
+        scheduler.cancelBulk();
+        if (out != null) {
+            sync.requeue(out);
+            out = null;
+        }
+        toReady();
+    }
+
+    // ---- receiver ----
+
+    private void acknowledge(Peer p) {
+        if (in != null) {
+            in.discard();
+            in = null;
+        }
+        origin = p;
+        setState(State.ACKNOWLEDGING_NEW_FILE, Payload.NodeList.of(List.of(p.uid())));
+        deadline(timing.replyDeadline(), () -> abortIncoming("no metadata from " + p));
+    }
+
+    private void promote(Peer p, RunMetadata metadata) {
+        if (in != null) {
+            in.discard();
+        }
+        origin = p;
+        in = sync.openIncoming(p.endpoint(), metadata);
+        setState(State.PROMOTING_NEW_FILE_METADATA, Payload.NodeList.of(List.of(p.uid())));
+        long startNanos = localNanos(metadata.startMs(), p.clockOffsetMs()) + ownJitterNanos();
+        IncomingRun run = in;
+        loop.at(startNanos, () -> {
+            if (in == run) {
+                scheduler.startBulk(startNanos, () -> FakeFile.INSTANCE);
+                if (state == State.PROMOTING_NEW_FILE_METADATA) {
+                    setState(State.SENDING_FAKE_FILE, Payload.NodeList.of(uids(connected())), false);
+                }
+            }
+        });
+        long limit = startNanos + maxRunNanos(metadata.chunkCount()) - clock.monotonicNanos();
+        deadline(Duration.ofNanos(Math.max(0, limit)), () -> abortIncoming("the run from " + p + " did not finish in time"));
+    }
+
+    private void receiverStop(Peer p, long stopMs) {
+        setState(State.SYNCING_STOP, new Payload.Timepoint(stopMs));
+        long stopNanos = localNanos(stopMs, p.clockOffsetMs()) + ownJitterNanos();
+        scheduler.stopBulkAt(stopNanos);
+        IncomingRun run = in;
+        loop.at(stopNanos, () -> {
+            if (in != run) {
+                return;
+            }
+            if (!run.complete()) {
+                log.warn("run of '{}' from {} stopped with {}/{} chunks; the sender will repeat it",
+                        run.metadata().path(), p, run.chunksReceived(), run.metadata().chunkCount());
+            }
+            run.discard();
+            in = null;
+            origin = null;
+            toReady();
+        });
+    }
+
+    private void abortIncoming(String reason) {
+        log.warn("incoming run abandoned: {}", reason);
+        scheduler.cancelBulk();
+        if (in != null) {
+            in.discard();
+            in = null;
+        }
+        origin = null;
+        toReady();
+    }
+
+    // ---- shared ----
+
+    private void tick() {
+        long now = clock.monotonicNanos();
+        updateConnectivity(now);
+        if (state.role == State.Role.ORIGINATOR) {
+            recipients.removeIf(p -> !p.connected());
+            if (recipients.isEmpty() && state != State.SENDING_NEW_FILE) {
+                abortOutgoing("every receiver left");
+                return;
+            }
+            if (state == State.ANNOUNCING_NEW_FILE) {
+                checkAcknowledged();
+            }
+            checkStop();
+        } else if (state.role == State.Role.RECEIVER && origin != null && !origin.connected()) {
+            abortIncoming(origin + " went silent");
+        } else if (state == State.READY) {
+            maybeStart();
+        }
+    }
+
+    private void updateConnectivity(long now) {
+        long window = timing.heartbeatPeriod().toNanos() * timing.connectedPeriods();
+        boolean changed = false;
+        for (Peer p : peers) {
+            boolean fresh = p.isFresh(now, window);
+            if (fresh != p.connected()) {
+                p.connected(fresh);
+                changed = true;
+                int count = (int) peers.stream().filter(Peer::connected).count();
+                log.info("peer {} {} ({}/{} connected)", p, fresh ? "connected" : "disconnected", count, peers.size());
+            }
+        }
+        if (changed) {
+            connectedCount = (int) peers.stream().filter(Peer::connected).count();
+            if (state == State.READY) {
+                template.set(new Template(template.get().status(), Payload.NodeList.of(uids(connected()))));
+            }
+        }
+    }
+
+    private void toReady() {
+        setState(State.READY, Payload.NodeList.of(uids(connected())));
+        template.set(new Template(Status.TRANSFER_FINISHED, template.get().payload()));
+        long epoch = stateEpoch;
+        loop.after(timing.heartbeatPeriod().toNanos() + timing.heartbeatJitter().toNanos(), () -> {
+            if (epoch == stateEpoch) {
+                template.set(new Template(Status.IDLE, Payload.NodeList.of(uids(connected()))));
+            }
+        });
+        loop.post(this::maybeStart);
+    }
+
+    private void setState(State next, Payload payload) {
+        setState(next, payload, true);
+    }
+
+    private void setState(State next, Payload payload, boolean newEpoch) {
+        if (next != state) {
+            log.debug("{} -> {}", state, next);
+        }
+        state = next;
+        if (newEpoch) {
+            stateEpoch++;
+        }
+        template.set(new Template(next.status, payload));
+    }
+
+    /** Runs {@code onExpiry} after {@code after} unless the state changed meanwhile. */
+    private void deadline(Duration after, Runnable onExpiry) {
+        long epoch = stateEpoch;
+        loop.after(after.toNanos(), () -> {
+            if (epoch == stateEpoch) {
+                onExpiry.run();
+            }
+        });
+    }
+
+    private List<Peer> connected() {
+        return peers.stream().filter(Peer::connected).toList();
+    }
+
+    private static List<NodeUid> uids(java.util.Collection<Peer> ps) {
+        return ps.stream().map(Peer::uid).sorted().toList();
+    }
+
+    private String missing(Set<Peer> replied) {
+        return recipients.stream().filter(p -> !replied.contains(p)).map(Peer::endpoint).toList().toString();
+    }
+
+    /** The local monotonic time of a wall-clock timepoint given in a peer's clock. */
+    private long localNanos(long remoteWallMs, long offsetMs) {
+        return clock.monotonicNanos() + (remoteWallMs + offsetMs - clock.wallMillis()) * 1_000_000L;
+    }
+
+    private long ownJitterNanos() {
+        long j = timing.timepointJitter().toNanos();
+        return random.nextLong(-j, j + 1);
+    }
+
+    private long uniform(Duration min, Duration max) {
+        return random.nextLong(min.toMillis(), max.toMillis() + 1);
+    }
+
+    private long maxRunNanos(long chunks) {
+        return timing.bucketFrames(chunks) * timing.framePeriodNanos() * 4 + Duration.ofSeconds(60).toNanos();
+    }
+}

@@ -1,0 +1,85 @@
+package org.flocksy.core.fsm;
+
+import java.util.Arrays;
+import org.flocksy.core.crypto.NodeUid;
+import org.flocksy.core.wire.Heartbeat;
+
+/**
+ * What this node knows of one peer: its identity, its last heartbeat and the clock offset estimated from
+ * heartbeat timestamps. Confined to the event loop.
+ */
+public final class Peer {
+    /** Samples of (local receive time − remote timestamp); the median is robust to a few delayed frames. */
+    static final int OFFSET_SAMPLES = 31;
+
+    private final String endpoint;
+    private final NodeUid uid;
+    private final long[] offsets = new long[OFFSET_SAMPLES];
+    private int samples;
+    private long lastHeartbeatNanos = Long.MIN_VALUE;
+    private long lastTimestampMs;
+    private Heartbeat last;
+    private boolean connected;
+
+    public Peer(String endpoint, NodeUid uid) {
+        this.endpoint = endpoint;
+        this.uid = uid;
+    }
+
+    public String endpoint() {
+        return endpoint;
+    }
+
+    public NodeUid uid() {
+        return uid;
+    }
+
+    public Heartbeat lastHeartbeat() {
+        return last;
+    }
+
+    /**
+     * Records a heartbeat.
+     *
+     * @return false if it is not newer than the last one (a replay or reordering), which is then ignored
+     */
+    boolean heard(Heartbeat heartbeat, long receivedNanos, long receivedWallMs) {
+        if (heartbeat.timestampMs() <= lastTimestampMs) {
+            return false;
+        }
+        lastTimestampMs = heartbeat.timestampMs();
+        lastHeartbeatNanos = receivedNanos;
+        last = heartbeat;
+        offsets[samples % OFFSET_SAMPLES] = receivedWallMs - heartbeat.timestampMs();
+        samples++;
+        return true;
+    }
+
+    /** Local wall time minus the peer's, in milliseconds (includes the one-way delay, small on a LAN). */
+    public long clockOffsetMs() {
+        int n = Math.min(samples, OFFSET_SAMPLES);
+        if (n == 0) {
+            return 0;
+        }
+        long[] sorted = Arrays.copyOf(offsets, n);
+        Arrays.sort(sorted);
+        return sorted[n / 2];
+    }
+
+    boolean isFresh(long nowNanos, long windowNanos) {
+        return lastHeartbeatNanos != Long.MIN_VALUE && nowNanos - lastHeartbeatNanos <= windowNanos;
+    }
+
+    boolean connected() {
+        return connected;
+    }
+
+    void connected(boolean value) {
+        connected = value;
+    }
+
+    @Override
+    public String toString() {
+        return endpoint;
+    }
+}

@@ -1,0 +1,107 @@
+package org.flocksy.core.kernel;
+
+import com.google.inject.Guice;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.util.List;
+import org.flocksy.core.clock.Clock;
+import org.flocksy.core.config.ConfigException;
+import org.flocksy.core.config.Keyring;
+import org.flocksy.core.config.Settings;
+import org.flocksy.core.crypto.Blake2b;
+import org.flocksy.core.fsm.FlockMachine;
+import org.flocksy.core.fsm.FlockTiming;
+import org.flocksy.core.loop.EventLoop;
+import org.flocksy.core.plugin.BoxResolver;
+import org.flocksy.core.plugin.PluginCatalog;
+import org.flocksy.core.scheduler.FrameScheduler;
+import org.flocksy.core.sync.SyncEngine;
+import org.flocksy.core.transport.Traffic;
+import org.flocksy.core.transport.ZmqTransport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One running flocksy node. {@link #close()} stops it within about two seconds, sockets closed. */
+public final class Node implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Node.class);
+
+    private final Settings settings;
+    private final EventLoop loop;
+    private final ZmqTransport transport;
+    private final FrameScheduler scheduler;
+    private final SyncEngine sync;
+    private final FlockMachine machine;
+    private final Traffic traffic;
+    private boolean started;
+
+    @Inject
+    Node(Settings settings, EventLoop loop, ZmqTransport transport, FrameScheduler scheduler, SyncEngine sync,
+         FlockMachine machine, Traffic traffic) {
+        this.settings = settings;
+        this.loop = loop;
+        this.transport = transport;
+        this.scheduler = scheduler;
+        this.sync = sync;
+        this.machine = machine;
+        this.traffic = traffic;
+    }
+
+    /** Checks keys and boxes against the disk and the plugins, then builds (but does not start) a node. */
+    public static Node create(Settings settings, PluginCatalog plugins, Blake2b blake2b, Clock clock, FlockTiming timing)
+            throws ConfigException {
+        Keyring keyring = Keyring.load(settings);
+        List<BoxResolver.Resolved> boxes = BoxResolver.resolve(settings.boxes(), plugins);
+        return Guice.createInjector(new NodeModule(settings, keyring, boxes, plugins, blake2b, clock, timing))
+                .getInstance(Node.class);
+    }
+
+    /**
+     * Binds, connects and starts watching.
+     *
+     * @throws ConfigException when a hostname cannot be bound or a box cannot be watched; the node is closed then
+     */
+    public void start() throws ConfigException, InterruptedException {
+        try {
+            transport.start(machine::onFrame);
+            scheduler.start(machine::heartbeat);
+            started = true;
+            CompletableStart.run(loop, () -> sync.start(machine::workAvailable));
+            machine.start();
+        } catch (ConfigException | InterruptedException | RuntimeException e) {
+            close();
+            throw e;
+        } catch (IOException e) {
+            close();
+            throw new ConfigException(e.getMessage(), e);
+        }
+        log.info("node {} ({}) up: {} box(es), {} peer(s) configured", settings.nodeName(), machine.uid().shortId(),
+                sync.boxes().size(), machine.configuredPeers());
+    }
+
+    public String name() {
+        return settings.nodeName();
+    }
+
+    public FlockMachine machine() {
+        return machine;
+    }
+
+    public Traffic traffic() {
+        return traffic;
+    }
+
+    public long zapDenied() {
+        return transport.zapDenied();
+    }
+
+    @Override
+    public void close() {
+        sync.close();
+        loop.close();
+        scheduler.close();
+        transport.close();
+        if (started) {
+            log.info("node {} stopped", settings.nodeName());
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package org.flocksy.core.kernel;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import java.util.List;
+import org.flocksy.core.clock.Clock;
+import org.flocksy.core.config.Keyring;
+import org.flocksy.core.config.Settings;
+import org.flocksy.core.crypto.Blake2b;
+import org.flocksy.core.fsm.FlockTiming;
+import org.flocksy.core.plugin.BoxResolver;
+import org.flocksy.core.plugin.PluginCatalog;
+import org.flocksy.core.sync.Box;
+
+/**
+ * Binds one node's kernel. What is shared by every node of a process (libsodium, the plugins, the clock)
+ * comes in from outside; everything else is a singleton of this node's injector.
+ */
+public final class NodeModule extends AbstractModule {
+    private final Settings settings;
+    private final Keyring keyring;
+    private final List<BoxResolver.Resolved> boxes;
+    private final PluginCatalog plugins;
+    private final Blake2b blake2b;
+    private final Clock clock;
+    private final FlockTiming timing;
+
+    public NodeModule(Settings settings, Keyring keyring, List<BoxResolver.Resolved> boxes, PluginCatalog plugins,
+                      Blake2b blake2b, Clock clock, FlockTiming timing) {
+        this.settings = settings;
+        this.keyring = keyring;
+        this.boxes = List.copyOf(boxes);
+        this.plugins = plugins;
+        this.blake2b = blake2b;
+        this.clock = clock;
+        this.timing = timing;
+    }
+
+    @Override
+    protected void configure() {
+        binder().requireExplicitBindings();
+        bind(Settings.class).toInstance(settings);
+        bind(Keyring.class).toInstance(keyring);
+        bind(PluginCatalog.class).toInstance(plugins);
+        bind(Blake2b.class).toInstance(blake2b);
+        bind(Clock.class).toInstance(clock);
+        bind(FlockTiming.class).toInstance(timing);
+        bind(org.flocksy.core.transport.Traffic.class).in(Singleton.class);
+        bind(org.flocksy.core.transport.ZmqTransport.class).in(Singleton.class);
+        bind(org.flocksy.core.loop.EventLoop.class).in(Singleton.class);
+        bind(org.flocksy.core.scheduler.FrameScheduler.class).in(Singleton.class);
+        bind(org.flocksy.core.sync.SyncEngine.class).in(Singleton.class);
+        bind(org.flocksy.core.fsm.FlockMachine.class).in(Singleton.class);
+        bind(Node.class).in(Singleton.class);
+    }
+
+    @Provides
+    @Singleton
+    List<Box> boxes() {
+        return boxes.stream().map(b -> new Box(b.name(), b.root(), blake2b)).toList();
+    }
+}

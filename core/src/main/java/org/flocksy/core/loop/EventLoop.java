@@ -1,0 +1,93 @@
+package org.flocksy.core.loop;
+
+import jakarta.inject.Inject;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.flocksy.core.clock.Clock;
+import org.flocksy.core.config.Settings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * A single thread that runs the kernel's events in order, and timers on the monotonic clock. Watchers,
+ * the receive thread and the shell post into it; nothing else mutates protocol or sync state.
+ */
+public final class EventLoop implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EventLoop.class);
+    private final ScheduledThreadPoolExecutor executor;
+    private final Clock clock;
+    private volatile Thread thread;
+
+    @Inject
+    public EventLoop(Clock clock, Settings settings) {
+        this.clock = clock;
+        String node = settings.nodeName();
+        this.executor = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(() -> {
+                MDC.put("node", node);
+                r.run();
+            }, "flocksy-kernel-" + node);
+            t.setDaemon(true);
+            thread = t;
+            return t;
+        });
+        executor.setRemoveOnCancelPolicy(true);
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    }
+
+    /** Runs {@code task} on the loop; a task that throws is logged and the loop goes on. */
+    public void post(Runnable task) {
+        try {
+            executor.execute(guarded(task));
+        } catch (RejectedExecutionException e) {
+            // Closing: late events from other threads are dropped on purpose.
+        }
+    }
+
+    /** Runs {@code task} on the loop once the monotonic clock reaches {@code atNanos}. */
+    public void at(long atNanos, Runnable task) {
+        after(atNanos - clock.monotonicNanos(), task);
+    }
+
+    public void after(long delayNanos, Runnable task) {
+        try {
+            executor.schedule(guarded(task), Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // Closing.
+        }
+    }
+
+    public void every(long periodNanos, Runnable task) {
+        try {
+            executor.scheduleAtFixedRate(guarded(task), periodNanos, periodNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // Closing.
+        }
+    }
+
+    public boolean inLoop() {
+        return Thread.currentThread() == thread;
+    }
+
+    private static Runnable guarded(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                log.error("kernel event failed: {}", e.toString(), e);
+            }
+        };
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package org.flocksy.core.plugin;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.flocksy.api.BoxSource;
+import org.flocksy.api.FileWatcher;
+import org.flocksy.core.config.ConfigException;
+import org.pf4j.DefaultPluginManager;
+import org.pf4j.PluginManager;
+import org.pf4j.PluginState;
+import org.pf4j.PluginWrapper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The PF4J plugin manager over one plugins folder. A plugin that fails to load or start is logged and
+ * left out; it never takes the daemon down.
+ */
+public final class PluginHost implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PluginHost.class);
+    private final PluginManager manager;
+
+    private PluginHost(PluginManager manager) {
+        this.manager = manager;
+    }
+
+    public static PluginHost open(Path pluginsDir) throws ConfigException {
+        if (!Files.isDirectory(pluginsDir)) {
+            throw new ConfigException(pluginsDir + ": plugins folder not found");
+        }
+        PluginManager manager = new DefaultPluginManager(pluginsDir);
+        manager.loadPlugins();
+        manager.startPlugins();
+        for (PluginWrapper plugin : manager.getPlugins()) {
+            if (plugin.getPluginState() != PluginState.STARTED) {
+                log.warn("plugin {} {} is {}: {}", plugin.getPluginId(), plugin.getDescriptor().getVersion(),
+                        plugin.getPluginState(), plugin.getFailedException() == null ? "" : plugin.getFailedException().toString());
+            }
+        }
+        return new PluginHost(manager);
+    }
+
+    public PluginCatalog catalog() throws ConfigException {
+        List<BoxSource> sources = new ArrayList<>(manager.getExtensions(BoxSource.class));
+        List<FileWatcher> watchers = new ArrayList<>(manager.getExtensions(FileWatcher.class));
+        if (sources.isEmpty()) {
+            throw new ConfigException("no box source plugin found in " + ((DefaultPluginManager) manager).getPluginsRoots());
+        }
+        if (watchers.isEmpty()) {
+            throw new ConfigException("no file watcher plugin found in " + ((DefaultPluginManager) manager).getPluginsRoots());
+        }
+        return new PluginCatalog(sources, watchers);
+    }
+
+    /** Id, version and state of every plugin found, for the operator. */
+    public List<String> describe() {
+        return manager.getPlugins().stream()
+                .map(p -> p.getPluginId() + " " + p.getDescriptor().getVersion() + " " + p.getPluginState())
+                .toList();
+    }
+
+    @Override
+    public void close() {
+        manager.stopPlugins();
+        manager.unloadPlugins();
+    }
+}

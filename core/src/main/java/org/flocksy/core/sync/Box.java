@@ -1,0 +1,120 @@
+package org.flocksy.core.sync;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.flocksy.core.crypto.Blake2b;
+
+/**
+ * A box on this node: its name, root, UID, and the stamps of the regular files last seen in sync.
+ * Confined to the kernel's event loop.
+ */
+public final class Box {
+    private final String name;
+    private final Path root;
+    private final byte[] uid;
+    private final Map<String, Stamp> known = new HashMap<>();
+
+    public Box(String name, Path root, Blake2b blake2b) {
+        this.name = name;
+        this.root = root;
+        this.uid = blake2b.hash256(name.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public byte[] uid() {
+        return uid.clone();
+    }
+
+    public Path stateDir() {
+        return root.resolve(PathSafety.STATE_DIR);
+    }
+
+    public Path tmpDir() {
+        return stateDir().resolve("tmp");
+    }
+
+    /** The box-relative, canonical form of an absolute path in this box, or {@code null} if outside or ignored. */
+    public String relative(Path absolute) {
+        if (!absolute.startsWith(root) || absolute.equals(root)) {
+            return null;
+        }
+        String rel = PathSafety.canonical(root.relativize(absolute).toString());
+        return rel.equals(PathSafety.STATE_DIR) || rel.startsWith(PathSafety.STATE_DIR + "/") ? null : rel;
+    }
+
+    public Path resolve(String relative) {
+        return root.resolve(relative);
+    }
+
+    public Stamp known(String relative) {
+        return known.get(relative);
+    }
+
+    public void remember(String relative, Stamp stamp) {
+        if (stamp == null) {
+            known.remove(relative);
+        } else {
+            known.put(relative, stamp);
+        }
+    }
+
+    /** Known files at or below {@code relative} (a deleted directory takes them all with it). */
+    public Set<String> knownUnder(String relative) {
+        String prefix = relative + "/";
+        return known.keySet().stream().filter(k -> k.equals(relative) || k.startsWith(prefix))
+                .collect(Collectors.toSet());
+    }
+
+    public Set<String> knownPaths() {
+        return Set.copyOf(known.keySet());
+    }
+
+    /** The regular files on disk now, by relative path (the state folder excluded). */
+    public Map<String, Stamp> scan() throws IOException {
+        return scan(root);
+    }
+
+    public Map<String, Stamp> scan(Path start) throws IOException {
+        Map<String, Stamp> found = new HashMap<>();
+        if (!Files.isDirectory(start)) {
+            return found;
+        }
+        Files.walkFileTree(start, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                return dir.equals(stateDir()) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                String rel = relative(file);
+                if (rel != null && attrs.isRegularFile()) {
+                    found.put(rel, new Stamp(attrs.size(), attrs.lastModifiedTime().toMillis()));
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException exc) {
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        return found;
+    }
+}

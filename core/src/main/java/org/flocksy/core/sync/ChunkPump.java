@@ -1,0 +1,98 @@
+package org.flocksy.core.sync;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import org.flocksy.core.wire.FileData;
+import org.flocksy.core.wire.FrameCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads a run's content ahead of the scheduler, in a carousel: chunk 0..n-1, then again from 0, until
+ * closed. The scheduler takes a chunk without waiting; when none is ready it sends a fake frame instead,
+ * so the disk never moves an emission. Repeating the carousel is also the loss repair: a receiver that
+ * missed a chunk gets it on the next round.
+ */
+final class ChunkPump implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ChunkPump.class);
+    static final int BUFFERED_CHUNKS = 256;
+
+    private final Path content;
+    private final long size;
+    private final int chunks;
+    private final BlockingQueue<FileData> ready = new ArrayBlockingQueue<>(BUFFERED_CHUNKS);
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    ChunkPump(Path content, long size, int chunks, String threadName) {
+        this.content = content;
+        this.size = size;
+        this.chunks = chunks;
+        this.thread = new Thread(this::run, threadName);
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    /** The next chunk if one is ready, else {@code null}. */
+    FileData poll() {
+        return ready.poll();
+    }
+
+    private void run() {
+        if (content == null) {
+            // A deletion carries no bytes: one empty last chunk, repeated.
+            while (running && offer(new FileData(0, 0, false, new byte[0]))) {
+                // offer blocks until there is room or the pump closes
+            }
+            return;
+        }
+        try (FileChannel channel = FileChannel.open(content, StandardOpenOption.READ)) {
+            while (running) {
+                for (int i = 0; i < chunks && running; i++) {
+                    long offset = (long) i * FrameCodec.CHUNK_BYTES;
+                    int length = (int) Math.min(FrameCodec.CHUNK_BYTES, size - offset);
+                    ByteBuffer buffer = ByteBuffer.allocate(FrameCodec.CHUNK_BYTES);
+                    while (buffer.position() < length) {
+                        if (channel.read(buffer, offset + buffer.position()) < 0) {
+                            throw new IOException("snapshot shorter than announced");
+                        }
+                    }
+                    if (!offer(new FileData(offset, length, i < chunks - 1, buffer.array()))) {
+                        return;
+                    }
+                }
+            }
+        } catch (IOException e) {
+            log.error("cannot read run snapshot {}: {}; the run will send fake frames only and time out", content, e.toString());
+        }
+    }
+
+    private boolean offer(FileData chunk) {
+        try {
+            while (running) {
+                if (ready.offer(chunk, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    return true;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return false;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+        try {
+            thread.join(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

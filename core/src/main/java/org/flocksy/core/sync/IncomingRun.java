@@ -1,0 +1,143 @@
+package org.flocksy.core.sync;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.BitSet;
+import org.flocksy.core.wire.FileData;
+import org.flocksy.core.wire.FrameCodec;
+import org.flocksy.core.wire.RunMetadata;
+
+/**
+ * One run arriving: a chunk bitmap and a temp file in the box's {@code .flocksy/tmp}. Nothing is visible
+ * in the box until {@link SyncEngine#apply} verified the whole content. A run this node cannot apply
+ * (unknown box, unsafe path) is still received to the end, into nothing, so the run looks the same.
+ */
+public final class IncomingRun {
+    private final String peer;
+    private final Box box;
+    private final String path;
+    private final RunMetadata metadata;
+    private final String refusal;
+    private final Path temp;
+    private final BitSet received = new BitSet();
+    private final int chunks;
+    private FileChannel channel;
+
+    IncomingRun(String peer, Box box, String path, RunMetadata metadata, String refusal, Path temp) {
+        this.peer = peer;
+        this.box = box;
+        this.path = path;
+        this.metadata = metadata;
+        this.refusal = refusal;
+        this.temp = temp;
+        this.chunks = metadata.chunkCount();
+    }
+
+    public String peer() {
+        return peer;
+    }
+
+    public RunMetadata metadata() {
+        return metadata;
+    }
+
+    Box box() {
+        return box;
+    }
+
+    String path() {
+        return path;
+    }
+
+    Path temp() {
+        return temp;
+    }
+
+    /** Why this run will not be applied here, or {@code null}. */
+    public String refusal() {
+        return refusal;
+    }
+
+    /**
+     * Takes one chunk. Duplicates (the carousel's next round) are ignored.
+     *
+     * @return why the chunk does not fit this run, or {@code null}
+     */
+    public String accept(FileData chunk) throws IOException {
+        int index = chunk.chunkIndex();
+        if (index >= chunks) {
+            return "chunk " + index + " beyond the announced " + chunks;
+        }
+        long expected = Math.min(FrameCodec.CHUNK_BYTES, metadata.size() - (long) index * FrameCodec.CHUNK_BYTES);
+        if (chunk.size() != expected || chunk.more() != (index < chunks - 1)) {
+            return "chunk " + index + " has size " + chunk.size() + " more=" + chunk.more() + ", announced size "
+                    + metadata.size();
+        }
+        if (received.get(index)) {
+            return null;
+        }
+        if (temp != null) {
+            if (channel == null) {
+                channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            }
+            ByteBuffer data = ByteBuffer.wrap(chunk.data(), 0, chunk.size());
+            long position = chunk.offset();
+            while (data.hasRemaining()) {
+                position += channel.write(data, position);
+            }
+        }
+        received.set(index);
+        return null;
+    }
+
+    public boolean complete() {
+        return received.cardinality() == chunks;
+    }
+
+    public int chunksReceived() {
+        return received.cardinality();
+    }
+
+    /** Forget what arrived (after a failed verification); the carousel sends everything again. */
+    void restart() throws IOException {
+        closeChannel();
+        received.clear();
+        if (temp != null) {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    /** Flushes the temp file to disk and closes it. */
+    void sync() throws IOException {
+        if (channel != null) {
+            channel.force(true);
+        }
+        closeChannel();
+        if (temp != null && !Files.exists(temp)) {
+            Files.createFile(temp);
+        }
+    }
+
+    private void closeChannel() throws IOException {
+        if (channel != null) {
+            channel.close();
+            channel = null;
+        }
+    }
+
+    /** Drops the run: the temp file goes, the box is untouched. */
+    public void discard() {
+        try {
+            closeChannel();
+            if (temp != null) {
+                Files.deleteIfExists(temp);
+            }
+        } catch (IOException e) {
+            // Swept at the next start.
+        }
+    }
+}

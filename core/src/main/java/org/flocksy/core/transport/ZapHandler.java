@@ -1,0 +1,131 @@
+package org.flocksy.core.transport;
+
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import org.flocksy.core.crypto.Z85;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+import org.zeromq.ZMsg;
+
+/**
+ * The ZAP handler (ZeroMQ RFC 27) of one node's context: admits a CURVE client only if its public key is
+ * in the keystore. Without it JeroMQ would admit any client that knows the server's public key.
+ */
+final class ZapHandler implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ZapHandler.class);
+    static final String ENDPOINT = "inproc://zeromq.zap.01";
+    private static final int POLL_MS = 100;
+
+    private final ZContext context;
+    private final Set<String> admitted;
+    private final String nodeName;
+    private final Thread thread;
+    private final CountDownLatch bound = new CountDownLatch(1);
+    private final AtomicLong denied = new AtomicLong();
+    private volatile boolean running = true;
+    private volatile RuntimeException failure;
+
+    ZapHandler(ZContext context, Set<String> admittedZ85, String nodeName) {
+        this.context = context;
+        this.admitted = Set.copyOf(admittedZ85);
+        this.nodeName = nodeName;
+        this.thread = new Thread(this::run, "flocksy-zap-" + nodeName);
+        this.thread.setDaemon(true);
+    }
+
+    /** Starts the handler and returns once it is bound, so no connection can slip past it. */
+    void start() throws InterruptedException {
+        thread.start();
+        bound.await();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    long deniedCount() {
+        return denied.get();
+    }
+
+    private void run() {
+        MDC.put("node", nodeName);
+        ZMQ.Socket socket;
+        try {
+            socket = context.createSocket(SocketType.REP);
+            socket.setLinger(0);
+            socket.bind(ENDPOINT);
+        } catch (RuntimeException e) {
+            failure = e;
+            bound.countDown();
+            return;
+        }
+        bound.countDown();
+        try (ZMQ.Poller poller = context.createPoller(1)) {
+            poller.register(socket, ZMQ.Poller.POLLIN);
+            while (running && !Thread.currentThread().isInterrupted()) {
+                if (poller.poll(POLL_MS) > 0 && poller.pollin(0)) {
+                    ZMsg request = ZMsg.recvMsg(socket, ZMQ.DONTWAIT);
+                    if (request != null) {
+                        reply(request).send(socket);
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            if (running) {
+                log.error("ZAP handler stopped: {}; no new peer can connect", e.toString());
+            }
+        } finally {
+            socket.close();
+        }
+    }
+
+    /** Request frames: version, request id, domain, address, identity, mechanism, credentials. */
+    private ZMsg reply(ZMsg request) {
+        String version = request.popString();
+        String requestId = request.popString();
+        request.popString(); // domain
+        String address = request.popString();
+        request.popString(); // identity
+        String mechanism = request.popString();
+        byte[] clientKey = request.size() > 0 ? request.pop().getData() : new byte[0];
+
+        String status = "400";
+        String text = "unknown key";
+        if ("1.0".equals(version) && "CURVE".equals(mechanism) && clientKey.length == 32) {
+            String key = Z85.encodeKey(clientKey);
+            if (admitted.contains(key)) {
+                status = "200";
+                text = "OK";
+            } else {
+                denied.incrementAndGet();
+                log.warn("refused a connection from {}: its key {} is not in the keystore", address, key);
+            }
+        } else {
+            denied.incrementAndGet();
+            log.warn("refused a connection from {}: mechanism {} is not CURVE", address, mechanism);
+        }
+        ZMsg reply = new ZMsg();
+        reply.add(version == null ? "1.0" : version);
+        reply.add(requestId == null ? "" : requestId);
+        reply.add(status);
+        reply.add(text);
+        reply.add("200".equals(status) ? Z85.encodeKey(clientKey) : "");
+        reply.add(new byte[0]);
+        return reply;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        try {
+            thread.join(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+}

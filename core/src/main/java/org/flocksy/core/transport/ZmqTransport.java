@@ -1,0 +1,166 @@
+package org.flocksy.core.transport;
+
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
+import org.flocksy.core.clock.Clock;
+import org.flocksy.core.config.ConfigException;
+import org.flocksy.core.config.Declared;
+import org.flocksy.core.config.Keyring;
+import org.flocksy.core.config.Settings;
+import org.flocksy.core.crypto.Z85;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+import org.zeromq.ZMQException;
+
+/**
+ * One node's JeroMQ context: the ZAP handler, the PUB sockets (opened by the scheduler thread) and the
+ * receive thread that owns the SUB sockets.
+ */
+public final class ZmqTransport implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ZmqTransport.class);
+    /** Sized so that a run at the default rate never reaches it; losses past it are repaired by the carousel. */
+    static final int HIGH_WATER_MARK_FRAMES = 100_000;
+    private static final int POLL_MS = 100;
+    private static final int RECONNECT_MS = 250;
+    private static final int RECONNECT_MAX_MS = 2_000;
+
+    private final Settings settings;
+    private final Keyring keyring;
+    private final Clock clock;
+    private final Traffic traffic;
+    private final ZContext context = new ZContext();
+    private final ZapHandler zap;
+    private Thread receiver;
+    private volatile boolean running;
+
+    @Inject
+    public ZmqTransport(Settings settings, Keyring keyring, Clock clock, Traffic traffic) {
+        this.settings = settings;
+        this.keyring = keyring;
+        this.clock = clock;
+        this.traffic = traffic;
+        this.context.setLinger(0);
+        this.zap = new ZapHandler(context, keyring.admitted(), settings.nodeName());
+    }
+
+    /** Binds the ZAP handler, then starts receiving from every peer. */
+    public void start(InboundListener listener) throws InterruptedException {
+        zap.start();
+        running = true;
+        receiver = new Thread(() -> receive(listener), "flocksy-recv-" + settings.nodeName());
+        receiver.setDaemon(true);
+        receiver.start();
+    }
+
+    /**
+     * Binds one CURVE-server PUB socket per hostname. Call on the thread that will send.
+     *
+     * @throws ConfigException when an address cannot be bound, naming the hostname and where it was declared
+     */
+    public Publisher openPublisher() throws ConfigException {
+        List<ZMQ.Socket> sockets = new ArrayList<>();
+        for (int i = 0; i < keyring.hosts().size(); i++) {
+            Keyring.Host host = keyring.hosts().get(i);
+            Declared<String> declared = settings.hostnames().get(i);
+            ZMQ.Socket pub = context.createSocket(SocketType.PUB);
+            pub.setLinger(0);
+            pub.setSndHWM(HIGH_WATER_MARK_FRAMES);
+            pub.setCurveServer(true);
+            pub.setCurveSecretKey(host.keys().secretKeyBytes());
+            pub.setCurvePublicKey(host.keys().publicKeyBytes());
+            pub.setZapDomain("flocksy");
+            try {
+                pub.bind(host.endpoint());
+            } catch (ZMQException e) {
+                pub.close();
+                sockets.forEach(ZMQ.Socket::close);
+                String reason = e.getErrorCode() == ZMQ.Error.EADDRINUSE.getCode()
+                        ? "address already in use" : e.getMessage();
+                throw new ConfigException(declared.error("cannot bind hostname " + host.endpoint() + ": " + reason));
+            }
+            sockets.add(pub);
+        }
+        return new Publisher(sockets);
+    }
+
+    public long zapDenied() {
+        return zap.deniedCount();
+    }
+
+    private void receive(InboundListener listener) {
+        MDC.put("node", settings.nodeName());
+        List<Keyring.Peer> peers = keyring.peers();
+        List<ZMQ.Socket> subs = new ArrayList<>();
+        try (ZMQ.Poller poller = context.createPoller(peers.size())) {
+            for (Keyring.Peer peer : peers) {
+                ZMQ.Socket sub = context.createSocket(SocketType.SUB);
+                sub.setLinger(0);
+                sub.setRcvHWM(HIGH_WATER_MARK_FRAMES);
+                sub.setReconnectIVL(RECONNECT_MS);
+                sub.setReconnectIVLMax(RECONNECT_MAX_MS);
+                sub.setCurveServerKey(Z85.decodeKey(peer.publicKey()));
+                sub.setCurvePublicKey(keyring.clientKeys().publicKeyBytes());
+                sub.setCurveSecretKey(keyring.clientKeys().secretKeyBytes());
+                sub.subscribe(ZMQ.SUBSCRIPTION_ALL);
+                sub.connect(peer.endpoint());
+                subs.add(sub);
+                poller.register(sub, ZMQ.Poller.POLLIN);
+            }
+            while (running) {
+                if (poller.poll(POLL_MS) <= 0) {
+                    continue;
+                }
+                for (int i = 0; i < subs.size(); i++) {
+                    if (poller.pollin(i)) {
+                        drain(i, subs.get(i), peers.get(i).endpoint(), listener);
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            if (running) {
+                log.error("receive loop stopped: {}", e.toString(), e);
+            }
+        } finally {
+            subs.forEach(ZMQ.Socket::close);
+        }
+    }
+
+    private void drain(int index, ZMQ.Socket sub, String endpoint, InboundListener listener) {
+        for (int n = 0; n < 1_000; n++) {
+            byte[] frame = sub.recv(ZMQ.DONTWAIT);
+            if (frame == null) {
+                return;
+            }
+            traffic.received(endpoint, frame.length);
+            if (sub.hasReceiveMore()) {
+                // Flock frames are single-part; drain and drop the rest of the message.
+                while (sub.hasReceiveMore()) {
+                    sub.recv(ZMQ.DONTWAIT);
+                }
+                traffic.dropped("multipart");
+                continue;
+            }
+            listener.onFrame(index, frame, clock.monotonicNanos(), clock.wallMillis());
+        }
+    }
+
+    /** Stops receiving; call after the scheduler closed its publisher. */
+    @Override
+    public void close() {
+        running = false;
+        if (receiver != null) {
+            try {
+                receiver.join(2_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        zap.close();
+        context.close();
+    }
+}

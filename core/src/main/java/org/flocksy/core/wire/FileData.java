@@ -1,0 +1,45 @@
+package org.flocksy.core.wire;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A 200 frame: {@code size} valid bytes of the run's content at {@code offset}; {@code more} is false on
+ * the last chunk.
+ */
+public record FileData(long offset, int size, boolean more, byte[] data) implements Frame {
+    public FileData {
+        Objects.requireNonNull(data, "data");
+        if (offset < 0 || offset % FrameCodec.CHUNK_BYTES != 0) {
+            throw new IllegalArgumentException("offset must be a non-negative multiple of " + FrameCodec.CHUNK_BYTES);
+        }
+        if (size < 0 || size > FrameCodec.CHUNK_BYTES || data.length < size) {
+            throw new IllegalArgumentException("size " + size + " out of range");
+        }
+    }
+
+    @Override
+    public Status status() {
+        return Status.FILE_DATA;
+    }
+
+    public int chunkIndex() {
+        return (int) (offset / FrameCodec.CHUNK_BYTES);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof FileData f && offset == f.offset && size == f.size && more == f.more
+                && Arrays.equals(data, 0, size, f.data, 0, f.size);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(offset, size, more);
+    }
+
+    @Override
+    public String toString() {
+        return "FileData[offset=" + offset + " size=" + size + " more=" + more + "]";
+    }
+}

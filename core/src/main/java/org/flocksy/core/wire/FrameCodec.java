@@ -1,0 +1,217 @@
+package org.flocksy.core.wire;
+
+import static org.flocksy.core.wire.MalformedFrameException.Reason.BAD_FIELD;
+import static org.flocksy.core.wire.MalformedFrameException.Reason.BAD_HEADER;
+import static org.flocksy.core.wire.MalformedFrameException.Reason.BAD_SIZE;
+import static org.flocksy.core.wire.MalformedFrameException.Reason.UNKNOWN_CODE;
+
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.flocksy.core.crypto.NodeUid;
+
+/**
+ * Encodes and decodes Flock frames. Every heartbeat is exactly {@link #HEARTBEAT_BYTES}, every file frame
+ * exactly {@link #FILE_FRAME_BYTES}, whatever the payload; padding is zeros. Decoding checks every length
+ * and field before use and never trusts the peer.
+ */
+public final class FrameCodec {
+    public static final int HEARTBEAT_BYTES = 256;
+    public static final int FILE_FRAME_BYTES = 4117;
+    public static final int CHUNK_BYTES = 4096;
+    public static final int HEADER_BYTES = 4;
+    public static final int HASH_BYTES = 32;
+    public static final int PATH_BYTES_MAX = 128;
+    /** UIDs per heartbeat; larger flocks rotate batches of this size. */
+    public static final int NODE_UIDS_MAX = 15;
+
+    private FrameCodec() {}
+
+    public static byte[] encode(Frame frame) {
+        if (frame instanceof Heartbeat h) {
+            return encodeHeartbeat(h);
+        }
+        if (frame instanceof FileData d) {
+            return encodeFileData(d);
+        }
+        return header(ByteBuffer.allocate(FILE_FRAME_BYTES), Status.FAKE_FILE).array();
+    }
+
+    public static Frame decode(byte[] bytes) throws MalformedFrameException {
+        if (bytes.length != HEARTBEAT_BYTES && bytes.length != FILE_FRAME_BYTES) {
+            throw new MalformedFrameException(BAD_SIZE, "frame of " + bytes.length + " bytes");
+        }
+        Status status = status(bytes);
+        boolean fileSized = bytes.length == FILE_FRAME_BYTES;
+        if (status.isFileFrame() != fileSized) {
+            throw new MalformedFrameException(BAD_SIZE, status.code + " in a frame of " + bytes.length + " bytes");
+        }
+        ByteBuffer in = ByteBuffer.wrap(bytes).position(HEADER_BYTES);
+        return switch (status.layout) {
+            case FAKE_FILE -> FakeFile.INSTANCE;
+            case FILE_DATA -> decodeFileData(in);
+            default -> decodeHeartbeat(status, in);
+        };
+    }
+
+    private static Status status(byte[] b) throws MalformedFrameException {
+        for (int i = 0; i < 3; i++) {
+            if (b[i] < '0' || b[i] > '9') {
+                throw new MalformedFrameException(BAD_HEADER, "status is not three ASCII digits");
+            }
+        }
+        if (b[3] != ' ') {
+            throw new MalformedFrameException(BAD_HEADER, "no space after the status");
+        }
+        int code = (b[0] - '0') * 100 + (b[1] - '0') * 10 + (b[2] - '0');
+        Status status = Status.ofCode(code);
+        if (status == null) {
+            throw new MalformedFrameException(UNKNOWN_CODE, "unknown status " + code);
+        }
+        return status;
+    }
+
+    private static ByteBuffer header(ByteBuffer out, Status status) {
+        int c = status.code;
+        out.put((byte) ('0' + c / 100)).put((byte) ('0' + c / 10 % 10)).put((byte) ('0' + c % 10)).put((byte) ' ');
+        return out;
+    }
+
+    private static byte[] encodeHeartbeat(Heartbeat h) {
+        ByteBuffer out = header(ByteBuffer.allocate(HEARTBEAT_BYTES), h.status());
+        out.putLong(h.timestampMs());
+        checkLayout(h.status(), h.payload());
+        if (h.payload() instanceof Payload.NodeList n) {
+            out.put((byte) n.count());
+            n.uids().forEach(u -> out.put(u.toBytes()));
+        } else if (h.payload() instanceof Payload.Timepoint t) {
+            out.putLong(t.epochMs());
+        } else if (h.payload() instanceof RunMetadata m) {
+            putMetadata(out, m);
+        }
+        return out.array();
+    }
+
+    private static void checkLayout(Status status, Payload payload) {
+        boolean fits = switch (status.layout) {
+            case NODE_LIST -> payload instanceof Payload.NodeList;
+            case TIMEPOINT -> payload instanceof Payload.Timepoint;
+            case RUN_METADATA -> payload instanceof RunMetadata;
+            default -> false;
+        };
+        if (!fits) {
+            throw new IllegalArgumentException(status + " cannot carry " + payload.getClass().getSimpleName());
+        }
+    }
+
+    private static void putMetadata(ByteBuffer out, RunMetadata m) {
+        out.put(m.boxUid());
+        byte[] path = m.path().getBytes(StandardCharsets.UTF_8);
+        if (path.length > PATH_BYTES_MAX) {
+            throw new IllegalArgumentException("path longer than " + PATH_BYTES_MAX + " bytes: " + m.path());
+        }
+        out.put(path).position(out.position() + PATH_BYTES_MAX - path.length);
+        out.putShort((short) m.mode()).put((byte) m.type().wire).putLong(m.mtimeMs()).putLong(m.size())
+                .put(m.contentHash()).putLong(m.startMs());
+    }
+
+    private static Heartbeat decodeHeartbeat(Status status, ByteBuffer in) throws MalformedFrameException {
+        long timestamp = in.getLong();
+        if (timestamp <= 0) {
+            throw new MalformedFrameException(BAD_FIELD, "timestamp " + timestamp);
+        }
+        Payload payload = switch (status.layout) {
+            case NODE_LIST -> nodeList(in);
+            case TIMEPOINT -> new Payload.Timepoint(in.getLong());
+            case RUN_METADATA -> metadata(in);
+            default -> throw new IllegalStateException("not a heartbeat layout: " + status.layout);
+        };
+        return new Heartbeat(status, timestamp, payload);
+    }
+
+    private static Payload.NodeList nodeList(ByteBuffer in) {
+        int count = Byte.toUnsignedInt(in.get());
+        int listed = Math.min(count, NODE_UIDS_MAX);
+        List<NodeUid> uids = new ArrayList<>(listed);
+        byte[] uid = new byte[NodeUid.BYTES];
+        for (int i = 0; i < listed; i++) {
+            in.get(uid);
+            uids.add(NodeUid.of(uid));
+        }
+        return new Payload.NodeList(count, uids);
+    }
+
+    private static RunMetadata metadata(ByteBuffer in) throws MalformedFrameException {
+        byte[] box = new byte[HASH_BYTES];
+        in.get(box);
+        byte[] rawPath = new byte[PATH_BYTES_MAX];
+        in.get(rawPath);
+        String path = path(rawPath);
+        int mode = Short.toUnsignedInt(in.getShort());
+        RunMetadata.EntryType type = RunMetadata.EntryType.ofWire(Byte.toUnsignedInt(in.get()));
+        if (type == null) {
+            throw new MalformedFrameException(BAD_FIELD, "unknown entry type");
+        }
+        long mtime = in.getLong();
+        long size = in.getLong();
+        if (size < 0) {
+            throw new MalformedFrameException(BAD_FIELD, "size " + size);
+        }
+        byte[] hash = new byte[HASH_BYTES];
+        in.get(hash);
+        long start = in.getLong();
+        return new RunMetadata(box, path, mode, type, mtime, size, hash, start);
+    }
+
+    private static String path(byte[] raw) throws MalformedFrameException {
+        int end = 0;
+        while (end < raw.length && raw[end] != 0) {
+            end++;
+        }
+        for (int i = end; i < raw.length; i++) {
+            if (raw[i] != 0) {
+                throw new MalformedFrameException(BAD_FIELD, "NUL inside the path");
+            }
+        }
+        if (end == 0) {
+            throw new MalformedFrameException(BAD_FIELD, "empty path");
+        }
+        try {
+            CharBuffer chars = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(raw, 0, end));
+            return chars.toString();
+        } catch (CharacterCodingException e) {
+            throw new MalformedFrameException(BAD_FIELD, "path is not UTF-8");
+        }
+    }
+
+    private static byte[] encodeFileData(FileData d) {
+        ByteBuffer out = header(ByteBuffer.allocate(FILE_FRAME_BYTES), Status.FILE_DATA);
+        out.putLong(d.offset()).putLong(d.size()).put((byte) (d.more() ? 1 : 0)).put(d.data(), 0, d.size());
+        return out.array();
+    }
+
+    private static FileData decodeFileData(ByteBuffer in) throws MalformedFrameException {
+        long offset = in.getLong();
+        long size = in.getLong();
+        int more = Byte.toUnsignedInt(in.get());
+        if (offset < 0 || offset % CHUNK_BYTES != 0) {
+            throw new MalformedFrameException(BAD_FIELD, "offset " + offset);
+        }
+        if (size < 0 || size > CHUNK_BYTES) {
+            throw new MalformedFrameException(BAD_FIELD, "chunk size " + size);
+        }
+        if (more > 1) {
+            throw new MalformedFrameException(BAD_FIELD, "more flag " + more);
+        }
+        byte[] data = new byte[(int) size];
+        in.get(data);
+        return new FileData(offset, (int) size, more == 1, data);
+    }
+}

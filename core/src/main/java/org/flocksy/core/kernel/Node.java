@@ -33,6 +33,7 @@ public final class Node implements AutoCloseable {
     private final FlockMachine machine;
     private final Traffic traffic;
     private boolean started;
+    private boolean closed;
 
     @Inject
     Node(Settings settings, EventLoop loop, ZmqTransport transport, FrameScheduler scheduler, SyncEngine sync,
@@ -95,7 +96,11 @@ public final class Node implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         sync.close();
         loop.close();
         scheduler.close();

@@ -1,0 +1,124 @@
+package org.flocksy.app.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.flocksy.core.clock.SystemClock;
+import org.flocksy.core.config.ConfigException;
+import org.flocksy.core.config.Declared;
+import org.flocksy.core.config.Flags;
+import org.flocksy.core.config.KeyFiles;
+import org.flocksy.core.config.Settings;
+import org.flocksy.core.config.SettingsLoader;
+import org.flocksy.core.crypto.Blake2b;
+import org.flocksy.core.crypto.CurveKeyPair;
+import org.flocksy.core.fsm.FlockTiming;
+import org.flocksy.core.kernel.Node;
+import org.flocksy.core.plugin.PluginHost;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code flocksy [flags]}: the daemon, with the seed's command line. */
+@Command(name = "flocksy", sortOptions = false,
+        versionProvider = VersionProvider.class,
+        description = {
+            "Keeps directories (boxes) identical across a closed group of nodes with the Flock protocol:",
+            "every node sends the same frames at the same times, so an observer cannot tell who sent what.",
+            "Runs in the foreground until SIGINT or SIGTERM."},
+        footer = {"", "Files: ~/.flocksy (config), ~/.ssh/flocksy_privatekeys, ~/.ssh/flocksy_keystore.",
+            "Try 'flocksy demo' for three nodes syncing on this machine."})
+public final class FlocksyCommand implements Callable<Integer> {
+    private final Main.Environment env;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
+    @Option(names = "--version", versionHelp = true, description = "Show the version and exit.")
+    boolean version;
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "Config file (default ~/.flocksy).")
+    Path config;
+
+    @Option(names = "--keystore", paramLabel = "FILE", description = "Public keys of the nodes (default ~/.ssh/flocksy_keystore).")
+    Path keystore;
+
+    @Option(names = "--privatekey", paramLabel = "FILE", description = "This node's key pairs (default ~/.ssh/flocksy_privatekeys).")
+    Path privateKey;
+
+    @Option(names = "--create-private-keys",
+            description = "Create a key pair for every hostname that has none, print the public keys, exit.")
+    boolean createPrivateKeys;
+
+    @Option(names = {"-n", "--node"}, paramLabel = "URI", description = "A peer to sync with (repeatable).")
+    List<String> nodes = new ArrayList<>();
+
+    @Option(names = {"-b", "--box"}, paramLabel = "NAME@PATH", description = "A directory to sync (repeatable).")
+    List<String> boxes = new ArrayList<>();
+
+    @Option(names = {"-p", "--hostname"}, paramLabel = "URI", description = "Where this node listens, e.g. tcp://192.168.1.10:5671 (repeatable).")
+    List<String> hostnames = new ArrayList<>();
+
+    FlocksyCommand(Main.Environment env) {
+        this.env = env;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        SettingsLoader loader = new SettingsLoader(env.home());
+        Flags flags = new Flags(config, config != null, keystore, privateKey, hostnames, nodes, boxes);
+        if (createPrivateKeys) {
+            return createKeys(loader.load(flags, false));
+        }
+        return runDaemon(loader.load(flags, true));
+    }
+
+    private int createKeys(Settings settings) throws ConfigException, IOException {
+        Path file = settings.privateKeys().value();
+        Map<String, CurveKeyPair> keys = new LinkedHashMap<>(KeyFiles.readPrivateKeys(file));
+        int created = 0;
+        for (Declared<String> h : settings.hostnames()) {
+            if (!keys.containsKey(h.value())) {
+                keys.put(h.value(), CurveKeyPair.generate());
+                created++;
+            }
+        }
+        if (created > 0) {
+            KeyFiles.writePrivateKeys(file, keys);
+        }
+        Map<String, String> publicKeys = new LinkedHashMap<>();
+        settings.hostnames().forEach(h -> publicKeys.put(h.value(), keys.get(h.value()).publicKey()));
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(publicKeys));
+        out.flush();
+        spec.commandLine().getErr().println("flocksy: " + created + " new key pair(s) in " + file
+                + "; add the public keys above to every node's keystore");
+        return ExitCodes.OK;
+    }
+
+    private int runDaemon(Settings settings) throws Exception {
+        Blake2b blake2b = Blake2b.load();
+        try (PluginHost plugins = PluginHost.open(env.pluginsDir())) {
+            Node node = Node.create(settings, plugins.catalog(), blake2b, new SystemClock(), FlockTiming.defaults());
+            Shutdown shutdown = Shutdown.onSignals();
+            node.start();
+            try {
+                shutdown.await();
+            } finally {
+                node.close();
+            }
+        }
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,103 @@
+package org.flocksy.core.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.flocksy.api.BoxSpec;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SettingsLoaderTest {
+    @TempDir
+    Path home;
+
+    private Settings load(Flags flags) throws ConfigException {
+        return new SettingsLoader(home).load(flags, true);
+    }
+
+    private static Flags flags(Path config, boolean required, List<String> h, List<String> n, List<String> b) {
+        return new Flags(config, required, null, null, h, n, b);
+    }
+
+    @Test
+    void readsTheSeedsFormatAndFlagsAddToIt() throws Exception {
+        Files.writeString(home.resolve(".flocksy"), """
+                # node one
+                [program]
+                hostname = tcp://127.0.0.1:5671
+                node = 127.0.0.1:5672
+                box = main@/tmp/with@sign
+
+                box = second@/tmp/b
+                """);
+        Settings s = load(flags(null, false, List.of(), List.of("tcp://127.0.0.1:5673"), List.of("third@/tmp/c")));
+        assertThat(s.hostnames()).extracting(Declared::value).containsExactly("tcp://127.0.0.1:5671");
+        assertThat(s.nodes()).extracting(Declared::value).containsExactly("tcp://127.0.0.1:5672", "tcp://127.0.0.1:5673");
+        assertThat(s.boxes()).extracting(Declared::value).containsExactly(
+                new BoxSpec("main", "/tmp/with@sign"), new BoxSpec("second", "/tmp/b"), new BoxSpec("third", "/tmp/c"));
+        assertThat(s.boxes().get(1).origin()).isEqualTo(home.resolve(".flocksy") + ":7");
+        assertThat(s.boxes().get(2).origin()).isEqualTo("--box");
+        assertThat(s.keystore().value()).isEqualTo(home.resolve(".ssh/flocksy_keystore"));
+        assertThat(s.privateKeys().value()).isEqualTo(home.resolve(".ssh/flocksy_privatekeys"));
+    }
+
+    @Test
+    void aMissingDefaultConfigIsFineWhenFlagsSayEnough() throws Exception {
+        Settings s = load(flags(null, false, List.of("tcp://127.0.0.1:1"), List.of("tcp://127.0.0.1:2"), List.of("b@/x")));
+        assertThat(s.nodeName()).isEqualTo("tcp://127.0.0.1:1");
+    }
+
+    @Test
+    void aMissingConfigNamedWithDashCIsAnError() {
+        Path missing = home.resolve("nope.conf");
+        assertThatThrownBy(() -> load(flags(missing, true, List.of(), List.of(), List.of())))
+                .isInstanceOf(ConfigException.class).hasMessage(missing + ": config file not found");
+    }
+
+    @Test
+    void keyFilePathsFromFlagsOverrideTheFile() throws Exception {
+        Files.writeString(home.resolve(".flocksy"), "keystore = ~/ks\nprivatekey = /etc/pk\n");
+        Settings fromFile = load(flags(null, false, List.of("tcp://a:1"), List.of("tcp://b:1"), List.of("x@/y")));
+        assertThat(fromFile.keystore().value()).isEqualTo(home.resolve("ks"));
+        assertThat(fromFile.privateKeys().value()).isEqualTo(Path.of("/etc/pk"));
+        Settings fromFlags = new SettingsLoader(home).load(new Flags(null, false, Path.of("/k"), Path.of("/p"),
+                List.of("tcp://a:1"), List.of("tcp://b:1"), List.of("x@/y")), true);
+        assertThat(fromFlags.keystore()).isEqualTo(new Declared<>(Path.of("/k"), "--keystore"));
+        assertThat(fromFlags.privateKeys().value()).isEqualTo(Path.of("/p"));
+    }
+
+    @Test
+    void errorsNameTheFileAndLine() throws Exception {
+        Path conf = home.resolve("c");
+        assertError(conf, "hostname = tcp://a:1\nnodes = tcp://b:1\n", conf + ":2: unknown key 'nodes'");
+        assertError(conf, "hostname tcp://a:1\n", conf + ":1: expected 'key = value', got 'hostname tcp://a:1'");
+        assertError(conf, "hostname = tcp://a:1\nbox = nameonly\n", conf + ":2: malformed box 'nameonly'");
+        assertError(conf, "hostname = tcp://a:1\nbox = @/path\n", conf + ":2: malformed box '@/path'");
+        assertError(conf, "hostname = http://a:1\n", conf + ":1: 'http://a:1' is not an endpoint");
+        assertError(conf, "hostname = tcp://a:99999\n", conf + ":1: port 99999 out of range");
+        assertError(conf, "hostname = tcp://a:1\nnode = tcp://a:1\nbox = b@/x\n", conf + ":2: node tcp://a:1 is this node's own hostname");
+        assertError(conf, "hostname = tcp://a:1\nbox = b@/x\nbox = b@/y\n", conf + ":3: box name 'b' is already declared at " + conf + ":2");
+        assertError(conf, "node = tcp://a:1\n", "no hostname given");
+        assertError(conf, "hostname = tcp://a:1\nnode = tcp://b:1\n", "no box given");
+        assertError(conf, "hostname = tcp://a:1\nbox = b@/x\n", "no node given");
+    }
+
+    @Test
+    void flagErrorsNameTheFlag() {
+        assertThatThrownBy(() -> load(flags(null, false, List.of("tcp://a:1"), List.of("nonsense"), List.of("b@/x"))))
+                .hasMessageStartingWith("--node: 'nonsense' is not an endpoint");
+        assertThatThrownBy(() -> load(flags(null, false, List.of("tcp://a:1"), List.of("tcp://b:2"), List.of("noat"))))
+                .hasMessageStartingWith("--box: malformed box 'noat'");
+    }
+
+    private void assertError(Path conf, String text, String messageStart) throws Exception {
+        Files.writeString(conf, text);
+        assertThatThrownBy(() -> load(flags(conf, true, List.of(), List.of(), List.of())))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(messageStart)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    }
+}

@@ -1,0 +1,42 @@
+package org.flocksy.core.crypto;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class Blake2bTest {
+    private static final Blake2b BLAKE2B = Blake2b.load();
+
+    private static String hex(byte[] b) {
+        return HexFormat.of().formatHex(b);
+    }
+
+    @Test
+    void matchesTheDigestsVectors() {
+        assertThat(hex(BLAKE2B.hash(new byte[0], 64))).isEqualTo(
+                "786a02f742015903c6c6fd852552d272912f4740e15847618a86e217f71f5419d25e1031afee585313896444934eb04b903a685b1448b755d56f701afe9be2ce");
+        assertThat(hex(BLAKE2B.hash("test1".getBytes(StandardCharsets.US_ASCII), 64))).isEqualTo(
+                "c689bf21986252dab8c946042cd73c44995a205da7b8c0816c56ee33894acbace61f27ed94d9ffc2a0d3bee7539565aca834b220af95cc5abb2ceb90946606fe");
+        assertThat(hex(BLAKE2B.hash256("test1".getBytes(StandardCharsets.US_ASCII))))
+                .isEqualTo("e56837ccd7a38d6795d30ac2ab63eccc8c2b571289a62dc406bb62767e88b06c");
+    }
+
+    @Test
+    void streamingEqualsOneShotAcrossBufferBoundaries() throws Exception {
+        byte[] data = new byte[200_001];
+        new Random(7).nextBytes(data);
+        assertThat(BLAKE2B.hash256(new ByteArrayInputStream(data))).isEqualTo(BLAKE2B.hash256(data));
+    }
+
+    @Test
+    void nodeUidsAre16BytesOfTheRawPublicKeysHash() {
+        CurveKeyPair pair = CurveKeyPair.generate();
+        NodeUid uid = NodeUid.ofPublicKey(BLAKE2B, pair.publicKeyBytes());
+        assertThat(uid.toBytes()).isEqualTo(BLAKE2B.hash(pair.publicKeyBytes(), 16));
+        assertThat(uid.shortId()).hasSize(7);
+    }
+}

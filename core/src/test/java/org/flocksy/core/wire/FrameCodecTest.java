@@ -1,0 +1,155 @@
+package org.flocksy.core.wire;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.flocksy.core.crypto.NodeUid;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class FrameCodecTest {
+    /** Bytes that broke the original's text-stream parsing (digest §11.2, A2/A3): NUL, LF, space, digits. */
+    private static final byte[] HOSTILE = {0x00, 0x0A, 0x20, '1', '0', '0', 0x20, 0x0A};
+
+    private static NodeUid uid(int seed) {
+        byte[] b = new byte[16];
+        Arrays.fill(b, (byte) seed);
+        System.arraycopy(HOSTILE, 0, b, 0, HOSTILE.length);
+        b[15] = (byte) seed;
+        return NodeUid.of(b);
+    }
+
+    private static byte[] hash(int seed) {
+        byte[] b = new byte[32];
+        Arrays.fill(b, (byte) seed);
+        System.arraycopy(HOSTILE, 0, b, 4, HOSTILE.length);
+        return b;
+    }
+
+    private static Payload samplePayload(Status status) {
+        return switch (status.layout) {
+            case NODE_LIST -> {
+                List<NodeUid> uids = new ArrayList<>();
+                for (int i = 0; i < 15; i++) {
+                    uids.add(uid(i));
+                }
+                yield new Payload.NodeList(200, uids);
+            }
+            case TIMEPOINT -> new Payload.Timepoint(0x0A0A_200A_0000_0A0AL);
+            case RUN_METADATA -> metadata("dir with space/ünïcode\n.txt");
+            default -> throw new IllegalArgumentException();
+        };
+    }
+
+    private static RunMetadata metadata(String path) {
+        return new RunMetadata(hash(1), path, 0x0A20, RunMetadata.EntryType.REGULAR, 0x0A, 10, hash(2), 0x2020_0A0AL);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Status.class)
+    void everyStatusEncodesToItsFixedSizeAndRoundTrips(Status status) throws Exception {
+        Frame frame = switch (status.layout) {
+            case FILE_DATA -> new FileData(4096L * 10, HOSTILE.length, true, HOSTILE.clone());
+            case FAKE_FILE -> FakeFile.INSTANCE;
+            default -> new Heartbeat(status, 0x0A0A_0A0AL, samplePayload(status));
+        };
+        byte[] bytes = FrameCodec.encode(frame);
+        assertThat(bytes).hasSize(status.isFileFrame() ? 4117 : 256);
+        assertThat(new String(bytes, 0, 4, StandardCharsets.US_ASCII)).isEqualTo(status.code + " ");
+        assertThat(FrameCodec.decode(bytes)).isEqualTo(frame);
+    }
+
+    @Test
+    void emptyNodeListsAndEmptyChunksKeepTheSize() throws Exception {
+        byte[] idle = FrameCodec.encode(new Heartbeat(Status.IDLE, 1, Payload.NodeList.of(List.of())));
+        assertThat(idle).hasSize(256);
+        byte[] empty = FrameCodec.encode(new FileData(0, 0, false, new byte[0]));
+        assertThat(empty).hasSize(4117);
+        assertThat(FrameCodec.decode(empty)).isEqualTo(new FileData(0, 0, false, new byte[0]));
+    }
+
+    @Test
+    void pathsOf128BytesFitAnd129DoNot() throws Exception {
+        String longest = "a/".repeat(63) + "bc";
+        assertThat(longest.getBytes(StandardCharsets.UTF_8)).hasSize(128);
+        Heartbeat hb = new Heartbeat(Status.SENDING_NEW_FILE_METADATA, 5, metadata(longest));
+        assertThat(FrameCodec.decode(FrameCodec.encode(hb))).isEqualTo(hb);
+        assertThatThrownBy(() -> FrameCodec.encode(new Heartbeat(Status.SENDING_NEW_FILE_METADATA, 5, metadata(longest + "d"))))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void chunkCountsFollowTheDigestVectors() {
+        long[] sizes = {0, 1, 4095, 4096, 4097, 8192, 1024 * 1024 + 1};
+        int[] chunks = {1, 1, 1, 1, 2, 2, 257};
+        for (int i = 0; i < sizes.length; i++) {
+            RunMetadata m = new RunMetadata(hash(0), "f", 0, RunMetadata.EntryType.REGULAR, 0, sizes[i], hash(0), 0);
+            assertThat(m.chunkCount()).as("chunks of %d bytes", sizes[i]).isEqualTo(chunks[i]);
+        }
+    }
+
+    @Test
+    void malformedFramesAreRejectedWithAReason() {
+        assertReason(new byte[255], MalformedFrameException.Reason.BAD_SIZE);
+        assertReason(new byte[4116], MalformedFrameException.Reason.BAD_SIZE);
+        byte[] hb = FrameCodec.encode(new Heartbeat(Status.IDLE, 1, Payload.NodeList.of(List.of())));
+        byte[] badDigit = hb.clone();
+        badDigit[1] = 'x';
+        assertReason(badDigit, MalformedFrameException.Reason.BAD_HEADER);
+        byte[] noSpace = hb.clone();
+        noSpace[3] = 0;
+        assertReason(noSpace, MalformedFrameException.Reason.BAD_HEADER);
+        byte[] unknown = hb.clone();
+        unknown[0] = '9';
+        assertReason(unknown, MalformedFrameException.Reason.UNKNOWN_CODE);
+        byte[] zeroTime = hb.clone();
+        Arrays.fill(zeroTime, 4, 12, (byte) 0);
+        assertReason(zeroTime, MalformedFrameException.Reason.BAD_FIELD);
+        byte[] heartbeatCodeInFileFrame = new byte[4117];
+        System.arraycopy(hb, 0, heartbeatCodeInFileFrame, 0, 4);
+        assertReason(heartbeatCodeInFileFrame, MalformedFrameException.Reason.BAD_SIZE);
+
+        byte[] data = FrameCodec.encode(new FileData(0, 1, false, new byte[] {7}));
+        byte[] oddOffset = data.clone();
+        oddOffset[11] = 1;
+        assertReason(oddOffset, MalformedFrameException.Reason.BAD_FIELD);
+        byte[] bigChunk = data.clone();
+        bigChunk[18] = 0x10;
+        bigChunk[19] = 0x01;
+        assertReason(bigChunk, MalformedFrameException.Reason.BAD_FIELD);
+        byte[] badMore = data.clone();
+        badMore[20] = 2;
+        assertReason(badMore, MalformedFrameException.Reason.BAD_FIELD);
+    }
+
+    @Test
+    void metadataWithBrokenPathsIsRejected() {
+        byte[] meta = FrameCodec.encode(new Heartbeat(Status.SENDING_NEW_FILE_METADATA, 1, metadata("ok")));
+        int pathAt = 12 + 32;
+        byte[] nulInside = meta.clone();
+        nulInside[pathAt + 5] = 'x';
+        assertReason(nulInside, MalformedFrameException.Reason.BAD_FIELD);
+        byte[] notUtf8 = meta.clone();
+        notUtf8[pathAt] = (byte) 0xC3;
+        notUtf8[pathAt + 1] = 0x28;
+        assertReason(notUtf8, MalformedFrameException.Reason.BAD_FIELD);
+        byte[] empty = meta.clone();
+        empty[pathAt] = 0;
+        empty[pathAt + 1] = 0;
+        assertReason(empty, MalformedFrameException.Reason.BAD_FIELD);
+        byte[] badType = meta.clone();
+        badType[pathAt + 128 + 2] = 9;
+        assertReason(badType, MalformedFrameException.Reason.BAD_FIELD);
+    }
+
+    private static void assertReason(byte[] bytes, MalformedFrameException.Reason reason) {
+        assertThatThrownBy(() -> FrameCodec.decode(bytes))
+                .isInstanceOf(MalformedFrameException.class)
+                .satisfies(e -> assertThat(((MalformedFrameException) e).reason()).isEqualTo(reason));
+    }
+}

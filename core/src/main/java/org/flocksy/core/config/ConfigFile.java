@@ -24,6 +24,9 @@ public final class ConfigFile {
     private ConfigFile() {}
 
     public static List<Entry> read(Path file) throws ConfigException {
+        if (Files.isDirectory(file)) {
+            throw new ConfigException(file + ": is a directory, not a config file");
+        }
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
@@ -33,9 +36,6 @@ public final class ConfigFile {
             throw new ConfigException(file + ": not UTF-8 text");
         } catch (IOException e) {
             throw new ConfigException(file + ": cannot read config file: " + e.getMessage(), e);
-        }
-        if (Files.isDirectory(file)) {
-            throw new ConfigException(file + ": is a directory, not a config file");
         }
         return parse(lines, file.toString());
     }

@@ -37,7 +37,6 @@ public record Keyring(List<Host> hosts, List<Peer> peers, Set<String> admitted) 
         Path privateFile = settings.privateKeys().value();
         Path keystoreFile = settings.keystore().value();
         Map<String, CurveKeyPair> privateKeys = KeyFiles.readPrivateKeys(privateFile);
-        Map<String, String> keystore = KeyFiles.readKeystore(keystoreFile);
         List<Host> hosts = new ArrayList<>();
         for (Declared<String> h : settings.hostnames()) {
             CurveKeyPair pair = privateKeys.get(h.value());
@@ -47,6 +46,7 @@ public record Keyring(List<Host> hosts, List<Peer> peers, Set<String> admitted) 
             }
             hosts.add(new Host(h.value(), pair));
         }
+        Map<String, String> keystore = KeyFiles.readKeystore(keystoreFile);
         List<Peer> peers = new ArrayList<>();
         for (Declared<String> n : settings.nodes()) {
             String key = keystore.get(n.value());

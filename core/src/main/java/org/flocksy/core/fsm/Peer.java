@@ -74,8 +74,16 @@ public final class Peer {
         return connected;
     }
 
+    /**
+     * Marks the peer connected or gone. A peer that is gone forgets its timestamps and clock samples: it
+     * may come back as a restarted process whose clock was set back, and must not be taken for a replay.
+     */
     void connected(boolean value) {
         connected = value;
+        if (!value) {
+            lastTimestampMs = 0;
+            samples = 0;
+        }
     }
 
     @Override

@@ -35,7 +35,7 @@ public final class ConfigFile {
         } catch (MalformedInputException e) {
             throw new ConfigException(file + ": not UTF-8 text");
         } catch (IOException e) {
-            throw new ConfigException(file + ": cannot read config file: " + e.getMessage(), e);
+            throw new ConfigException(file + ": cannot read config file: " + Problems.describe(e), e);
         }
         return parse(lines, file.toString());
     }

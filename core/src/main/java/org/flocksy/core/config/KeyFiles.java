@@ -126,7 +126,7 @@ public final class KeyFiles {
             }
             throw new ConfigException(file + ": file not found");
         } catch (IOException e) {
-            throw new ConfigException(file + ": cannot read: " + e.getMessage(), e);
+            throw new ConfigException(file + ": cannot read: " + Problems.describe(e), e);
         }
         JsonNode root;
         try {
@@ -136,7 +136,7 @@ public final class KeyFiles {
             String line = at == null ? "" : ":" + at.getLineNr();
             throw new ConfigException(file + line + ": malformed JSON: " + e.getOriginalMessage().lines().findFirst().orElse(""));
         } catch (IOException e) {
-            throw new ConfigException(file + ": cannot read: " + e.getMessage(), e);
+            throw new ConfigException(file + ": cannot read: " + Problems.describe(e), e);
         }
         if (root == null || root.isMissingNode() || !root.isObject()) {
             throw new ConfigException(file + ": expected a JSON object keyed by endpoint");

@@ -187,6 +187,19 @@ public final class FlockMachine {
         }
     }
 
+    /** A recipient that went back to idle, or now acknowledges another originator, is no longer in our run. */
+    private boolean leftRun(Peer p) {
+        Heartbeat last = p.lastHeartbeat();
+        if (last == null || state == State.ANNOUNCING_NEW_FILE) {
+            return false;
+        }
+        return switch (last.status()) {
+            case IDLE, TRANSFER_FINISHED, ONLY_HEARTBEATS -> true;
+            case ACKNOWLEDGING_NEW_FILE, PROMOTING_NEW_FILE_METADATA, ALL_RECEIVED -> !names(last, self);
+            default -> false;
+        };
+    }
+
     private static boolean names(Heartbeat hb, NodeUid uid) {
         return hb.payload() instanceof Payload.NodeList list && list.uids().contains(uid);
     }
@@ -245,9 +258,8 @@ public final class FlockMachine {
                 return;
             }
         } catch (java.io.IOException e) {
-            log.error("cannot write the incoming run from {}: {}; abandoning it", p, e.toString());
-            abortIncoming("local write failed");
-            return;
+            log.error("cannot write the incoming run of '{}' from {}: {}; taking part to the end without keeping it",
+                    in.metadata().path(), p, e.toString());
         }
         if (in.complete() && sync.apply(in)) {
             setState(State.BROADCASTING_ALL_RECEIVED, Payload.NodeList.of(List.of(p.uid())));
@@ -371,7 +383,8 @@ public final class FlockMachine {
         origin = p;
         in = sync.openIncoming(p.endpoint(), metadata);
         setState(State.PROMOTING_NEW_FILE_METADATA, Payload.NodeList.of(List.of(p.uid())));
-        long startNanos = localNanos(metadata.startMs(), p.clockOffsetMs()) + ownJitterNanos();
+        long startNanos = clampAhead(localNanos(metadata.startMs(), p.clockOffsetMs()), timing.startOffsetMax())
+                + ownJitterNanos();
         IncomingRun run = in;
         loop.at(startNanos, () -> {
             if (in == run) {
@@ -387,7 +400,7 @@ public final class FlockMachine {
 
     private void receiverStop(Peer p, long stopMs) {
         setState(State.SYNCING_STOP, new Payload.Timepoint(stopMs));
-        long stopNanos = localNanos(stopMs, p.clockOffsetMs()) + ownJitterNanos();
+        long stopNanos = clampAhead(localNanos(stopMs, p.clockOffsetMs()), timing.stopOffsetMax()) + ownJitterNanos();
         scheduler.stopBulkAt(stopNanos);
         IncomingRun run = in;
         loop.at(stopNanos, () -> {
@@ -416,13 +429,25 @@ public final class FlockMachine {
         toReady();
     }
 
+    /** Releases the run in progress (snapshot, read-ahead thread, temp file); call on the loop or after it stopped. */
+    public void close() {
+        if (out != null) {
+            out.close();
+            out = null;
+        }
+        if (in != null) {
+            in.discard();
+            in = null;
+        }
+    }
+
     // ---- shared ----
 
     private void tick() {
         long now = clock.monotonicNanos();
         updateConnectivity(now);
         if (state.role == State.Role.ORIGINATOR) {
-            recipients.removeIf(p -> !p.connected());
+            recipients.removeIf(p -> !p.connected() || leftRun(p));
             if (recipients.isEmpty() && state != State.SENDING_NEW_FILE) {
                 abortOutgoing("every receiver left");
                 return;
@@ -510,6 +535,16 @@ public final class FlockMachine {
     /** The local monotonic time of a wall-clock timepoint given in a peer's clock. */
     private long localNanos(long remoteWallMs, long offsetMs) {
         return clock.monotonicNanos() + (remoteWallMs + offsetMs - clock.wallMillis()) * 1_000_000L;
+    }
+
+    /**
+     * A peer's timepoint in local time, kept between now and {@code limit} plus a few heartbeats ahead: a
+     * peer whose clock jumped must not hold this node in a run for an hour.
+     */
+    private long clampAhead(long atNanos, Duration limit) {
+        long now = clock.monotonicNanos();
+        long latest = now + limit.toNanos() + timing.heartbeatPeriod().toNanos() * timing.connectedPeriods();
+        return Math.max(now, Math.min(atNanos, latest));
     }
 
     private long ownJitterNanos() {

@@ -11,6 +11,8 @@ import org.flocksy.core.wire.Heartbeat;
 public final class Peer {
     /** Samples of (local receive time − remote timestamp); the median is robust to a few delayed frames. */
     static final int OFFSET_SAMPLES = 31;
+    /** A step back larger than this is a clock correction, not a replayed or reordered frame. */
+    static final long CLOCK_STEP_MS = 10_000;
 
     private final String endpoint;
     private final NodeUid uid;
@@ -45,7 +47,11 @@ public final class Peer {
      */
     boolean heard(Heartbeat heartbeat, long receivedNanos, long receivedWallMs) {
         if (heartbeat.timestampMs() <= lastTimestampMs) {
-            return false;
+            if (lastTimestampMs - heartbeat.timestampMs() < CLOCK_STEP_MS) {
+                return false;
+            }
+            // The peer's clock was set back: start its history afresh rather than ignore it until it catches up.
+            samples = 0;
         }
         lastTimestampMs = heartbeat.timestampMs();
         lastHeartbeatNanos = receivedNanos;

@@ -103,6 +103,7 @@ public final class Node implements AutoCloseable {
         closed = true;
         sync.close();
         loop.close();
+        machine.close();
         scheduler.close();
         transport.close();
         if (started) {

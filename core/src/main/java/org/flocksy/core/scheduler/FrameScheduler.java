@@ -75,13 +75,14 @@ public final class FrameScheduler implements AutoCloseable {
             Publisher publisher;
             try {
                 publisher = transport.openPublisher();
-            } catch (ConfigException e) {
-                failure[0] = e;
+            } catch (ConfigException | RuntimeException e) {
+                failure[0] = e instanceof ConfigException c ? c
+                        : new ConfigException("cannot open the publishing sockets: " + e, e);
                 running = false;
-                bound.countDown();
                 return;
+            } finally {
+                bound.countDown();
             }
-            bound.countDown();
             try (publisher) {
                 loop(publisher, heartbeats);
             } catch (RuntimeException e) {

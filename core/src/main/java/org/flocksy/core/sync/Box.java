@@ -49,13 +49,25 @@ public final class Box {
         return stateDir().resolve("tmp");
     }
 
-    /** The box-relative, canonical form of an absolute path in this box, or {@code null} if outside or ignored. */
+    /**
+     * The box-relative path of an absolute path in this box, with {@code /} separators and the name as it
+     * is on disk (normalising it here would make an NFD name on disk look deleted), or {@code null} if
+     * outside the box or inside its state folder.
+     */
     public String relative(Path absolute) {
         if (!absolute.startsWith(root) || absolute.equals(root)) {
             return null;
         }
-        String rel = PathSafety.canonical(root.relativize(absolute).toString());
+        String rel = root.relativize(absolute).toString().replace(java.io.File.separatorChar, '/');
         return rel.equals(PathSafety.STATE_DIR) || rel.startsWith(PathSafety.STATE_DIR + "/") ? null : rel;
+    }
+
+    /**
+     * Whether the box is there to be read: its folder and the state folder created at start both exist.
+     * An unmounted disk or a removed folder must pause the box, never read as "everything was deleted".
+     */
+    public boolean available() {
+        return Files.isDirectory(stateDir());
     }
 
     public Path resolve(String relative) {
@@ -85,7 +97,11 @@ public final class Box {
         return Set.copyOf(known.keySet());
     }
 
-    /** The regular files on disk now, by relative path (the state folder excluded). */
+    /**
+     * The regular files on disk now, by relative path (the state folder excluded).
+     *
+     * @throws IOException if any part of the tree could not be read: a partial scan must not count as deletions
+     */
     public Map<String, Stamp> scan() throws IOException {
         return scan(root);
     }
@@ -111,8 +127,11 @@ public final class Box {
             }
 
             @Override
-            public FileVisitResult visitFileFailed(Path file, IOException exc) {
-                return FileVisitResult.CONTINUE;
+            public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
+                if (exc instanceof java.nio.file.NoSuchFileException) {
+                    return FileVisitResult.CONTINUE;
+                }
+                throw exc;
             }
         });
         return found;

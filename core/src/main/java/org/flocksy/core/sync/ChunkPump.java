@@ -68,7 +68,9 @@ final class ChunkPump implements AutoCloseable {
                 }
             }
         } catch (IOException e) {
-            log.error("cannot read run snapshot {}: {}; the run will send fake frames only and time out", content, e.toString());
+            if (running) {
+                log.error("cannot read run snapshot {}: {}; the run will send fake frames only and time out", content, e.toString());
+            }
         }
     }
 

@@ -21,8 +21,8 @@ public final class IncomingRun {
     private final Box box;
     private final String path;
     private final RunMetadata metadata;
-    private final String refusal;
-    private final Path temp;
+    private String refusal;
+    private Path temp;
     private final BitSet received = new BitSet();
     private final int chunks;
     private FileChannel channel;
@@ -68,10 +68,11 @@ public final class IncomingRun {
      * @return why the chunk does not fit this run, or {@code null}
      */
     public String accept(FileData chunk) throws IOException {
-        int index = chunk.chunkIndex();
-        if (index >= chunks) {
-            return "chunk " + index + " beyond the announced " + chunks;
+        long longIndex = chunk.offset() / FrameCodec.CHUNK_BYTES;
+        if (longIndex >= chunks) {
+            return "chunk " + longIndex + " beyond the announced " + chunks;
         }
+        int index = (int) longIndex;
         long expected = Math.min(FrameCodec.CHUNK_BYTES, metadata.size() - (long) index * FrameCodec.CHUNK_BYTES);
         if (chunk.size() != expected || chunk.more() != (index < chunks - 1)) {
             return "chunk " + index + " has size " + chunk.size() + " more=" + chunk.more() + ", announced size "
@@ -81,13 +82,21 @@ public final class IncomingRun {
             return null;
         }
         if (temp != null) {
-            if (channel == null) {
-                channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            }
-            ByteBuffer data = ByteBuffer.wrap(chunk.data(), 0, chunk.size());
-            long position = chunk.offset();
-            while (data.hasRemaining()) {
-                position += channel.write(data, position);
+            try {
+                if (channel == null) {
+                    channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                }
+                ByteBuffer data = ByteBuffer.wrap(chunk.data(), 0, chunk.size());
+                long position = chunk.offset();
+                while (data.hasRemaining()) {
+                    position += channel.write(data, position);
+                }
+            } catch (IOException e) {
+                // Keep taking part in the run, into nothing: leaving it would stall the originator.
+                discard();
+                temp = null;
+                refusal = "cannot write " + e.getMessage();
+                throw e;
             }
         }
         received.set(index);

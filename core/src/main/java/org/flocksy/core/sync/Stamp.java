@@ -3,6 +3,7 @@ package org.flocksy.core.sync;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 
@@ -12,12 +13,15 @@ import java.nio.file.attribute.BasicFileAttributes;
  */
 public record Stamp(long size, long mtimeMs) {
 
-    /** The stamp of a regular file, or {@code null} if {@code file} is missing or not a regular file. */
-    public static Stamp of(Path file) {
+    /**
+     * The stamp of a regular file, or {@code null} if nothing is at {@code file} or it is not a regular
+     * file. Any other failure (permissions, I/O) is thrown: it must never be mistaken for a deletion.
+     */
+    public static Stamp read(Path file) throws IOException {
         try {
             BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             return a.isRegularFile() ? new Stamp(a.size(), a.lastModifiedTime().toMillis()) : null;
-        } catch (IOException e) {
+        } catch (NoSuchFileException e) {
             return null;
         }
     }

@@ -26,6 +26,7 @@ import org.flocksy.api.ChangeListener;
 import org.flocksy.api.FileWatcher;
 import org.flocksy.api.WatchHandle;
 import org.flocksy.core.clock.Clock;
+import org.flocksy.core.config.Problems;
 import org.flocksy.core.config.Settings;
 import org.flocksy.core.crypto.Blake2b;
 import org.flocksy.core.loop.EventLoop;
@@ -56,6 +57,7 @@ public final class SyncEngine implements AutoCloseable {
     private final Deque<Key> queue = new ArrayDeque<>();
     private final Set<Key> queued = new HashSet<>();
     private final List<WatchHandle> watches = new ArrayList<>();
+    private final Set<Box> paused = new HashSet<>();
     private final AtomicLong tempCounter = new AtomicLong();
     private Runnable onWork = () -> {};
 
@@ -81,9 +83,14 @@ public final class SyncEngine implements AutoCloseable {
     public void start(Runnable onWork) throws IOException {
         this.onWork = onWork;
         for (Box box : boxes) {
-            Files.createDirectories(box.tmpDir());
-            sweep(box.tmpDir());
-            box.scan().forEach(box::remember);
+            try {
+                Files.createDirectories(box.tmpDir());
+                sweep(box.tmpDir());
+                box.scan().forEach(box::remember);
+            } catch (IOException e) {
+                String where = e instanceof java.nio.file.FileSystemException fs && fs.getFile() != null ? fs.getFile() : box.root().toString();
+                throw new IOException("box '" + box.name() + "': cannot use " + where + ": " + Problems.describe(e), e);
+            }
             watches.add(watch(box));
         }
     }
@@ -146,10 +153,13 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     /** Compares one path (a file, or a directory and all below it) with what is known, queueing differences. */
-    private void evaluate(Box box, String rel) {
+    void evaluate(Box box, String rel) {
+        if (!available(box)) {
+            return;
+        }
         Path abs = box.resolve(rel);
-        if (Files.isDirectory(abs, LinkOption.NOFOLLOW_LINKS)) {
-            try {
+        try {
+            if (Files.isDirectory(abs, LinkOption.NOFOLLOW_LINKS)) {
                 Map<String, Stamp> found = box.scan(abs);
                 found.forEach((path, stamp) -> {
                     if (!stamp.equals(box.known(path))) {
@@ -157,20 +167,27 @@ public final class SyncEngine implements AutoCloseable {
                     }
                 });
                 box.knownUnder(rel).stream().filter(k -> !found.containsKey(k)).forEach(k -> enqueue(box, k));
-            } catch (IOException e) {
-                log.warn("box '{}': cannot scan {}: {}", box.name(), rel, e.toString());
+                return;
             }
-            return;
-        }
-        Stamp stamp = Stamp.of(abs);
-        if (stamp == null) {
-            box.knownUnder(rel).stream().filter(k -> Stamp.of(box.resolve(k)) == null).forEach(k -> enqueue(box, k));
-        } else if (!stamp.equals(box.known(rel))) {
-            enqueue(box, rel);
+            Stamp stamp = Stamp.read(abs);
+            if (stamp == null) {
+                for (String k : box.knownUnder(rel)) {
+                    if (Stamp.read(box.resolve(k)) == null) {
+                        enqueue(box, k);
+                    }
+                }
+            } else if (!stamp.equals(box.known(rel))) {
+                enqueue(box, rel);
+            }
+        } catch (IOException e) {
+            log.warn("box '{}': cannot read {}: {}; not syncing it until it can be read", box.name(), rel, Problems.describe(e));
         }
     }
 
     private void rescan(Box box) {
+        if (!available(box)) {
+            return;
+        }
         log.info("box '{}': rescanning after lost watch events", box.name());
         try {
             Map<String, Stamp> found = box.scan();
@@ -181,8 +198,20 @@ public final class SyncEngine implements AutoCloseable {
             });
             box.knownPaths().stream().filter(k -> !found.containsKey(k)).forEach(k -> enqueue(box, k));
         } catch (IOException e) {
-            log.warn("box '{}': rescan failed: {}", box.name(), e.toString());
+            log.warn("box '{}': rescan failed, nothing sent: {}", box.name(), Problems.describe(e));
         }
+    }
+
+    /** A box whose folder vanished (unmounted disk, removed folder) is paused: logged once, never read. */
+    private boolean available(Box box) {
+        boolean available = box.available();
+        if (!available && paused.add(box)) {
+            log.warn("box '{}': {} is gone (unmounted?); pausing the box, nothing is deleted on other nodes", box.name(), box.root());
+        } else if (available && paused.remove(box)) {
+            log.info("box '{}': {} is back; resuming", box.name(), box.root());
+            rescan(box);
+        }
+        return available;
     }
 
     private void enqueue(Box box, String rel) {
@@ -208,31 +237,36 @@ public final class SyncEngine implements AutoCloseable {
                     return run;
                 }
             } catch (IOException e) {
-                log.warn("box '{}': cannot read {}: {}; will retry on its next change", key.box().name(), key.path(), e.toString());
+                log.warn("box '{}': cannot read {}: {}; will retry on its next change", key.box().name(), key.path(), Problems.describe(e));
             }
         }
         return null;
     }
 
     private OutgoingRun prepare(Box box, String rel) throws IOException {
-        if (rel.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > PathSafety.PATH_BYTES_MAX) {
+        String wirePath = PathSafety.canonical(rel);
+        if (wirePath.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > PathSafety.PATH_BYTES_MAX) {
             log.warn("box '{}': not syncing {}: the path is longer than {} bytes", box.name(), rel, PathSafety.PATH_BYTES_MAX);
             return null;
         }
+        if (!available(box)) {
+            return null;
+        }
         Path abs = box.resolve(rel);
-        Stamp before = Stamp.of(abs);
+        Stamp before = Stamp.read(abs);
         Stamp known = box.known(rel);
         if (before == null) {
             if (known == null) {
                 return null;
             }
-            RunMetadata deletion = new RunMetadata(box.uid(), rel, 0, RunMetadata.EntryType.DELETED, 0, 0,
+            RunMetadata deletion = new RunMetadata(box.uid(), wirePath, 0, RunMetadata.EntryType.DELETED, 0, 0,
                     blake2b.hash256(new byte[0]), 0);
             return new OutgoingRun(box, rel, deletion, null, null);
         }
         if (before.equals(known)) {
             return null;
         }
+        Files.createDirectories(box.tmpDir());
         Path snapshot = box.tmpDir().resolve("out-" + tempCounter.incrementAndGet() + ".snap");
         byte[] hash;
         Blake2b.Hasher hasher = blake2b.newHasher();
@@ -247,14 +281,14 @@ public final class SyncEngine implements AutoCloseable {
             Files.deleteIfExists(snapshot);
             throw e;
         }
-        Stamp after = Stamp.of(abs);
+        Stamp after = Stamp.read(abs);
         if (!before.equals(after) || Files.size(snapshot) != before.size()) {
             // Still being written: wait until it settles.
             Files.deleteIfExists(snapshot);
             touched(box, abs);
             return null;
         }
-        RunMetadata metadata = new RunMetadata(box.uid(), rel, Modes.read(abs), RunMetadata.EntryType.REGULAR,
+        RunMetadata metadata = new RunMetadata(box.uid(), wirePath, Modes.read(abs), RunMetadata.EntryType.REGULAR,
                 before.mtimeMs(), before.size(), hash, 0);
         return new OutgoingRun(box, rel, metadata, before, snapshot);
     }
@@ -282,8 +316,18 @@ public final class SyncEngine implements AutoCloseable {
         if (refusal == null && !PathSafety.canonical(path).equals(path)) {
             refusal = "path not in NFC form";
         }
+        if (refusal == null && !box.available()) {
+            refusal = "the box's folder " + box.root() + " is gone";
+        }
         if (refusal == null) {
             refusal = escapes(box, path);
+        }
+        if (refusal == null) {
+            try {
+                Files.createDirectories(box.tmpDir());
+            } catch (IOException e) {
+                refusal = "cannot create " + box.tmpDir() + ": " + Problems.describe(e);
+            }
         }
         if (refusal != null) {
             log.warn("refusing {} of '{}' from {}: {}", metadata.type(), printable(path), peer, refusal);
@@ -304,7 +348,7 @@ public final class SyncEngine implements AutoCloseable {
                 return "path leads out of the box through a link";
             }
         } catch (IOException e) {
-            return "cannot check the path: " + e.getMessage();
+            return "cannot check the path: " + Problems.describe(e);
         }
         return null;
     }
@@ -348,12 +392,16 @@ public final class SyncEngine implements AutoCloseable {
             try {
                 Files.move(run.temp(), target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
-                Files.move(run.temp(), target, StandardCopyOption.REPLACE_EXISTING);
+                // A copy across file systems would show a growing file: refuse instead.
+                log.error("box '{}': cannot place {} atomically (another file system is mounted inside the box); the box is unchanged",
+                        box.name(), run.path());
+                run.discard();
+                return true;
             }
-            box.remember(run.path(), Stamp.of(target));
+            box.remember(run.path(), Stamp.read(target));
             log.info("box '{}': received {} ({} bytes) from {}", box.name(), run.path(), m.size(), run.peer());
         } catch (IOException e) {
-            log.error("box '{}': cannot write {}: {}; the box is unchanged", box.name(), run.path(), e.toString());
+            log.error("box '{}': cannot write {}: {}; the box is unchanged", box.name(), run.path(), Problems.describe(e));
             run.discard();
         }
         return true;

@@ -9,13 +9,22 @@ import org.zeromq.ZMQ;
  */
 public final class Publisher implements AutoCloseable {
     private final List<ZMQ.Socket> sockets;
+    private final ZapHandler zap;
 
-    Publisher(List<ZMQ.Socket> sockets) {
+    Publisher(List<ZMQ.Socket> sockets, ZapHandler zap) {
         this.sockets = List.copyOf(sockets);
+        this.zap = zap;
     }
 
-    /** Publishes one single-part message on every hostname; never blocks (PUB drops at its high-water mark). */
+    /**
+     * Publishes one single-part message on every hostname; never blocks (PUB drops at its high-water mark).
+     *
+     * @throws IllegalStateException once the ZAP handler failed: without it JeroMQ admits any client
+     */
     public void send(byte[] frame) {
+        if (zap.failed()) {
+            throw new IllegalStateException("the ZAP handler failed; refusing to publish");
+        }
         for (ZMQ.Socket socket : sockets) {
             socket.send(frame, ZMQ.DONTWAIT);
         }

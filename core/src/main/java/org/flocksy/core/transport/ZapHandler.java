@@ -28,6 +28,7 @@ final class ZapHandler implements AutoCloseable {
     private final CountDownLatch bound = new CountDownLatch(1);
     private final AtomicLong denied = new AtomicLong();
     private volatile boolean running = true;
+    private volatile boolean failed;
     private volatile RuntimeException failure;
 
     ZapHandler(ZContext context, Set<String> admittedZ85, String nodeName) {
@@ -45,6 +46,11 @@ final class ZapHandler implements AutoCloseable {
         if (failure != null) {
             throw failure;
         }
+    }
+
+    /** True once the handler died: the publisher must stop, as JeroMQ would now admit anyone. */
+    boolean failed() {
+        return failed;
     }
 
     long deniedCount() {
@@ -76,7 +82,9 @@ final class ZapHandler implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             if (running) {
-                log.error("ZAP handler stopped: {}; no new peer can connect", e.toString());
+                // JeroMQ admits every client once no handler answers: this node must not keep listening.
+                log.error("ZAP handler failed: {}; stopping the node's publishing so no stranger is admitted", e.toString());
+                failed = true;
             }
         } finally {
             socket.close();
@@ -85,6 +93,19 @@ final class ZapHandler implements AutoCloseable {
 
     /** Request frames: version, request id, domain, address, identity, mechanism, credentials. */
     private ZMsg reply(ZMsg request) {
+        if (request.size() < 6) {
+            denied.incrementAndGet();
+            request.popString();
+            String id = request.popString();
+            ZMsg refusal = new ZMsg();
+            refusal.add("1.0");
+            refusal.add(id == null ? "" : id);
+            refusal.add("500");
+            refusal.add("malformed ZAP request");
+            refusal.add("");
+            refusal.add(new byte[0]);
+            return refusal;
+        }
         String version = request.popString();
         String requestId = request.popString();
         request.popString(); // domain

@@ -80,12 +80,12 @@ public final class ZmqTransport implements AutoCloseable {
                 pub.close();
                 sockets.forEach(ZMQ.Socket::close);
                 String reason = e.getErrorCode() == ZMQ.Error.EADDRINUSE.getCode()
-                        ? "address already in use" : e.getMessage();
+                        ? BindProbe.reason(host.endpoint()) : e.getMessage();
                 throw new ConfigException(declared.error("cannot bind hostname " + host.endpoint() + ": " + reason));
             }
             sockets.add(pub);
         }
-        return new Publisher(sockets);
+        return new Publisher(sockets, zap);
     }
 
     public long zapDenied() {

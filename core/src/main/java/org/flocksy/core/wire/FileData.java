@@ -23,8 +23,8 @@ public record FileData(long offset, int size, boolean more, byte[] data) impleme
         return Status.FILE_DATA;
     }
 
-    public int chunkIndex() {
-        return (int) (offset / FrameCodec.CHUNK_BYTES);
+    public long chunkIndex() {
+        return offset / FrameCodec.CHUNK_BYTES;
     }
 
     @Override

@@ -65,7 +65,7 @@ class IncomingRunApplyTest {
         assertThat(target).hasBinaryContent(content);
         assertThat(Files.getLastModifiedTime(target).toMillis()).isEqualTo(1_600_000_000_123L);
         assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(target))).isEqualTo("rw-r-----");
-        assertThat(box.known("a/b/c.txt")).isEqualTo(Stamp.of(target));
+        assertThat(box.known("a/b/c.txt")).isEqualTo(Stamp.read(target));
         try (var tmp = Files.list(box.tmpDir())) {
             assertThat(tmp).isEmpty();
         }
@@ -96,6 +96,43 @@ class IncomingRunApplyTest {
         assertThat(dir.resolve("escape.txt")).doesNotExist();
         assertThat(outside.resolve("escape.txt")).doesNotExist();
         assertThat(box.tmpDir().resolve("evil")).doesNotExist();
+    }
+
+    @Test
+    void aBoxWhoseFolderVanishedIsPausedNotReadAsDeleted() throws Exception {
+        Files.writeString(root.resolve("keep.txt"), "precious");
+        box.remember("keep.txt", Stamp.read(root.resolve("keep.txt")));
+        try (var tree = Files.walk(root)) {
+            tree.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        engine.evaluate(box, "keep.txt");
+        assertThat(engine.hasWork()).as("a deletion was queued for a box that is gone").isFalse();
+        assertThat(engine.nextOutgoing()).isNull();
+
+        IncomingRun run = engine.openIncoming("peer", metadata("new.txt", new byte[] {1}));
+        assertThat(run.refusal()).contains("is gone");
+    }
+
+    @Test
+    void aWriteFailureKeepsTheRunGoingIntoNothing() throws Exception {
+        byte[] content = new byte[5000];
+        IncomingRun run = engine.openIncoming("peer", metadata("f.bin", content));
+        Files.createDirectories(box.tmpDir());
+        // Make the temp file's path a directory: the write fails as a full or broken disk would.
+        try (var tmp = Files.list(box.tmpDir())) {
+            assertThat(tmp).isEmpty();
+        }
+        java.lang.reflect.Field temp = IncomingRun.class.getDeclaredField("temp");
+        temp.setAccessible(true);
+        Files.createDirectories((Path) temp.get(run));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> run.accept(new FileData(0, 4096, true, new byte[4096])))
+                .isInstanceOf(java.io.IOException.class);
+        assertThat(run.refusal()).startsWith("cannot write");
+        assertThat(run.accept(new FileData(0, 4096, true, new byte[4096]))).isNull();
+        assertThat(run.accept(new FileData(4096, 904, false, new byte[904]))).isNull();
+        assertThat(run.complete()).isTrue();
+        assertThat(engine.apply(run)).isTrue();
+        assertThat(root.resolve("f.bin")).doesNotExist();
     }
 
     @Test

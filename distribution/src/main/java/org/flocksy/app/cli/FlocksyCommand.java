@@ -15,6 +15,7 @@ import org.flocksy.core.config.ConfigException;
 import org.flocksy.core.config.Declared;
 import org.flocksy.core.config.Flags;
 import org.flocksy.core.config.KeyFiles;
+import org.flocksy.core.config.Problems;
 import org.flocksy.core.config.Settings;
 import org.flocksy.core.config.SettingsLoader;
 import org.flocksy.core.crypto.Blake2b;
@@ -95,7 +96,12 @@ public final class FlocksyCommand implements Callable<Integer> {
             }
         }
         if (created > 0) {
-            KeyFiles.writePrivateKeys(file, keys);
+            try {
+                KeyFiles.writePrivateKeys(file, keys);
+            } catch (IOException e) {
+                throw new ConfigException(settings.privateKeys().origin() + ": cannot write " + file + ": "
+                        + Problems.describe(e));
+            }
         }
         Map<String, String> publicKeys = new LinkedHashMap<>();
         settings.hostnames().forEach(h -> publicKeys.put(h.value(), keys.get(h.value()).publicKey()));

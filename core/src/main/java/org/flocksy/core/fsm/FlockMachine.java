@@ -1,7 +1,6 @@
 package org.flocksy.core.fsm;
 
 import jakarta.inject.Inject;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -16,8 +15,8 @@ import org.flocksy.core.config.Settings;
 import org.flocksy.core.crypto.Blake2b;
 import org.flocksy.core.crypto.NodeUid;
 import org.flocksy.core.crypto.Z85;
-import org.flocksy.core.loop.EventLoop;
-import org.flocksy.core.scheduler.FrameScheduler;
+import org.flocksy.core.loop.Loop;
+import org.flocksy.core.scheduler.Emitter;
 import org.flocksy.core.sync.IncomingRun;
 import org.flocksy.core.sync.OutgoingRun;
 import org.flocksy.core.sync.SyncEngine;
@@ -47,15 +46,15 @@ public final class FlockMachine {
     private record Template(Status status, Payload payload) {}
 
     private final Clock clock;
-    private final EventLoop loop;
-    private final FrameScheduler scheduler;
+    private final Loop loop;
+    private final Emitter scheduler;
     private final SyncEngine sync;
     private final FlockTiming timing;
     private final Traffic traffic;
     private final String nodeName;
     private final NodeUid self;
     private final List<Peer> peers = new ArrayList<>();
-    private final SplittableRandom random = new SplittableRandom(new SecureRandom().nextLong());
+    private final SplittableRandom random;
     private final AtomicReference<Template> template = new AtomicReference<>();
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
@@ -72,10 +71,13 @@ public final class FlockMachine {
 
     private IncomingRun in;
     private Peer origin;
+    /** The run's start timepoint in the originator's clock, and this node's own start of file frames. */
+    private long runStartMs;
+    private long bulkStartNanos;
 
     @Inject
-    public FlockMachine(Clock clock, EventLoop loop, FrameScheduler scheduler, SyncEngine sync, FlockTiming timing,
-                        Traffic traffic, Settings settings, Keyring keyring, Blake2b blake2b) {
+    public FlockMachine(Clock clock, Loop loop, Emitter scheduler, SyncEngine sync, FlockTiming timing,
+                        Traffic traffic, Settings settings, Keyring keyring, Blake2b blake2b, SplittableRandom random) {
         this.clock = clock;
         this.loop = loop;
         this.scheduler = scheduler;
@@ -83,6 +85,7 @@ public final class FlockMachine {
         this.timing = timing;
         this.traffic = traffic;
         this.nodeName = settings.nodeName();
+        this.random = random;
         this.self = NodeUid.ofPublicKey(blake2b, keyring.clientKeys().publicKeyBytes());
         for (Keyring.Peer p : keyring.peers()) {
             peers.add(new Peer(p.endpoint(), NodeUid.ofPublicKey(blake2b, Z85.decodeKey(p.publicKey()))));
@@ -300,6 +303,7 @@ public final class FlockMachine {
         RunMetadata announced = new RunMetadata(m.boxUid(), m.path(), m.mode(), m.type(), m.mtimeMs(), m.size(),
                 m.contentHash(), startMs);
         setState(State.SENDING_NEW_FILE_METADATA, announced);
+        runStartMs = startMs;
         long startNanos = localNanos(startMs, 0) + ownJitterNanos();
         OutgoingRun run = out;
         loop.at(startNanos, () -> {
@@ -310,6 +314,7 @@ public final class FlockMachine {
     }
 
     private void startSending(long startNanos) {
+        bulkStartNanos = startNanos;
         scheduler.startBulk(startNanos, out.startPump("flocksy-pump-" + nodeName));
         completed.clear();
         long chunks = out.metadata().chunkCount();
@@ -335,8 +340,7 @@ public final class FlockMachine {
         }
         long stopMs = clock.wallMillis() + uniform(timing.stopOffsetMin(), timing.stopOffsetMax());
         setState(State.SYNCING_STOP, new Payload.Timepoint(stopMs));
-        long stopNanos = localNanos(stopMs, 0) + ownJitterNanos();
-        scheduler.stopBulkAt(stopNanos);
+        long stopNanos = stopBulk(stopMs);
         OutgoingRun run = out;
         loop.at(stopNanos, () -> {
             if (out != run) {
@@ -386,6 +390,8 @@ public final class FlockMachine {
         long startNanos = clampAhead(localNanos(metadata.startMs(), p.clockOffsetMs()), timing.startOffsetMax())
                 + ownJitterNanos();
         IncomingRun run = in;
+        runStartMs = metadata.startMs();
+        bulkStartNanos = startNanos;
         loop.at(startNanos, () -> {
             if (in == run) {
                 scheduler.startBulk(startNanos, () -> FakeFile.INSTANCE);
@@ -400,8 +406,7 @@ public final class FlockMachine {
 
     private void receiverStop(Peer p, long stopMs) {
         setState(State.SYNCING_STOP, new Payload.Timepoint(stopMs));
-        long stopNanos = clampAhead(localNanos(stopMs, p.clockOffsetMs()), timing.stopOffsetMax()) + ownJitterNanos();
-        scheduler.stopBulkAt(stopNanos);
+        long stopNanos = stopBulk(stopMs);
         IncomingRun run = in;
         loop.at(stopNanos, () -> {
             if (in != run) {
@@ -535,6 +540,22 @@ public final class FlockMachine {
     /** The local monotonic time of a wall-clock timepoint given in a peer's clock. */
     private long localNanos(long remoteWallMs, long offsetMs) {
         return clock.monotonicNanos() + (remoteWallMs + offsetMs - clock.wallMillis()) * 1_000_000L;
+    }
+
+    /**
+     * Ends this node's file frames after as many slots as lie between the run's start and stop timepoints,
+     * both in the originator's clock: the same count on every node, whatever its clock or jitter.
+     *
+     * @return when this node's last slot has passed
+     */
+    private long stopBulk(long stopMs) {
+        long slotNanos = timing.framePeriodNanos();
+        // A peer whose clock jumped must not hold this node in a run: the stop lies at most the stop offset ahead.
+        long latest = clampAhead(Long.MAX_VALUE, timing.stopOffsetMax());
+        long maxSlots = Math.max(0, (latest - bulkStartNanos) / slotNanos);
+        long slots = Math.max(0, Math.min(maxSlots, (stopMs - runStartMs) * 1_000_000L / slotNanos));
+        scheduler.stopBulkAfter(slots);
+        return Math.max(clock.monotonicNanos(), bulkStartNanos + slots * slotNanos);
     }
 
     /**

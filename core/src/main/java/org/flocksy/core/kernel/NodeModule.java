@@ -3,7 +3,9 @@ package org.flocksy.core.kernel;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import java.security.SecureRandom;
 import java.util.List;
+import java.util.SplittableRandom;
 import org.flocksy.core.clock.Clock;
 import org.flocksy.core.config.Keyring;
 import org.flocksy.core.config.Settings;
@@ -25,6 +27,7 @@ public final class NodeModule extends AbstractModule {
     private final Blake2b blake2b;
     private final Clock clock;
     private final FlockTiming timing;
+    private final SplittableRandom random = new SplittableRandom(new SecureRandom().nextLong());
 
     public NodeModule(Settings settings, Keyring keyring, List<BoxResolver.Resolved> boxes, PluginCatalog plugins,
                       Blake2b blake2b, Clock clock, FlockTiming timing) {
@@ -49,10 +52,21 @@ public final class NodeModule extends AbstractModule {
         bind(org.flocksy.core.transport.Traffic.class).in(Singleton.class);
         bind(org.flocksy.core.transport.ZmqTransport.class).in(Singleton.class);
         bind(org.flocksy.core.loop.EventLoop.class).in(Singleton.class);
+        bind(org.flocksy.core.loop.Loop.class).to(org.flocksy.core.loop.EventLoop.class);
         bind(org.flocksy.core.scheduler.FrameScheduler.class).in(Singleton.class);
+        bind(org.flocksy.core.scheduler.Emitter.class).to(org.flocksy.core.scheduler.FrameScheduler.class);
         bind(org.flocksy.core.sync.SyncEngine.class).in(Singleton.class);
+        bind(org.flocksy.core.sync.ReadAhead.class).toInstance(org.flocksy.core.sync.ReadAhead.THREAD);
         bind(org.flocksy.core.fsm.FlockMachine.class).in(Singleton.class);
         bind(Node.class).in(Singleton.class);
+    }
+
+    /** Each component gets its own stream, split from one root: seeded, a simulation replays exactly. */
+    @Provides
+    SplittableRandom random() {
+        synchronized (random) {
+            return random.split();
+        }
     }
 
     @Provides

@@ -14,7 +14,7 @@ import org.slf4j.MDC;
  * A single thread that runs the kernel's events in order, and timers on the monotonic clock. Watchers,
  * the receive thread and the shell post into it; nothing else mutates protocol or sync state.
  */
-public final class EventLoop implements AutoCloseable {
+public final class EventLoop implements Loop, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EventLoop.class);
     private final ScheduledThreadPoolExecutor executor;
     private final Clock clock;
@@ -37,7 +37,8 @@ public final class EventLoop implements AutoCloseable {
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }
 
-    /** Runs {@code task} on the loop; a task that throws is logged and the loop goes on. */
+    /** A task that throws is logged and the loop goes on. */
+    @Override
     public void post(Runnable task) {
         try {
             executor.execute(guarded(task));
@@ -46,11 +47,12 @@ public final class EventLoop implements AutoCloseable {
         }
     }
 
-    /** Runs {@code task} on the loop once the monotonic clock reaches {@code atNanos}. */
+    @Override
     public void at(long atNanos, Runnable task) {
         after(atNanos - clock.monotonicNanos(), task);
     }
 
+    @Override
     public void after(long delayNanos, Runnable task) {
         try {
             executor.schedule(guarded(task), Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
@@ -59,6 +61,7 @@ public final class EventLoop implements AutoCloseable {
         }
     }
 
+    @Override
     public void every(long periodNanos, Runnable task) {
         try {
             executor.scheduleAtFixedRate(guarded(task), periodNanos, periodNanos, TimeUnit.NANOSECONDS);

@@ -1,10 +1,8 @@
 package org.flocksy.core.scheduler;
 
 import jakarta.inject.Inject;
-import java.security.SecureRandom;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.flocksy.core.clock.Clock;
 import org.flocksy.core.config.ConfigException;
@@ -15,54 +13,34 @@ import org.flocksy.core.transport.Traffic;
 import org.flocksy.core.transport.ZmqTransport;
 import org.flocksy.core.wire.Frame;
 import org.flocksy.core.wire.FrameCodec;
-import org.flocksy.core.wire.Heartbeat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Emits every frame a node sends, on one thread that owns the PUB sockets. Heartbeats follow a period
- * with uniform jitter; during a run, file frames follow a fixed slot grid from the run's start, and the
- * payload of each slot is taken from a {@link BulkSource} at that instant, so reading the disk never moves
- * an emission.
+ * Emits every frame a node sends, on one thread that owns the PUB sockets, at the times its
+ * {@link EmissionSchedule} gives. The payload of each slot is taken at that instant, so reading the disk
+ * never moves an emission.
  */
-public final class FrameScheduler implements AutoCloseable {
+public final class FrameScheduler implements Emitter, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FrameScheduler.class);
-    /** Slots later than this are skipped instead of sent in a burst (after a stall of the whole process). */
-    private static final int LATE_SLOTS_MAX = 20;
-
-    /** The heartbeat to send now; called on the scheduler thread with the emission time. */
-    @FunctionalInterface
-    public interface HeartbeatSource {
-        Heartbeat heartbeat(long wallMs);
-    }
-
-    /** The payload of the next slot: a data frame if one is ready, else a fake one. Must not block. */
-    @FunctionalInterface
-    public interface BulkSource {
-        Frame next();
-    }
-
-    private record Bulk(long startNanos, long stopNanos, BulkSource source) {}
 
     private final Clock clock;
     private final ZmqTransport transport;
     private final Traffic traffic;
-    private final FlockTiming timing;
     private final String nodeName;
-    private final SplittableRandom random = new SplittableRandom(new SecureRandom().nextLong());
-    private final AtomicLong bulkFrames = new AtomicLong();
-    private volatile Bulk bulk;
+    private final EmissionSchedule schedule;
     private volatile boolean running;
     private Thread thread;
 
     @Inject
-    public FrameScheduler(Clock clock, ZmqTransport transport, Traffic traffic, FlockTiming timing, Settings settings) {
+    public FrameScheduler(Clock clock, ZmqTransport transport, Traffic traffic, FlockTiming timing, Settings settings,
+                          SplittableRandom random) {
         this.clock = clock;
         this.transport = transport;
         this.traffic = traffic;
-        this.timing = timing;
         this.nodeName = settings.nodeName();
+        this.schedule = new EmissionSchedule(timing, random, clock.monotonicNanos());
     }
 
     /** Binds the publisher on the scheduler thread and starts emitting heartbeats. */
@@ -84,7 +62,13 @@ public final class FrameScheduler implements AutoCloseable {
                 bound.countDown();
             }
             try (publisher) {
-                loop(publisher, heartbeats);
+                while (running) {
+                    long next = schedule.step(clock.monotonicNanos(), clock::wallMillis, heartbeats, f -> emit(publisher, f));
+                    long sleep = next - clock.monotonicNanos();
+                    if (sleep > 0) {
+                        LockSupport.parkNanos(this, sleep);
+                    }
+                }
             } catch (RuntimeException e) {
                 log.error("scheduler stopped, this node is silent now: {}", e.toString(), e);
             }
@@ -98,84 +82,31 @@ public final class FrameScheduler implements AutoCloseable {
         }
     }
 
-    /** From {@code startNanos} on, emit one file frame per slot until stopped. */
+    @Override
     public void startBulk(long startNanos, BulkSource source) {
-        bulkFrames.set(0);
-        bulk = new Bulk(startNanos, Long.MAX_VALUE, source);
+        schedule.startBulk(startNanos, source);
         LockSupport.unpark(thread);
     }
 
-    /** Ends the current run's frames at {@code stopNanos}; no slot at or after it is emitted. */
-    public void stopBulkAt(long stopNanos) {
-        Bulk b = bulk;
-        if (b != null) {
-            bulk = new Bulk(b.startNanos, stopNanos, b.source);
-            LockSupport.unpark(thread);
-        }
+    @Override
+    public void stopBulkAfter(long slots) {
+        schedule.stopBulkAfter(slots);
+        LockSupport.unpark(thread);
     }
 
-    /** Ends the current run's frames now. */
+    @Override
     public void cancelBulk() {
-        bulk = null;
+        schedule.cancelBulk();
     }
 
+    @Override
     public boolean bulkActive() {
-        return bulk != null;
+        return schedule.bulkActive();
     }
 
-    /** File frames emitted since the current (or last) run started. */
+    @Override
     public long bulkFramesEmitted() {
-        return bulkFrames.get();
-    }
-
-    private void loop(Publisher publisher, HeartbeatSource heartbeats) {
-        long period = timing.heartbeatPeriod().toNanos();
-        long jitter = timing.heartbeatJitter().toNanos();
-        long slot = timing.framePeriodNanos();
-        long nextHeartbeat = clock.monotonicNanos();
-        long slotIndex = 0;
-        Bulk current = null;
-        while (running) {
-            long now = clock.monotonicNanos();
-            if (now >= nextHeartbeat) {
-                emit(publisher, heartbeats.heartbeat(clock.wallMillis()));
-                nextHeartbeat += period + random.nextLong(-jitter, jitter + 1);
-                if (nextHeartbeat < now) {
-                    nextHeartbeat = now + period;
-                }
-            }
-            Bulk b = bulk;
-            if (b != current) {
-                if (current == null || b == null || b.source != current.source) {
-                    slotIndex = 0;
-                }
-                current = b;
-            }
-            long wake = nextHeartbeat;
-            if (b != null) {
-                long due = b.startNanos + slotIndex * slot;
-                if (due >= b.stopNanos) {
-                    if (bulk == b) {
-                        bulk = null;
-                    }
-                    continue;
-                }
-                if (now >= due) {
-                    if (now - due > LATE_SLOTS_MAX * slot) {
-                        slotIndex = (now - b.startNanos) / slot;
-                    }
-                    emit(publisher, b.source.next());
-                    bulkFrames.incrementAndGet();
-                    slotIndex++;
-                    continue;
-                }
-                wake = Math.min(wake, due);
-            }
-            long sleep = wake - clock.monotonicNanos();
-            if (sleep > 0) {
-                LockSupport.parkNanos(this, sleep);
-            }
-        }
+        return schedule.bulkFramesEmitted();
     }
 
     private void emit(Publisher publisher, Frame frame) {

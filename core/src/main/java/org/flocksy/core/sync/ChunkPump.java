@@ -29,18 +29,54 @@ final class ChunkPump implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    ChunkPump(Path content, long size, int chunks, String threadName) {
+    private final ReadAhead mode;
+    private FileChannel inline;
+    private int nextInline;
+
+    ChunkPump(Path content, long size, int chunks, String threadName, ReadAhead mode) {
         this.content = content;
         this.size = size;
         this.chunks = chunks;
+        this.mode = mode;
         this.thread = new Thread(this::run, threadName);
         this.thread.setDaemon(true);
-        this.thread.start();
+        if (mode == ReadAhead.THREAD) {
+            this.thread.start();
+        }
     }
 
     /** The next chunk if one is ready, else {@code null}. */
     FileData poll() {
-        return ready.poll();
+        return mode == ReadAhead.THREAD ? ready.poll() : readInline();
+    }
+
+    private FileData readInline() {
+        int index = nextInline;
+        nextInline = (nextInline + 1) % chunks;
+        if (content == null) {
+            return new FileData(0, 0, false, new byte[0]);
+        }
+        try {
+            if (inline == null) {
+                inline = FileChannel.open(content, StandardOpenOption.READ);
+            }
+            return read(inline, index);
+        } catch (IOException e) {
+            log.error("cannot read run snapshot {}: {}", content, e.toString());
+            return null;
+        }
+    }
+
+    private FileData read(FileChannel channel, int i) throws IOException {
+        long offset = (long) i * FrameCodec.CHUNK_BYTES;
+        int length = (int) Math.min(FrameCodec.CHUNK_BYTES, size - offset);
+        ByteBuffer buffer = ByteBuffer.allocate(FrameCodec.CHUNK_BYTES);
+        while (buffer.position() < length) {
+            if (channel.read(buffer, offset + buffer.position()) < 0) {
+                throw new IOException("snapshot shorter than announced");
+            }
+        }
+        return new FileData(offset, length, i < chunks - 1, buffer.array());
     }
 
     private void run() {
@@ -54,15 +90,7 @@ final class ChunkPump implements AutoCloseable {
         try (FileChannel channel = FileChannel.open(content, StandardOpenOption.READ)) {
             while (running) {
                 for (int i = 0; i < chunks && running; i++) {
-                    long offset = (long) i * FrameCodec.CHUNK_BYTES;
-                    int length = (int) Math.min(FrameCodec.CHUNK_BYTES, size - offset);
-                    ByteBuffer buffer = ByteBuffer.allocate(FrameCodec.CHUNK_BYTES);
-                    while (buffer.position() < length) {
-                        if (channel.read(buffer, offset + buffer.position()) < 0) {
-                            throw new IOException("snapshot shorter than announced");
-                        }
-                    }
-                    if (!offer(new FileData(offset, length, i < chunks - 1, buffer.array()))) {
+                    if (!offer(read(channel, i))) {
                         return;
                     }
                 }
@@ -90,6 +118,13 @@ final class ChunkPump implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        if (inline != null) {
+            try {
+                inline.close();
+            } catch (IOException e) {
+                // Nothing to recover: the snapshot is deleted next.
+            }
+        }
         thread.interrupt();
         try {
             thread.join(2_000);

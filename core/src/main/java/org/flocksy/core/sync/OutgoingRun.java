@@ -3,7 +3,7 @@ package org.flocksy.core.sync;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.flocksy.core.scheduler.FrameScheduler;
+import org.flocksy.core.scheduler.Emitter;
 import org.flocksy.core.wire.FakeFile;
 import org.flocksy.core.wire.FileData;
 import org.flocksy.core.wire.RunMetadata;
@@ -18,9 +18,11 @@ public final class OutgoingRun implements AutoCloseable {
     private final RunMetadata metadata;
     private final Stamp stamp;
     private final Path snapshot;
+    private final ReadAhead readAhead;
     private ChunkPump pump;
 
-    OutgoingRun(Box box, String path, RunMetadata metadata, Stamp stamp, Path snapshot) {
+    OutgoingRun(Box box, String path, RunMetadata metadata, Stamp stamp, Path snapshot, ReadAhead readAhead) {
+        this.readAhead = readAhead;
         this.box = box;
         this.path = path;
         this.metadata = metadata;
@@ -47,9 +49,9 @@ public final class OutgoingRun implements AutoCloseable {
     }
 
     /** Starts reading ahead and returns the source of each slot's payload. */
-    public FrameScheduler.BulkSource startPump(String threadName) {
+    public Emitter.BulkSource startPump(String threadName) {
         if (pump == null) {
-            pump = new ChunkPump(snapshot, metadata.size(), metadata.chunkCount(), threadName);
+            pump = new ChunkPump(snapshot, metadata.size(), metadata.chunkCount(), threadName, readAhead);
         }
         ChunkPump p = pump;
         return () -> {

@@ -29,7 +29,7 @@ import org.flocksy.core.clock.Clock;
 import org.flocksy.core.config.Problems;
 import org.flocksy.core.config.Settings;
 import org.flocksy.core.crypto.Blake2b;
-import org.flocksy.core.loop.EventLoop;
+import org.flocksy.core.loop.Loop;
 import org.flocksy.core.plugin.PluginCatalog;
 import org.flocksy.core.wire.RunMetadata;
 import org.slf4j.Logger;
@@ -50,7 +50,7 @@ public final class SyncEngine implements AutoCloseable {
     private final List<Box> boxes;
     private final PluginCatalog plugins;
     private final Blake2b blake2b;
-    private final EventLoop loop;
+    private final Loop loop;
     private final Clock clock;
     private final String nodeName;
     private final Map<Key, Long> pending = new HashMap<>();
@@ -59,11 +59,13 @@ public final class SyncEngine implements AutoCloseable {
     private final List<WatchHandle> watches = new ArrayList<>();
     private final Set<Box> paused = new HashSet<>();
     private final AtomicLong tempCounter = new AtomicLong();
+    private final ReadAhead readAhead;
     private Runnable onWork = () -> {};
 
     @Inject
-    public SyncEngine(List<Box> boxes, PluginCatalog plugins, Blake2b blake2b, EventLoop loop, Clock clock,
-                      Settings settings) {
+    public SyncEngine(List<Box> boxes, PluginCatalog plugins, Blake2b blake2b, Loop loop, Clock clock,
+                      Settings settings, ReadAhead readAhead) {
+        this.readAhead = readAhead;
         this.boxes = List.copyOf(boxes);
         this.plugins = plugins;
         this.blake2b = blake2b;
@@ -261,7 +263,7 @@ public final class SyncEngine implements AutoCloseable {
             }
             RunMetadata deletion = new RunMetadata(box.uid(), wirePath, 0, RunMetadata.EntryType.DELETED, 0, 0,
                     blake2b.hash256(new byte[0]), 0);
-            return new OutgoingRun(box, rel, deletion, null, null);
+            return new OutgoingRun(box, rel, deletion, null, null, readAhead);
         }
         if (before.equals(known)) {
             return null;
@@ -290,7 +292,7 @@ public final class SyncEngine implements AutoCloseable {
         }
         RunMetadata metadata = new RunMetadata(box.uid(), wirePath, Modes.read(abs), RunMetadata.EntryType.REGULAR,
                 before.mtimeMs(), before.size(), hash, 0);
-        return new OutgoingRun(box, rel, metadata, before, snapshot);
+        return new OutgoingRun(box, rel, metadata, before, snapshot, readAhead);
     }
 
     /** Puts a run that did not happen back at the front of the queue. */

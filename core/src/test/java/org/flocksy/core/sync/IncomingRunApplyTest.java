@@ -39,7 +39,7 @@ class IncomingRunApplyTest {
                 List.of(new Declared<>(new BoxSpec("docs", root.toString()), "t")),
                 new Declared<>(dir.resolve("ks"), "t"), new Declared<>(dir.resolve("pk"), "t"));
         loop = new EventLoop(new SystemClock(), settings);
-        engine = new SyncEngine(List.of(box), TestPlugins.catalog(), BLAKE2B, loop, new SystemClock(), settings);
+        engine = new SyncEngine(List.of(box), TestPlugins.catalog(), BLAKE2B, loop, new SystemClock(), settings, ReadAhead.THREAD);
         Files.createDirectories(box.tmpDir());
     }
 

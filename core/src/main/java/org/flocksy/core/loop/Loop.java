@@ -1,0 +1,19 @@
+package org.flocksy.core.loop;
+
+/**
+ * Where the kernel's events run, one at a time and in order, with timers on the monotonic clock. The
+ * daemon runs it on a thread ({@link EventLoop}); the simulator runs it in virtual time.
+ */
+public interface Loop {
+    /** Runs {@code task} after the events already posted. */
+    void post(Runnable task);
+
+    /** Runs {@code task} once the monotonic clock reaches {@code atNanos}. */
+    void at(long atNanos, Runnable task);
+
+    /** Runs {@code task} after {@code delayNanos}. */
+    void after(long delayNanos, Runnable task);
+
+    /** Runs {@code task} every {@code periodNanos}, the first time one period from now. */
+    void every(long periodNanos, Runnable task);
+}

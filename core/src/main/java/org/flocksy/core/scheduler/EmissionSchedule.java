@@ -1,0 +1,101 @@
+package org.flocksy.core.scheduler;
+
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.flocksy.core.fsm.FlockTiming;
+import org.flocksy.core.wire.Frame;
+
+/**
+ * When each frame of a node is due: heartbeats on the jittered period, and during a run one file frame
+ * per slot on a grid anchored at the run's start. The arithmetic is shared by the daemon's thread and
+ * the simulator. {@link #step} runs on one thread; the bulk controls may be called from another.
+ */
+public final class EmissionSchedule {
+    /** Slots later than this are skipped instead of sent in a burst (after a stall of the whole process). */
+    static final int LATE_SLOTS_MAX = 20;
+
+    private record Bulk(long startNanos, long slotLimit, Emitter.BulkSource source) {}
+
+    private final long period;
+    private final long jitter;
+    private final long slot;
+    private final SplittableRandom random;
+    private final AtomicReference<Bulk> bulk = new AtomicReference<>();
+    private final AtomicLong bulkFrames = new AtomicLong();
+    private long nextHeartbeat;
+    private long slotIndex;
+    private Bulk current;
+
+    public EmissionSchedule(FlockTiming timing, SplittableRandom random, long firstHeartbeatNanos) {
+        this.period = timing.heartbeatPeriod().toNanos();
+        this.jitter = timing.heartbeatJitter().toNanos();
+        this.slot = timing.framePeriodNanos();
+        this.random = random;
+        this.nextHeartbeat = firstHeartbeatNanos;
+    }
+
+    public void startBulk(long startNanos, Emitter.BulkSource source) {
+        bulkFrames.set(0);
+        bulk.set(new Bulk(startNanos, Long.MAX_VALUE, source));
+    }
+
+    public void stopBulkAfter(long slots) {
+        bulk.updateAndGet(b -> b == null ? null : new Bulk(b.startNanos, slots, b.source));
+    }
+
+    public void cancelBulk() {
+        bulk.set(null);
+    }
+
+    public boolean bulkActive() {
+        return bulk.get() != null;
+    }
+
+    public long bulkFramesEmitted() {
+        return bulkFrames.get();
+    }
+
+    /**
+     * Emits, through {@code sink}, every frame due at {@code now}.
+     *
+     * @return the monotonic time at which the next frame is due
+     */
+    public long step(long now, LongSupplier wallMs, Emitter.HeartbeatSource heartbeats, Consumer<Frame> sink) {
+        while (true) {
+            if (now >= nextHeartbeat) {
+                sink.accept(heartbeats.heartbeat(wallMs.getAsLong()));
+                nextHeartbeat += period + random.nextLong(-jitter, jitter + 1);
+                if (nextHeartbeat < now) {
+                    nextHeartbeat = now + period;
+                }
+            }
+            Bulk b = bulk.get();
+            if (b != current) {
+                if (current == null || b == null || b.source != current.source) {
+                    slotIndex = 0;
+                }
+                current = b;
+            }
+            if (b == null) {
+                return nextHeartbeat;
+            }
+            if (slotIndex >= b.slotLimit) {
+                bulk.compareAndSet(b, null);
+                continue;
+            }
+            long due = b.startNanos + slotIndex * slot;
+            if (now < due) {
+                return Math.min(nextHeartbeat, due);
+            }
+            if (now - due > LATE_SLOTS_MAX * slot) {
+                slotIndex = (now - b.startNanos) / slot;
+            }
+            sink.accept(b.source.next());
+            bulkFrames.incrementAndGet();
+            slotIndex++;
+        }
+    }
+}

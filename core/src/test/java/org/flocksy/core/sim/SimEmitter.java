@@ -1,0 +1,84 @@
+package org.flocksy.core.sim;
+
+import org.flocksy.core.clock.Clock;
+import org.flocksy.core.fsm.FlockTiming;
+import org.flocksy.core.scheduler.EmissionSchedule;
+import org.flocksy.core.scheduler.Emitter;
+import org.flocksy.core.transport.Traffic;
+import org.flocksy.core.wire.FrameCodec;
+
+/** The daemon's emission schedule driven by virtual time, sending into the simulated network. */
+final class SimEmitter implements Emitter {
+    private final SimWorld world;
+    private final SimNetwork network;
+    private final Clock clock;
+    private final Traffic traffic;
+    private final EmissionSchedule schedule;
+    private int node;
+    private HeartbeatSource heartbeats;
+    private long wakeToken;
+    private boolean alive = true;
+
+    SimEmitter(SimWorld world, SimNetwork network, Clock clock, Traffic traffic, FlockTiming timing) {
+        this.world = world;
+        this.network = network;
+        this.clock = clock;
+        this.traffic = traffic;
+        this.schedule = new EmissionSchedule(timing, world.split(), world.now());
+    }
+
+    void start(int nodeIndex, HeartbeatSource source) {
+        this.node = nodeIndex;
+        this.heartbeats = source;
+        wake();
+    }
+
+    void kill() {
+        alive = false;
+    }
+
+    /** Steps now and schedules the next step; a newer wake-up supersedes older ones. */
+    private void wake() {
+        long token = ++wakeToken;
+        world.schedule(world.now(), () -> step(token));
+    }
+
+    private void step(long token) {
+        if (!alive || token != wakeToken) {
+            return;
+        }
+        long next = schedule.step(world.now(), clock::wallMillis, heartbeats, frame -> {
+            byte[] bytes = FrameCodec.encode(frame);
+            traffic.sent(frame.status(), bytes.length);
+            network.send(node, bytes);
+        });
+        world.schedule(next, () -> step(token));
+    }
+
+    @Override
+    public void startBulk(long startNanos, BulkSource source) {
+        schedule.startBulk(startNanos, source);
+        wake();
+    }
+
+    @Override
+    public void stopBulkAfter(long slots) {
+        schedule.stopBulkAfter(slots);
+        wake();
+    }
+
+    @Override
+    public void cancelBulk() {
+        schedule.cancelBulk();
+    }
+
+    @Override
+    public boolean bulkActive() {
+        return schedule.bulkActive();
+    }
+
+    @Override
+    public long bulkFramesEmitted() {
+        return schedule.bulkFramesEmitted();
+    }
+}

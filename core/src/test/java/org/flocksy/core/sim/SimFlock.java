@@ -1,0 +1,166 @@
+package org.flocksy.core.sim;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.flocksy.api.BoxSpec;
+import org.flocksy.core.config.Declared;
+import org.flocksy.core.config.Keyring;
+import org.flocksy.core.config.Settings;
+import org.flocksy.core.crypto.Blake2b;
+import org.flocksy.core.crypto.CurveKeyPair;
+import org.flocksy.core.crypto.Z85;
+import org.flocksy.core.fsm.FlockMachine;
+import org.flocksy.core.fsm.FlockTiming;
+import org.flocksy.core.fsm.State;
+import org.flocksy.core.plugin.PluginCatalog;
+import org.flocksy.core.sync.Box;
+import org.flocksy.core.sync.ReadAhead;
+import org.flocksy.core.sync.SyncEngine;
+import org.flocksy.core.transport.Traffic;
+
+/**
+ * N nodes running the kernel's own state machine and sync engine in virtual time, over a simulated
+ * network, with real boxes in temp directories. One seed reproduces a run exactly.
+ */
+final class SimFlock {
+    static final String BOX = "sim";
+    private static final Blake2b BLAKE2B = Blake2b.load();
+
+    /** One simulated node. */
+    final class SimNode {
+        final int index;
+        final Path box;
+        final SimClock clock;
+        final SimLoop loop;
+        final SimEmitter emitter;
+        final ManualWatcher watcher = new ManualWatcher();
+        final Traffic traffic = new Traffic();
+        final SyncEngine sync;
+        final FlockMachine machine;
+
+        SimNode(int index, Path box, long skewMs, Settings settings, Keyring keyring) throws IOException {
+            this.index = index;
+            this.box = box.toRealPath();
+            this.clock = new SimClock(world, skewMs);
+            this.loop = new SimLoop(world);
+            this.emitter = new SimEmitter(world, network, clock, traffic, timing);
+            this.sync = new SyncEngine(List.of(new Box(BOX, this.box, BLAKE2B)),
+                    new PluginCatalog(List.of(), List.of(watcher)), BLAKE2B, loop, clock, settings, ReadAhead.INLINE);
+            this.machine = new FlockMachine(clock, loop, emitter, sync, timing, traffic, settings, keyring, BLAKE2B,
+                    world.split());
+        }
+
+        /** Writes a file into the box and tells the watcher, as the OS would. */
+        void write(String path, byte[] content) {
+            try {
+                Path file = box.resolve(path);
+                Files.createDirectories(file.getParent());
+                Files.write(file, content);
+                watcher.changed(box, file);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        void delete(String path) {
+            try {
+                Files.delete(box.resolve(path));
+                watcher.changed(box, box.resolve(path));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /** Stops the node dead: no more events, no more frames. */
+        void crash() {
+            loop.kill();
+            emitter.kill();
+        }
+
+        boolean ready() {
+            return machine.state() == State.READY;
+        }
+    }
+
+    final SimWorld world;
+    final SimNetwork network;
+    final FlockTiming timing;
+    final List<SimNode> nodes = new ArrayList<>();
+
+    /**
+     * @param skewsMs each node's wall-clock skew; its length is the number of nodes
+     */
+    SimFlock(long seed, Path dir, SimNetwork.Options options, long... skewsMs) throws IOException {
+        this.world = new SimWorld(seed);
+        this.network = new SimNetwork(world, options);
+        this.timing = FlockTiming.defaults();
+        int n = skewsMs.length;
+        SplittableRandom keys = world.split();
+        List<CurveKeyPair> pairs = new ArrayList<>();
+        List<String> hostnames = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            // The simulation never runs CURVE: keys only need to be distinct and reproducible.
+            pairs.add(new CurveKeyPair(Z85.encodeKey(bytes(keys)), Z85.encodeKey(bytes(keys))));
+            hostnames.add("sim://node" + (i + 1));
+        }
+        for (int i = 0; i < n; i++) {
+            List<Keyring.Peer> peers = new ArrayList<>();
+            List<Declared<String>> nodeDecls = new ArrayList<>();
+            for (int j = 0; j < n; j++) {
+                if (j != i) {
+                    peers.add(new Keyring.Peer(hostnames.get(j), pairs.get(j).publicKey()));
+                    nodeDecls.add(new Declared<>(hostnames.get(j), "sim"));
+                }
+            }
+            Path box = Files.createDirectories(dir.resolve("node" + (i + 1)));
+            Settings settings = new Settings(List.of(new Declared<>(hostnames.get(i), "sim")), nodeDecls,
+                    List.of(new Declared<>(new BoxSpec(BOX, box.toString()), "sim")),
+                    new Declared<>(dir.resolve("keystore"), "sim"), new Declared<>(dir.resolve("keys"), "sim"));
+            Keyring keyring = new Keyring(List.of(new Keyring.Host(hostnames.get(i), pairs.get(i))), peers,
+                    java.util.Set.copyOf(pairs.stream().map(CurveKeyPair::publicKey).toList()));
+            nodes.add(new SimNode(i, box, skewsMs[i], settings, keyring));
+        }
+        for (SimNode node : nodes) {
+            int index = network.attach((from, frame) -> {
+                int peer = from < node.index ? from : from - 1;
+                node.machine.onFrame(peer, frame, world.now(), node.clock.wallMillis());
+            });
+            if (index != node.index) {
+                throw new IllegalStateException("attach order");
+            }
+        }
+    }
+
+    private static byte[] bytes(SplittableRandom random) {
+        byte[] b = new byte[32];
+        random.nextBytes(b);
+        return b;
+    }
+
+    /** Starts every node and runs until all see each other. */
+    void start() throws IOException {
+        for (SimNode node : nodes) {
+            node.sync.start(node.machine::workAvailable);
+            node.emitter.start(node.index, node.machine::heartbeat);
+            node.machine.start();
+        }
+        if (!world.runUntil(() -> nodes.stream().allMatch(n -> n.machine.connectedPeers() == nodes.size() - 1),
+                Duration.ofSeconds(5).toNanos())) {
+            throw new AssertionError("nodes did not connect in virtual time");
+        }
+    }
+
+    boolean runUntil(java.util.function.BooleanSupplier done, Duration budget) {
+        return world.runUntil(done, budget.toNanos());
+    }
+
+    SimNode node(int oneBased) {
+        return nodes.get(oneBased - 1);
+    }
+}

@@ -1,0 +1,86 @@
+package org.flocksy.core.sim;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * Carries every frame a node emits to every other node, like the PUB/SUB mesh, with loss, delay and
+ * partitions from one options record; logs each emission (node, time, size) for the traffic checks.
+ */
+final class SimNetwork {
+    /**
+     * @param lossRate probability that one delivery on one link is lost
+     * @param delayMinNanos fixed part of a link's delay
+     * @param delayJitterNanos uniform extra delay (frames on a link stay in order, as over TCP)
+     */
+    record Options(double lossRate, long delayMinNanos, long delayJitterNanos) {
+        static Options lan() {
+            return new Options(0, 200_000, 300_000);
+        }
+    }
+
+    /** One emitted frame. */
+    record Emission(int node, long atNanos, int bytes, int status) {}
+
+    /** Receives frames for one node. */
+    interface Receiver {
+        void receive(int fromNode, byte[] frame);
+    }
+
+    private final SimWorld world;
+    private final Options options;
+    private final SplittableRandom random;
+    private final List<Receiver> receivers = new ArrayList<>();
+    private final Set<Long> cut = new HashSet<>();
+    private final List<Emission> log = new ArrayList<>();
+    private long[][] lastArrival = new long[0][0];
+
+    SimNetwork(SimWorld world, Options options) {
+        this.world = world;
+        this.options = options;
+        this.random = world.split();
+    }
+
+    int attach(Receiver receiver) {
+        receivers.add(receiver);
+        lastArrival = new long[receivers.size()][receivers.size()];
+        return receivers.size() - 1;
+    }
+
+    /** Cuts (or heals) both directions between two nodes. */
+    void partition(int a, int b, boolean isCut) {
+        for (long key : new long[] {key(a, b), key(b, a)}) {
+            if (isCut) {
+                cut.add(key);
+            } else {
+                cut.remove(key);
+            }
+        }
+    }
+
+    List<Emission> log() {
+        return log;
+    }
+
+    void send(int from, byte[] frame) {
+        int status = (frame[0] - '0') * 100 + (frame[1] - '0') * 10 + (frame[2] - '0');
+        log.add(new Emission(from, world.now(), frame.length, status));
+        for (int to = 0; to < receivers.size(); to++) {
+            if (to == from || cut.contains(key(from, to)) || random.nextDouble() < options.lossRate()) {
+                continue;
+            }
+            long delay = options.delayMinNanos() + (options.delayJitterNanos() > 0 ? random.nextLong(options.delayJitterNanos()) : 0);
+            long arrival = Math.max(world.now() + delay, lastArrival[from][to]);
+            lastArrival[from][to] = arrival;
+            Receiver receiver = receivers.get(to);
+            world.schedule(arrival, () -> receiver.receive(from, frame));
+        }
+    }
+
+    private static long key(int from, int to) {
+        return ((long) from << 32) | to;
+    }
+}

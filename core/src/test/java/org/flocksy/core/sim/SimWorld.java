@@ -1,0 +1,59 @@
+package org.flocksy.core.sim;
+
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Virtual time for a simulated flock: one queue of events ordered by time and insertion, one seeded
+ * random. Nothing here reads the real clock, so a seed replays a run exactly.
+ */
+final class SimWorld {
+    private record Event(long at, long seq, Runnable task) {}
+
+    private final PriorityQueue<Event> queue = new PriorityQueue<>((a, b) ->
+            a.at != b.at ? Long.compare(a.at, b.at) : Long.compare(a.seq, b.seq));
+    private final SplittableRandom random;
+    private long now;
+    private long seq;
+
+    SimWorld(long seed) {
+        this.random = new SplittableRandom(seed);
+    }
+
+    long now() {
+        return now;
+    }
+
+    SplittableRandom split() {
+        return random.split();
+    }
+
+    void schedule(long at, Runnable task) {
+        queue.add(new Event(Math.max(at, now), seq++, task));
+    }
+
+    /**
+     * Runs events in order until {@code done} holds or {@code budgetNanos} of virtual time passed.
+     *
+     * @return whether {@code done} held
+     */
+    boolean runUntil(BooleanSupplier done, long budgetNanos) {
+        long end = now + budgetNanos;
+        while (!done.getAsBoolean()) {
+            Event next = queue.peek();
+            if (next == null || next.at > end) {
+                now = end;
+                return done.getAsBoolean();
+            }
+            queue.poll();
+            now = next.at;
+            next.task.run();
+        }
+        return true;
+    }
+
+    void runFor(long nanos) {
+        runUntil(() -> false, nanos);
+    }
+}

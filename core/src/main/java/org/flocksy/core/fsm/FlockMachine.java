@@ -45,6 +45,11 @@ public final class FlockMachine {
 
     private record Template(Status status, Payload payload) {}
 
+    /** The specification's limit: three heartbeats from a peer in a bulk state without a file frame. */
+    static final int SILENT_HEARTBEATS_MAX = 3;
+    /** How long a silent peer is left out of the runs this node starts. */
+    static final Duration SUSPECT_FOR = Duration.ofSeconds(60);
+
     private final Clock clock;
     private final Loop loop;
     private final Emitter scheduler;
@@ -61,6 +66,8 @@ public final class FlockMachine {
     private volatile State state = State.READY;
     private volatile int connectedCount;
     private long stateEpoch;
+    /** Back in ready, until the closing heartbeat (150 or 410) went out: a new run would overwrite it. */
+    private boolean settling;
 
     private OutgoingRun out;
     private final Set<Peer> recipients = new HashSet<>();
@@ -151,13 +158,19 @@ public final class FlockMachine {
             } else {
                 traffic.dropped("STALE_HEARTBEAT");
             }
-        } else if (frame instanceof FileData data) {
-            onFileData(peer, data);
+        } else {
+            peer.heardFileFrame();
+            if (frame instanceof FileData data) {
+                onFileData(peer, data);
+            }
         }
-        // 210 frames carry nothing; they are counted by the transport.
     }
 
     private void onHeartbeat(Peer p, Heartbeat hb) {
+        switch (hb.status()) {
+            case SENDING_NEW_FILE, SENDING_FAKE_FILE, ALL_RECEIVED -> p.heardBulkHeartbeat();
+            default -> p.heardFileFrame();
+        }
         switch (hb.status()) {
             case ANNOUNCING_NEW_FILE -> onAnnounce(p);
             case ACKNOWLEDGING_NEW_FILE -> {
@@ -208,6 +221,10 @@ public final class FlockMachine {
     }
 
     private void onAnnounce(Peer p) {
+        if (p == origin && state.role == State.Role.RECEIVER) {
+            // Our originator announces anew: its last run is over for it, whatever we missed of its end.
+            abortIncoming(p + " started a new run");
+        }
         switch (state) {
             case READY -> acknowledge(p);
             case ACKNOWLEDGING_NEW_FILE -> {
@@ -274,10 +291,11 @@ public final class FlockMachine {
     // ---- originator ----
 
     private void maybeStart() {
-        if (state != State.READY || !sync.hasWork()) {
+        if (state != State.READY || settling || !sync.hasWork()) {
             return;
         }
-        List<Peer> connected = connected();
+        long now = clock.monotonicNanos();
+        List<Peer> connected = connected().stream().filter(p -> !p.suspectAt(now)).toList();
         if (connected.isEmpty()) {
             return;
         }
@@ -326,6 +344,12 @@ public final class FlockMachine {
         if (state != State.SENDING_NEW_FILE) {
             return;
         }
+        List<Peer> silent = recipients.stream()
+                .filter(p -> p.heartbeatsWithoutFileFrames() >= SILENT_HEARTBEATS_MAX).toList();
+        if (!silent.isEmpty()) {
+            abortSilent(silent);
+            return;
+        }
         if (recipients.isEmpty() || clock.monotonicNanos() > bulkDeadlineNanos) {
             originatorStop(false);
         } else if (completed.containsAll(recipients)
@@ -356,6 +380,22 @@ public final class FlockMachine {
             out = null;
             toReady();
         });
+    }
+
+    /**
+     * A recipient that heartbeats in a bulk state but sends no file frames would let an observer tell
+     * the run apart (specification: 410). The run stops at once, everyone goes idle, and the change is
+     * sent again without that peer for a while.
+     */
+    private void abortSilent(List<Peer> silent) {
+        log.warn("{} sent {} heartbeats without file frames: aborting the run of {} (410); leaving them out for {} s",
+                silent, SILENT_HEARTBEATS_MAX, out, SUSPECT_FOR.toSeconds());
+        long until = clock.monotonicNanos() + SUSPECT_FOR.toNanos();
+        silent.forEach(p -> p.suspectUntil(until));
+        scheduler.cancelBulk();
+        sync.requeue(out);
+        out = null;
+        toReady(Status.ONLY_HEARTBEATS, Payload.NodeList.of(uids(silent)));
     }
 
     private void abortOutgoing(String reason) {
@@ -489,15 +529,23 @@ public final class FlockMachine {
     }
 
     private void toReady() {
+        toReady(Status.TRANSFER_FINISHED, Payload.NodeList.of(uids(connected())));
+    }
+
+    /** Back to idle, sending {@code first} for one heartbeat (150 after a run, 410 after an abort), then 100. */
+    private void toReady(Status first, Payload payload) {
         setState(State.READY, Payload.NodeList.of(uids(connected())));
-        template.set(new Template(Status.TRANSFER_FINISHED, template.get().payload()));
+        template.set(new Template(first, payload));
+        settling = true;
         long epoch = stateEpoch;
-        loop.after(timing.heartbeatPeriod().toNanos() + timing.heartbeatJitter().toNanos(), () -> {
+        // The longest heartbeat interval plus a margin: the closing heartbeat has gone out by then.
+        loop.after(timing.heartbeatPeriod().toNanos() + timing.heartbeatJitter().toNanos() + 10_000_000L, () -> {
+            settling = false;
             if (epoch == stateEpoch) {
                 template.set(new Template(Status.IDLE, Payload.NodeList.of(uids(connected()))));
+                maybeStart();
             }
         });
-        loop.post(this::maybeStart);
     }
 
     private void setState(State next, Payload payload) {

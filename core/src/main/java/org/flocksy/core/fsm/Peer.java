@@ -22,6 +22,8 @@ public final class Peer {
     private long lastTimestampMs;
     private Heartbeat last;
     private boolean connected;
+    private int heartbeatsWithoutFileFrames;
+    private long suspectUntilNanos = Long.MIN_VALUE;
 
     public Peer(String endpoint, NodeUid uid) {
         this.endpoint = endpoint;
@@ -59,6 +61,29 @@ public final class Peer {
         offsets[samples % OFFSET_SAMPLES] = receivedWallMs - heartbeat.timestampMs();
         samples++;
         return true;
+    }
+
+    /** Counts a heartbeat sent in a bulk state; a peer that sends them but no file frames gives itself away. */
+    void heardBulkHeartbeat() {
+        heartbeatsWithoutFileFrames++;
+    }
+
+    void heardFileFrame() {
+        heartbeatsWithoutFileFrames = 0;
+    }
+
+    int heartbeatsWithoutFileFrames() {
+        return heartbeatsWithoutFileFrames;
+    }
+
+    /** Leaves the peer out of runs this node starts until {@code untilNanos}. */
+    void suspectUntil(long untilNanos) {
+        suspectUntilNanos = untilNanos;
+        heartbeatsWithoutFileFrames = 0;
+    }
+
+    boolean suspectAt(long nowNanos) {
+        return nowNanos < suspectUntilNanos;
     }
 
     /** Local wall time minus the peer's, in milliseconds (includes the one-way delay, small on a LAN). */

@@ -176,6 +176,20 @@ class FlockScenariosTest {
     }
 
     @Test
+    @DisplayName("Silent peer: C heartbeats in the bulk phase but sends no file frames, A aborts with 410 and retries without C")
+    void silentPeer() throws Exception {
+        SimFlock flock = new SimFlock(10, dir, SimNetwork.Options.lan(), 0, 0, 0);
+        flock.start();
+        flock.node(3).emitter.silentInBulk();
+        byte[] data = content(10, 2 * 1024 * 1024);
+        flock.node(1).write("f", data);
+        assertThat(flock.runUntil(() -> flock.network.log().stream().anyMatch(e -> e.node() == 0 && e.status() == 410),
+                BUDGET)).as("node 1 sent 410").isTrue();
+        assertThat(flock.runUntil(() -> holds(flock.node(2), "f", data), BUDGET)).isTrue();
+        assertThat(flock.runUntil(() -> flock.node(1).ready() && flock.node(2).ready(), BUDGET)).isTrue();
+    }
+
+    @Test
     @DisplayName("Modify and delete from different nodes reach everyone")
     void modifyAndDelete() throws Exception {
         SimFlock flock = new SimFlock(9, dir, SimNetwork.Options.lan(), 0, 0, 0);

@@ -18,6 +18,7 @@ final class SimEmitter implements Emitter {
     private HeartbeatSource heartbeats;
     private long wakeToken;
     private boolean alive = true;
+    private boolean silentInBulk;
 
     SimEmitter(SimWorld world, SimNetwork network, Clock clock, Traffic traffic, FlockTiming timing) {
         this.world = world;
@@ -37,6 +38,11 @@ final class SimEmitter implements Emitter {
         alive = false;
     }
 
+    /** Misbehaves as the specification's 410 describes: heartbeats go out, file frames do not. */
+    void silentInBulk() {
+        silentInBulk = true;
+    }
+
     /** Steps now and schedules the next step; a newer wake-up supersedes older ones. */
     private void wake() {
         long token = ++wakeToken;
@@ -48,6 +54,9 @@ final class SimEmitter implements Emitter {
             return;
         }
         long next = schedule.step(world.now(), clock::wallMillis, heartbeats, frame -> {
+            if (silentInBulk && frame.status().isFileFrame()) {
+                return;
+            }
             byte[] bytes = FrameCodec.encode(frame);
             traffic.sent(frame.status(), bytes.length);
             network.send(node, bytes);

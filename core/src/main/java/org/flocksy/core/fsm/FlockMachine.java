@@ -47,6 +47,8 @@ public final class FlockMachine {
 
     /** The specification's limit: three heartbeats from a peer in a bulk state without a file frame. */
     static final int SILENT_HEARTBEATS_MAX = 3;
+    /** Heartbeats further than this from our clock are not clock skew but garbage or replays. */
+    static final long CLOCK_DISTANCE_MAX_MS = Duration.ofDays(1).toMillis();
     /** How long a silent peer is left out of the runs this node starts. */
     static final Duration SUSPECT_FOR = Duration.ofSeconds(60);
 
@@ -150,6 +152,13 @@ public final class FlockMachine {
 
     private void handle(Peer peer, Frame frame, long nanos, long wallMs) {
         if (frame instanceof Heartbeat hb) {
+            if (Math.abs(wallMs - hb.timestampMs()) > CLOCK_DISTANCE_MAX_MS) {
+                traffic.dropped("IMPLAUSIBLE_TIMESTAMP");
+                if (warned.add(peer.endpoint() + "time")) {
+                    log.warn("dropped a heartbeat from {}: its clock is more than a day off ours", peer);
+                }
+                return;
+            }
             if (peer.heard(hb, nanos, wallMs)) {
                 if (!peer.connected()) {
                     updateConnectivity(clock.monotonicNanos());

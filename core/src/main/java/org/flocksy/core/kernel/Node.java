@@ -91,6 +91,11 @@ public final class Node implements AutoCloseable {
         return traffic;
     }
 
+    /** How late this node's file frames left against their slots. */
+    public org.flocksy.core.scheduler.Lateness lateness() {
+        return scheduler.lateness();
+    }
+
     public long zapDenied() {
         return transport.zapDenied();
     }

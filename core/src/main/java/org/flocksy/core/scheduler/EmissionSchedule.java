@@ -25,6 +25,7 @@ public final class EmissionSchedule {
     private final SplittableRandom random;
     private final AtomicReference<Bulk> bulk = new AtomicReference<>();
     private final AtomicLong bulkFrames = new AtomicLong();
+    private final Lateness lateness = new Lateness();
     private long nextHeartbeat;
     private long slotIndex;
     private Bulk current;
@@ -56,6 +57,11 @@ public final class EmissionSchedule {
 
     public long bulkFramesEmitted() {
         return bulkFrames.get();
+    }
+
+    /** How late file frames left against their slots (heartbeats are jittered on purpose, so not counted). */
+    public Lateness lateness() {
+        return lateness;
     }
 
     /**
@@ -93,6 +99,7 @@ public final class EmissionSchedule {
             if (now - due > LATE_SLOTS_MAX * slot) {
                 slotIndex = (now - b.startNanos) / slot;
             }
+            lateness.record(now - due);
             sink.accept(b.source.next());
             bulkFrames.incrementAndGet();
             slotIndex++;

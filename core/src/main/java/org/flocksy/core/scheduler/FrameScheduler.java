@@ -109,6 +109,10 @@ public final class FrameScheduler implements Emitter, AutoCloseable {
         return schedule.bulkFramesEmitted();
     }
 
+    public Lateness lateness() {
+        return schedule.lateness();
+    }
+
     private void emit(Publisher publisher, Frame frame) {
         byte[] bytes = FrameCodec.encode(frame);
         publisher.send(bytes);

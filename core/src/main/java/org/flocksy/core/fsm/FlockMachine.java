@@ -67,6 +67,7 @@ public final class FlockMachine {
 
     private volatile State state = State.READY;
     private volatile int connectedCount;
+    private volatile long abandonedRuns;
     private long stateEpoch;
     /** Back in ready, until the closing heartbeat (150 or 410) went out: a new run would overwrite it. */
     private boolean settling;
@@ -112,6 +113,11 @@ public final class FlockMachine {
 
     public int connectedPeers() {
         return connectedCount;
+    }
+
+    /** Runs this node gave up (deadline, silent peer, originator gone): zero on a healthy flock. */
+    public long abandonedRuns() {
+        return abandonedRuns;
     }
 
     public int configuredPeers() {
@@ -230,7 +236,7 @@ public final class FlockMachine {
     }
 
     private void onAnnounce(Peer p) {
-        if (p == origin && state.role == State.Role.RECEIVER) {
+        if (p == origin && state.role == State.Role.RECEIVER && state != State.ACKNOWLEDGING_NEW_FILE) {
             // Our originator announces anew: its last run is over for it, whatever we missed of its end.
             abortIncoming(p + " started a new run");
         }
@@ -397,6 +403,7 @@ public final class FlockMachine {
      * sent again without that peer for a while.
      */
     private void abortSilent(List<Peer> silent) {
+        abandonedRuns++;
         log.warn("{} sent {} heartbeats without file frames: aborting the run of {} (410); leaving them out for {} s",
                 silent, SILENT_HEARTBEATS_MAX, out, SUSPECT_FOR.toSeconds());
         long until = clock.monotonicNanos() + SUSPECT_FOR.toNanos();
@@ -408,6 +415,7 @@ public final class FlockMachine {
     }
 
     private void abortOutgoing(String reason) {
+        abandonedRuns++;
         log.warn("run of {} abandoned: {}; it will be tried again", out, reason);
         scheduler.cancelBulk();
         if (out != null) {
@@ -473,6 +481,7 @@ public final class FlockMachine {
     }
 
     private void abortIncoming(String reason) {
+        abandonedRuns++;
         log.warn("incoming run abandoned: {}", reason);
         scheduler.cancelBulk();
         if (in != null) {

@@ -41,6 +41,10 @@ class FlockScenariosTest {
         }
     }
 
+    private static void assertNothingAbandoned(SimFlock flock) {
+        assertThat(flock.nodes).allSatisfy(n -> assertThat(n.machine.abandonedRuns()).as("runs abandoned by node %d", n.index + 1).isZero());
+    }
+
     private static boolean allReady(SimFlock flock) {
         return flock.nodes.stream().allMatch(SimFlock.SimNode::ready);
     }
@@ -66,6 +70,7 @@ class FlockScenariosTest {
         assertThat(max - min).as("file frames per node %s", fileFrames).isLessThanOrEqualTo(1);
         assertThat(log.stream().filter(e -> e.status() == 200).map(SimNetwork.Emission::node).distinct())
                 .as("only the originator sends data").containsExactly(0);
+        assertNothingAbandoned(flock);
     }
 
     @Test
@@ -101,6 +106,7 @@ class FlockScenariosTest {
         flock.node(2).write("from-b", b);
         assertThat(flock.runUntil(() -> flock.nodes.stream().allMatch(n -> holds(n, "from-a", a) && holds(n, "from-b", b)),
                 BUDGET)).as("seed 3").isTrue();
+        assertNothingAbandoned(flock);
     }
 
     @Test
@@ -190,6 +196,155 @@ class FlockScenariosTest {
     }
 
     @Test
+    @DisplayName("Idle: only 256-byte heartbeats, every 250 ms on average, jitter within ±25 ms, alike on every node")
+    void idleIndistinguishable() throws Exception {
+        SimFlock flock = new SimFlock(11, dir, SimNetwork.Options.lan(), 0, 0, 0);
+        flock.start();
+        int from = flock.network.log().size();
+        flock.world.runFor(Duration.ofSeconds(60).toNanos());
+        List<SimNetwork.Emission> idle = flock.network.log().subList(from, flock.network.log().size());
+        assertThat(idle).allMatch(e -> e.bytes() == FrameCodec.HEARTBEAT_BYTES && e.status() == 100);
+        double[][] intervals = new double[3][];
+        for (int n = 0; n < 3; n++) {
+            int node = n;
+            long[] times = idle.stream().filter(e -> e.node() == node).mapToLong(SimNetwork.Emission::atNanos).toArray();
+            intervals[n] = new double[times.length - 1];
+            for (int i = 1; i < times.length; i++) {
+                intervals[n][i - 1] = (times[i] - times[i - 1]) / 1e6;
+            }
+            double mean = Arrays.stream(intervals[n]).average().orElseThrow();
+            assertThat(mean).as("mean heartbeat interval of node %d", n + 1).isBetween(245.0, 255.0);
+            assertThat(Arrays.stream(intervals[n]).min().orElseThrow()).isGreaterThanOrEqualTo(225 - 1e-6);
+            assertThat(Arrays.stream(intervals[n]).max().orElseThrow()).isLessThanOrEqualTo(275 + 1e-6);
+        }
+        // Two-sample Kolmogorov-Smirnov at α = 0.001: the critical D for samples of ~240 each is about 0.18.
+        for (int a = 0; a < 3; a++) {
+            for (int b = a + 1; b < 3; b++) {
+                double d = ksStatistic(intervals[a], intervals[b]);
+                double critical = 1.95 * Math.sqrt((double) (intervals[a].length + intervals[b].length)
+                        / ((double) intervals[a].length * intervals[b].length));
+                assertThat(d).as("KS distance between nodes %d and %d", a + 1, b + 1).isLessThan(critical);
+            }
+        }
+    }
+
+    static double ksStatistic(double[] x, double[] y) {
+        double[] a = x.clone();
+        double[] b = y.clone();
+        Arrays.sort(a);
+        Arrays.sort(b);
+        int i = 0;
+        int j = 0;
+        double d = 0;
+        while (i < a.length && j < b.length) {
+            double v = Math.min(a[i], b[j]);
+            while (i < a.length && a[i] <= v) {
+                i++;
+            }
+            while (j < b.length && b[j] <= v) {
+                j++;
+            }
+            d = Math.max(d, Math.abs((double) i / a.length - (double) j / b.length));
+        }
+        return d;
+    }
+
+    @Test
+    @DisplayName("Burst: five files written at once all arrive, each exactly once")
+    void burstOfFiles() throws Exception {
+        SimFlock flock = new SimFlock(12, dir, SimNetwork.Options.lan(), 0, 0, 0);
+        flock.start();
+        Map<String, byte[]> files = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < 5; i++) {
+            files.put("burst/file-" + i, content(120 + i, 1000 * (i + 1)));
+        }
+        files.forEach((path, data) -> flock.node(1).write(path, data));
+        assertThat(flock.runUntil(() -> flock.nodes.stream().allMatch(n -> files.entrySet().stream()
+                .allMatch(e -> holds(n, e.getKey(), e.getValue()))) && allReady(flock), BUDGET)).isTrue();
+        long runs = flock.network.log().stream().filter(e -> e.status() == 130).map(e -> e.node()).count();
+        assertThat(flock.network.log().stream().filter(e -> e.node() == 0 && e.status() == 110).count()).isPositive();
+        // Each file is one run: five distinct announce phases by node 1 and none by the receivers.
+        assertThat(countPhases(flock.network.log(), 0, 120)).isEqualTo(5);
+        assertThat(countPhases(flock.network.log(), 1, 120) + countPhases(flock.network.log(), 2, 120)).isZero();
+        assertThat(runs).isPositive();
+        assertNothingAbandoned(flock);
+    }
+
+    @Test
+    @DisplayName("Create then write: a file that grows in two steps ends with its final content everywhere")
+    void createThenWrite() throws Exception {
+        SimFlock flock = new SimFlock(13, dir, SimNetwork.Options.lan(), 0, 0, 0);
+        flock.start();
+        flock.node(1).write("growing", new byte[0]);
+        flock.world.runFor(Duration.ofMillis(100).toNanos());
+        byte[] finalContent = content(13, 20_000);
+        flock.node(1).write("growing", finalContent);
+        assertThat(flock.runUntil(() -> flock.nodes.stream().allMatch(n -> holds(n, "growing", finalContent))
+                && allReady(flock), BUDGET)).isTrue();
+    }
+
+    @Test
+    @DisplayName("Paths: 128 bytes of UTF-8 with spaces arrive; 129 bytes are not sent at all")
+    void pathLimits() throws Exception {
+        SimFlock flock = new SimFlock(14, dir, SimNetwork.Options.lan(), 0, 0, 0);
+        flock.start();
+        String longest = "dir with spaces/" + "é".repeat(54) + ".txt";
+        assertThat(longest.getBytes(java.nio.charset.StandardCharsets.UTF_8)).hasSize(128);
+        String tooLong = "dir with spaces/" + "é".repeat(54) + "x.txt";
+        byte[] data = content(14, 100);
+        flock.node(1).write(tooLong, data);
+        flock.node(1).write(longest, data);
+        assertThat(flock.runUntil(() -> holds(flock.node(2), longest, data) && holds(flock.node(3), longest, data)
+                && allReady(flock), BUDGET)).isTrue();
+        flock.world.runFor(Duration.ofSeconds(20).toNanos());
+        assertThat(flock.node(2).box.resolve(tooLong)).doesNotExist();
+    }
+
+    @Test
+    @DisplayName("Crash mid-run: a receiver killed while receiving leaves no partial file in its box")
+    void crashLeavesNoPartialFile() throws Exception {
+        SimFlock flock = new SimFlock(15, dir, SimNetwork.Options.lan(), 0, 0, 0);
+        flock.start();
+        byte[] data = content(15, 1024 * 1024);
+        flock.node(1).write("large", data);
+        assertThat(flock.runUntil(() -> flock.node(2).emitter.bulkActive(), BUDGET)).isTrue();
+        flock.world.runFor(Duration.ofMillis(300).toNanos());
+        flock.node(2).crash();
+        assertThat(flock.node(2).box.resolve("large")).doesNotExist();
+        assertThat(flock.runUntil(() -> holds(flock.node(3), "large", data), BUDGET)).isTrue();
+        assertThat(flock.node(2).box.resolve("large")).doesNotExist();
+    }
+
+    /** How many separate stretches of heartbeats with {@code status} a node sent. */
+    private static long countPhases(List<SimNetwork.Emission> log, int node, int status) {
+        long phases = 0;
+        boolean in = false;
+        for (SimNetwork.Emission e : log) {
+            if (e.node() != node || e.bytes() != FrameCodec.HEARTBEAT_BYTES) {
+                continue;
+            }
+            boolean now = e.status() == status;
+            if (now && !in) {
+                phases++;
+            }
+            in = now;
+        }
+        return phases;
+    }
+
+    @Test
+    @DisplayName("Slow links: 300 ms each way, acknowledgements take several heartbeats, nobody gives up")
+    void slowLinks() throws Exception {
+        SimFlock flock = new SimFlock(16, dir, new SimNetwork.Options(0, 300_000_000L, 50_000_000L), 0, 0, 0);
+        flock.start();
+        byte[] data = content(16, 50_000);
+        flock.node(1).write("slow", data);
+        assertThat(flock.runUntil(() -> flock.nodes.stream().allMatch(n -> holds(n, "slow", data)) && allReady(flock),
+                BUDGET)).isTrue();
+        assertNothingAbandoned(flock);
+    }
+
+    @Test
     @DisplayName("Modify and delete from different nodes reach everyone")
     void modifyAndDelete() throws Exception {
         SimFlock flock = new SimFlock(9, dir, SimNetwork.Options.lan(), 0, 0, 0);
@@ -204,5 +359,6 @@ class FlockScenariosTest {
         flock.runUntil(() -> allReady(flock), BUDGET);
         flock.node(3).delete("doc");
         assertThat(flock.runUntil(() -> flock.nodes.stream().noneMatch(n -> Files.exists(n.box.resolve("doc"))), BUDGET)).isTrue();
+        assertNothingAbandoned(flock);
     }
 }

@@ -57,6 +57,7 @@ public final class FlockMachine {
     private final Emitter scheduler;
     private final SyncEngine sync;
     private final FlockTiming timing;
+    private final FsmModel model;
     private final Traffic traffic;
     private final String nodeName;
     private final NodeUid self;
@@ -87,7 +88,9 @@ public final class FlockMachine {
 
     @Inject
     public FlockMachine(Clock clock, Loop loop, Emitter scheduler, SyncEngine sync, FlockTiming timing,
-                        Traffic traffic, Settings settings, Keyring keyring, Blake2b blake2b, SplittableRandom random) {
+                        Traffic traffic, Settings settings, Keyring keyring, Blake2b blake2b, SplittableRandom random,
+                        FsmModel model) {
+        this.model = model;
         this.clock = clock;
         this.loop = loop;
         this.scheduler = scheduler;
@@ -209,7 +212,7 @@ public final class FlockMachine {
             }
             case IDLE, TRANSFER_FINISHED, ONLY_HEARTBEATS -> {
                 if (p == origin && state.role == State.Role.RECEIVER) {
-                    abortIncoming(p + " went back to idle");
+                    abortIncoming(Event.ORIGINATOR_LEFT, p + " went back to idle");
                 }
             }
             default -> {
@@ -238,7 +241,7 @@ public final class FlockMachine {
     private void onAnnounce(Peer p) {
         if (p == origin && state.role == State.Role.RECEIVER && state != State.ACKNOWLEDGING_NEW_FILE) {
             // Our originator announces anew: its last run is over for it, whatever we missed of its end.
-            abortIncoming(p + " started a new run");
+            abortIncoming(Event.ORIGINATOR_LEFT, p + " started a new run");
         }
         switch (state) {
             case READY -> acknowledge(p);
@@ -297,9 +300,9 @@ public final class FlockMachine {
                     in.metadata().path(), p, e.toString());
         }
         if (in.complete() && sync.apply(in)) {
-            setState(State.BROADCASTING_ALL_RECEIVED, Payload.NodeList.of(List.of(p.uid())));
+            setState(State.BROADCASTING_ALL_RECEIVED, Event.ALL_DATA_RECEIVED, Payload.NodeList.of(List.of(p.uid())));
             deadline(Duration.ofNanos(maxRunNanos(in.metadata().chunkCount())),
-                    () -> abortIncoming(p + " never sent a stop timepoint"));
+                    () -> abortIncoming(Event.DEADLINE, p + " never sent a stop timepoint"));
         }
     }
 
@@ -323,8 +326,8 @@ public final class FlockMachine {
         acked.clear();
         completed.clear();
         runStartedNanos = clock.monotonicNanos();
-        setState(State.ANNOUNCING_NEW_FILE, Payload.NodeList.of(uids(recipients)));
-        deadline(timing.replyDeadline(), () -> abortOutgoing("no acknowledgement from " + missing(acked)));
+        setState(State.ANNOUNCING_NEW_FILE, Event.LOCAL_WORK, Payload.NodeList.of(uids(recipients)));
+        deadline(timing.replyDeadline(), () -> abortOutgoing(Event.DEADLINE, "no acknowledgement from " + missing(acked)));
     }
 
     private void checkAcknowledged() {
@@ -335,7 +338,7 @@ public final class FlockMachine {
         RunMetadata m = out.metadata();
         RunMetadata announced = new RunMetadata(m.boxUid(), m.path(), m.mode(), m.type(), m.mtimeMs(), m.size(),
                 m.contentHash(), startMs);
-        setState(State.SENDING_NEW_FILE_METADATA, announced);
+        setState(State.SENDING_NEW_FILE_METADATA, Event.ACKS_COMPLETE, announced);
         runStartMs = startMs;
         long startNanos = localNanos(startMs, 0) + ownJitterNanos();
         OutgoingRun run = out;
@@ -352,7 +355,7 @@ public final class FlockMachine {
         completed.clear();
         long chunks = out.metadata().chunkCount();
         bulkDeadlineNanos = clock.monotonicNanos() + maxRunNanos(chunks);
-        setState(State.SENDING_NEW_FILE, Payload.NodeList.of(uids(recipients)));
+        setState(State.SENDING_NEW_FILE, Event.START_TIMEPOINT, Payload.NodeList.of(uids(recipients)));
     }
 
     private void checkStop() {
@@ -365,20 +368,22 @@ public final class FlockMachine {
             abortSilent(silent);
             return;
         }
-        if (recipients.isEmpty() || clock.monotonicNanos() > bulkDeadlineNanos) {
-            originatorStop(false);
+        if (recipients.isEmpty()) {
+            originatorStop(false, Event.RECEIVERS_LEFT);
+        } else if (clock.monotonicNanos() > bulkDeadlineNanos) {
+            originatorStop(false, Event.DEADLINE);
         } else if (completed.containsAll(recipients)
                 && scheduler.bulkFramesEmitted() >= timing.bucketFrames(out.metadata().chunkCount())) {
-            originatorStop(true);
+            originatorStop(true, Event.RUN_COMPLETE);
         }
     }
 
-    private void originatorStop(boolean delivered) {
+    private void originatorStop(boolean delivered, Event event) {
         if (!delivered) {
             log.warn("run of {} ends without every receiver: missing {}; it will be sent again", out, missing(completed));
         }
         long stopMs = clock.wallMillis() + uniform(timing.stopOffsetMin(), timing.stopOffsetMax());
-        setState(State.SYNCING_STOP, new Payload.Timepoint(stopMs));
+        setState(State.SYNCING_STOP, event, new Payload.Timepoint(stopMs));
         long stopNanos = stopBulk(stopMs);
         OutgoingRun run = out;
         loop.at(stopNanos, () -> {
@@ -393,7 +398,7 @@ public final class FlockMachine {
                 sync.requeue(run);
             }
             out = null;
-            toReady();
+            toReady(Event.STOP_TIMEPOINT);
         });
     }
 
@@ -411,10 +416,10 @@ public final class FlockMachine {
         scheduler.cancelBulk();
         sync.requeue(out);
         out = null;
-        toReady(Status.ONLY_HEARTBEATS, Payload.NodeList.of(uids(silent)));
+        toReady(Event.SILENT_PEER, Status.ONLY_HEARTBEATS, Payload.NodeList.of(uids(silent)));
     }
 
-    private void abortOutgoing(String reason) {
+    private void abortOutgoing(Event event, String reason) {
         abandonedRuns++;
         log.warn("run of {} abandoned: {}; it will be tried again", out, reason);
         scheduler.cancelBulk();
@@ -422,7 +427,7 @@ public final class FlockMachine {
             sync.requeue(out);
             out = null;
         }
-        toReady();
+        toReady(event);
     }
 
     // ---- receiver ----
@@ -433,8 +438,8 @@ public final class FlockMachine {
             in = null;
         }
         origin = p;
-        setState(State.ACKNOWLEDGING_NEW_FILE, Payload.NodeList.of(List.of(p.uid())));
-        deadline(timing.replyDeadline(), () -> abortIncoming("no metadata from " + p));
+        setState(State.ACKNOWLEDGING_NEW_FILE, Event.ANNOUNCE_HEARD, Payload.NodeList.of(List.of(p.uid())));
+        deadline(timing.replyDeadline(), () -> abortIncoming(Event.DEADLINE, "no metadata from " + p));
     }
 
     private void promote(Peer p, RunMetadata metadata) {
@@ -443,7 +448,7 @@ public final class FlockMachine {
         }
         origin = p;
         in = sync.openIncoming(p.endpoint(), metadata);
-        setState(State.PROMOTING_NEW_FILE_METADATA, Payload.NodeList.of(List.of(p.uid())));
+        setState(State.PROMOTING_NEW_FILE_METADATA, Event.METADATA_HEARD, Payload.NodeList.of(List.of(p.uid())));
         long startNanos = clampAhead(localNanos(metadata.startMs(), p.clockOffsetMs()), timing.startOffsetMax())
                 + ownJitterNanos();
         IncomingRun run = in;
@@ -453,16 +458,16 @@ public final class FlockMachine {
             if (in == run) {
                 scheduler.startBulk(startNanos, () -> FakeFile.INSTANCE);
                 if (state == State.PROMOTING_NEW_FILE_METADATA) {
-                    setState(State.SENDING_FAKE_FILE, Payload.NodeList.of(uids(connected())), false);
+                    setState(State.SENDING_FAKE_FILE, Event.START_TIMEPOINT, Payload.NodeList.of(uids(connected())), false);
                 }
             }
         });
         long limit = startNanos + maxRunNanos(metadata.chunkCount()) - clock.monotonicNanos();
-        deadline(Duration.ofNanos(Math.max(0, limit)), () -> abortIncoming("the run from " + p + " did not finish in time"));
+        deadline(Duration.ofNanos(Math.max(0, limit)), () -> abortIncoming(Event.DEADLINE, "the run from " + p + " did not finish in time"));
     }
 
     private void receiverStop(Peer p, long stopMs) {
-        setState(State.SYNCING_STOP, new Payload.Timepoint(stopMs));
+        setState(State.SYNCING_STOP, Event.STOP_HEARD, new Payload.Timepoint(stopMs));
         long stopNanos = stopBulk(stopMs);
         IncomingRun run = in;
         loop.at(stopNanos, () -> {
@@ -476,11 +481,11 @@ public final class FlockMachine {
             run.discard();
             in = null;
             origin = null;
-            toReady();
+            toReady(Event.STOP_TIMEPOINT);
         });
     }
 
-    private void abortIncoming(String reason) {
+    private void abortIncoming(Event event, String reason) {
         abandonedRuns++;
         log.warn("incoming run abandoned: {}", reason);
         scheduler.cancelBulk();
@@ -489,7 +494,7 @@ public final class FlockMachine {
             in = null;
         }
         origin = null;
-        toReady();
+        toReady(event);
     }
 
     /** Releases the run in progress (snapshot, read-ahead thread, temp file); call on the loop or after it stopped. */
@@ -512,7 +517,7 @@ public final class FlockMachine {
         if (state.role == State.Role.ORIGINATOR) {
             recipients.removeIf(p -> !p.connected() || leftRun(p));
             if (recipients.isEmpty() && state != State.SENDING_NEW_FILE) {
-                abortOutgoing("every receiver left");
+                abortOutgoing(Event.RECEIVERS_LEFT, "every receiver left");
                 return;
             }
             if (state == State.ANNOUNCING_NEW_FILE) {
@@ -520,7 +525,7 @@ public final class FlockMachine {
             }
             checkStop();
         } else if (state.role == State.Role.RECEIVER && origin != null && !origin.connected()) {
-            abortIncoming(origin + " went silent");
+            abortIncoming(Event.ORIGINATOR_LEFT, origin + " went silent");
         } else if (state == State.READY) {
             maybeStart();
         }
@@ -546,13 +551,13 @@ public final class FlockMachine {
         }
     }
 
-    private void toReady() {
-        toReady(Status.TRANSFER_FINISHED, Payload.NodeList.of(uids(connected())));
+    private void toReady(Event event) {
+        toReady(event, Status.TRANSFER_FINISHED, Payload.NodeList.of(uids(connected())));
     }
 
     /** Back to idle, sending {@code first} for one heartbeat (150 after a run, 410 after an abort), then 100. */
-    private void toReady(Status first, Payload payload) {
-        setState(State.READY, Payload.NodeList.of(uids(connected())));
+    private void toReady(Event event, Status first, Payload payload) {
+        setState(State.READY, event, Payload.NodeList.of(uids(connected())));
         template.set(new Template(first, payload));
         settling = true;
         long epoch = stateEpoch;
@@ -566,13 +571,18 @@ public final class FlockMachine {
         });
     }
 
-    private void setState(State next, Payload payload) {
-        setState(next, payload, true);
+    private void setState(State next, Event event, Payload payload) {
+        setState(next, event, payload, true);
     }
 
-    private void setState(State next, Payload payload, boolean newEpoch) {
+    /** Every transition is checked against the model: one it does not list is our defect, never a silent default. */
+    private void setState(State next, Event event, Payload payload, boolean newEpoch) {
+        if (model.next(state, event) != next) {
+            throw new IllegalStateException("protocol defect: " + state + " --" + event + "--> " + next
+                    + " is not in " + FsmModel.RESOURCE);
+        }
         if (next != state) {
-            log.debug("{} -> {}", state, next);
+            log.debug("{} --{}--> {}", state, event, next);
         }
         state = next;
         if (newEpoch) {

@@ -61,6 +61,13 @@ public final class NodeModule extends AbstractModule {
         bind(Node.class).in(Singleton.class);
     }
 
+    /** Loaded and checked once per node: a broken model stops the node before it sends anything. */
+    @Provides
+    @Singleton
+    org.flocksy.core.fsm.FsmModel fsmModel() {
+        return org.flocksy.core.fsm.FsmModel.load();
+    }
+
     /** Each component gets its own stream, split from one root: seeded, a simulation replays exactly. */
     @Provides
     SplittableRandom random() {

@@ -31,6 +31,7 @@ import org.flocksy.core.transport.Traffic;
 final class SimFlock {
     static final String BOX = "sim";
     private static final Blake2b BLAKE2B = Blake2b.load();
+    private static final org.flocksy.core.fsm.FsmModel MODEL = org.flocksy.core.fsm.FsmModel.load();
 
     /** One simulated node. */
     final class SimNode {
@@ -53,7 +54,7 @@ final class SimFlock {
             this.sync = new SyncEngine(List.of(new Box(BOX, this.box, BLAKE2B)),
                     new PluginCatalog(List.of(), List.of(watcher)), BLAKE2B, loop, clock, settings, ReadAhead.INLINE);
             this.machine = new FlockMachine(clock, loop, emitter, sync, timing, traffic, settings, keyring, BLAKE2B,
-                    world.split());
+                    world.split(), MODEL);
         }
 
         /** Writes a file into the box and tells the watcher, as the OS would. */

@@ -43,7 +43,11 @@ import org.slf4j.LoggerFactory;
 public final class FlockMachine {
     private static final Logger log = LoggerFactory.getLogger(FlockMachine.class);
 
-    private record Template(Status status, Payload payload) {}
+    private record Template(Status status, Payload payload, boolean closing) {
+        Template(Status status, Payload payload) {
+            this(status, payload, false);
+        }
+    }
 
     /** The specification's limit: three heartbeats from a peer in a bulk state without a file frame. */
     static final int SILENT_HEARTBEATS_MAX = 3;
@@ -65,6 +69,7 @@ public final class FlockMachine {
     private final SplittableRandom random;
     private final AtomicReference<Template> template = new AtomicReference<>();
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicBoolean closingReported = new java.util.concurrent.atomic.AtomicBoolean();
 
     private volatile State state = State.READY;
     private volatile int connectedCount;
@@ -85,6 +90,8 @@ public final class FlockMachine {
     /** The run's start timepoint in the originator's clock, and this node's own start of file frames. */
     private long runStartMs;
     private long bulkStartNanos;
+    /** The slot count of the run's stop, once known; -1 before. */
+    private long pendingSlots = -1;
 
     @Inject
     public FlockMachine(Clock clock, Loop loop, Emitter scheduler, SyncEngine sync, FlockTiming timing,
@@ -130,6 +137,9 @@ public final class FlockMachine {
     /** The heartbeat to emit now; called by the scheduler thread. */
     public Heartbeat heartbeat(long wallMs) {
         Template t = template.get();
+        if (t.closing() && closingReported.compareAndSet(false, true)) {
+            loop.post(() -> closingSent(t));
+        }
         return new Heartbeat(t.status(), wallMs, t.payload());
     }
 
@@ -244,7 +254,12 @@ public final class FlockMachine {
             abortIncoming(Event.ORIGINATOR_LEFT, p + " started a new run");
         }
         switch (state) {
-            case READY -> acknowledge(p);
+            case READY -> {
+                // Until our closing heartbeat is out, answering would overwrite it; the announcer repeats.
+                if (!settling) {
+                    acknowledge(p);
+                }
+            }
             case ACKNOWLEDGING_NEW_FILE -> {
                 if (p != origin && p.uid().compareTo(origin.uid()) < 0) {
                     acknowledge(p);
@@ -266,7 +281,7 @@ public final class FlockMachine {
 
     private void onMetadata(Peer p, RunMetadata metadata) {
         boolean take = switch (state) {
-            case READY -> true;
+            case READY -> !settling;
             case ACKNOWLEDGING_NEW_FILE -> p == origin || p.uid().compareTo(origin.uid()) < 0;
             case ANNOUNCING_NEW_FILE -> p.uid().compareTo(self) < 0;
             default -> false;
@@ -299,7 +314,16 @@ public final class FlockMachine {
             log.error("cannot write the incoming run of '{}' from {}: {}; taking part to the end without keeping it",
                     in.metadata().path(), p, e.toString());
         }
-        if (in.complete() && sync.apply(in)) {
+        completeIfReady();
+    }
+
+    /**
+     * Reports 140 once everything arrived and verified, but only while this node sends its own file frames:
+     * a 140 heartbeat before its bulk started would look like a silent peer.
+     */
+    private void completeIfReady() {
+        if (state == State.SENDING_FAKE_FILE && in.complete() && sync.apply(in)) {
+            Peer p = origin;
             setState(State.BROADCASTING_ALL_RECEIVED, Event.ALL_DATA_RECEIVED, Payload.NodeList.of(List.of(p.uid())));
             deadline(Duration.ofNanos(maxRunNanos(in.metadata().chunkCount())),
                     () -> abortIncoming(Event.DEADLINE, p + " never sent a stop timepoint"));
@@ -351,6 +375,7 @@ public final class FlockMachine {
 
     private void startSending(long startNanos) {
         bulkStartNanos = startNanos;
+        pendingSlots = -1;
         scheduler.startBulk(startNanos, out.startPump("flocksy-pump-" + nodeName));
         completed.clear();
         long chunks = out.metadata().chunkCount();
@@ -454,11 +479,17 @@ public final class FlockMachine {
         IncomingRun run = in;
         runStartMs = metadata.startMs();
         bulkStartNanos = startNanos;
+        pendingSlots = -1;
         loop.at(startNanos, () -> {
             if (in == run) {
                 scheduler.startBulk(startNanos, () -> FakeFile.INSTANCE);
+                if (pendingSlots >= 0) {
+                    // The stop arrived before our start (a late clock estimate): honour its slot count.
+                    scheduler.stopBulkAfter(pendingSlots);
+                }
                 if (state == State.PROMOTING_NEW_FILE_METADATA) {
                     setState(State.SENDING_FAKE_FILE, Event.START_TIMEPOINT, Payload.NodeList.of(uids(connected())), false);
+                    completeIfReady();
                 }
             }
         });
@@ -545,8 +576,8 @@ public final class FlockMachine {
         }
         if (changed) {
             connectedCount = (int) peers.stream().filter(Peer::connected).count();
-            if (state == State.READY) {
-                template.set(new Template(template.get().status(), Payload.NodeList.of(uids(connected()))));
+            if (state == State.READY && template.get().status() == Status.IDLE) {
+                template.set(new Template(Status.IDLE, Payload.NodeList.of(uids(connected()))));
             }
         }
     }
@@ -558,17 +589,21 @@ public final class FlockMachine {
     /** Back to idle, sending {@code first} for one heartbeat (150 after a run, 410 after an abort), then 100. */
     private void toReady(Event event, Status first, Payload payload) {
         setState(State.READY, event, Payload.NodeList.of(uids(connected())));
-        template.set(new Template(first, payload));
         settling = true;
-        long epoch = stateEpoch;
-        // The longest heartbeat interval plus a margin: the closing heartbeat has gone out by then.
-        loop.after(timing.heartbeatPeriod().toNanos() + timing.heartbeatJitter().toNanos() + 10_000_000L, () -> {
-            settling = false;
-            if (epoch == stateEpoch) {
-                template.set(new Template(Status.IDLE, Payload.NodeList.of(uids(connected()))));
-                maybeStart();
-            }
-        });
+        // Template first, then the flag: a report of an older closing heartbeat is ignored by identity,
+        // and at worst this one is reported with the next heartbeat.
+        template.set(new Template(first, payload, true));
+        closingReported.set(false);
+    }
+
+    /** The scheduler emitted the closing heartbeat: idle for real now, and free to start the next run. */
+    private void closingSent(Template closing) {
+        if (template.get() != closing) {
+            return;
+        }
+        settling = false;
+        template.set(new Template(Status.IDLE, Payload.NodeList.of(uids(connected()))));
+        maybeStart();
     }
 
     private void setState(State next, Event event, Payload payload) {
@@ -630,6 +665,7 @@ public final class FlockMachine {
         long latest = clampAhead(Long.MAX_VALUE, timing.stopOffsetMax());
         long maxSlots = Math.max(0, (latest - bulkStartNanos) / slotNanos);
         long slots = Math.max(0, Math.min(maxSlots, (stopMs - runStartMs) * 1_000_000L / slotNanos));
+        pendingSlots = slots;
         scheduler.stopBulkAfter(slots);
         return Math.max(clock.monotonicNanos(), bulkStartNanos + slots * slotNanos);
     }

@@ -17,7 +17,8 @@ public final class EmissionSchedule {
     /** Slots later than this are skipped instead of sent in a burst (after a stall of the whole process). */
     static final int LATE_SLOTS_MAX = 20;
 
-    private record Bulk(long startNanos, long slotLimit, Emitter.BulkSource source) {}
+    /** One run's emission; {@code id} tells runs apart even when they share a payload source. */
+    private record Bulk(long id, long startNanos, long slotLimit, Emitter.BulkSource source) {}
 
     private final long period;
     private final long jitter;
@@ -25,6 +26,7 @@ public final class EmissionSchedule {
     private final SplittableRandom random;
     private final AtomicReference<Bulk> bulk = new AtomicReference<>();
     private final AtomicLong bulkFrames = new AtomicLong();
+    private final AtomicLong nextId = new AtomicLong();
     private final Lateness lateness = new Lateness();
     private long nextHeartbeat;
     private long slotIndex;
@@ -40,11 +42,11 @@ public final class EmissionSchedule {
 
     public void startBulk(long startNanos, Emitter.BulkSource source) {
         bulkFrames.set(0);
-        bulk.set(new Bulk(startNanos, Long.MAX_VALUE, source));
+        bulk.set(new Bulk(nextId.incrementAndGet(), startNanos, Long.MAX_VALUE, source));
     }
 
     public void stopBulkAfter(long slots) {
-        bulk.updateAndGet(b -> b == null ? null : new Bulk(b.startNanos, slots, b.source));
+        bulk.updateAndGet(b -> b == null ? null : new Bulk(b.id, b.startNanos, slots, b.source));
     }
 
     public void cancelBulk() {
@@ -80,7 +82,7 @@ public final class EmissionSchedule {
             }
             Bulk b = bulk.get();
             if (b != current) {
-                if (current == null || b == null || b.source != current.source) {
+                if (current == null || b == null || b.id != current.id) {
                     slotIndex = 0;
                 }
                 current = b;

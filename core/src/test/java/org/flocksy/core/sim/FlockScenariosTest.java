@@ -345,6 +345,28 @@ class FlockScenariosTest {
     }
 
     @Test
+    @DisplayName("Asymmetric link: a receiver that starts 0.8 s late still sends as many frames, and nobody is called silent")
+    void lateReceiver() throws Exception {
+        SimFlock flock = new SimFlock(17, dir, SimNetwork.Options.lan(), 0, 0, 0);
+        flock.network.delay(0, 2, 800_000_000L);
+        flock.start();
+        flock.world.runFor(Duration.ofSeconds(10).toNanos());
+        int from = flock.network.log().size();
+        byte[] data = content(17, 100);
+        flock.node(1).write("tiny", data);
+        assertThat(flock.runUntil(() -> flock.nodes.stream().allMatch(n -> holds(n, "tiny", data)) && allReady(flock)
+                && !flock.nodes.get(2).emitter.bulkActive(), BUDGET)).isTrue();
+        List<SimNetwork.Emission> run = flock.network.log().subList(from, flock.network.log().size());
+        Map<Integer, Long> fileFrames = run.stream().filter(e -> e.bytes() == FrameCodec.FILE_FRAME_BYTES)
+                .collect(Collectors.groupingBy(SimNetwork.Emission::node, Collectors.counting()));
+        long min = fileFrames.values().stream().min(Long::compare).orElseThrow();
+        long max = fileFrames.values().stream().max(Long::compare).orElseThrow();
+        assertThat(max - min).as("file frames per node %s", fileFrames).isLessThanOrEqualTo(1);
+        assertThat(run).noneMatch(e -> e.status() == 410);
+        assertNothingAbandoned(flock);
+    }
+
+    @Test
     @DisplayName("Modify and delete from different nodes reach everyone")
     void modifyAndDelete() throws Exception {
         SimFlock flock = new SimFlock(9, dir, SimNetwork.Options.lan(), 0, 0, 0);

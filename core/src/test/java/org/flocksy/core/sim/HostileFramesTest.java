@@ -22,7 +22,7 @@ import org.flocksy.core.wire.FrameDecoderFuzzTest;
 class HostileFramesTest {
     private static final int FRAMES_PER_SEED = 100_000;
 
-    @Property(tries = 10)
+    @Property(tries = 10, seed = "20261125") // pinned: CI must be reproducible; change the seed to explore
     void hostileFramesLeaveTheNodeWorking(@ForAll long seed) throws Exception {
         Path dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "hostile-");
         try {

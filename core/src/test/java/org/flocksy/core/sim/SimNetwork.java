@@ -35,6 +35,7 @@ final class SimNetwork {
     private final SplittableRandom random;
     private final List<Receiver> receivers = new ArrayList<>();
     private final Set<Long> cut = new HashSet<>();
+    private final java.util.Map<Long, Long> extraDelay = new java.util.HashMap<>();
     private final List<Emission> log = new ArrayList<>();
     private long[][] lastArrival = new long[0][0];
 
@@ -61,6 +62,11 @@ final class SimNetwork {
         }
     }
 
+    /** Adds a fixed delay to one direction of one link (an asymmetric route skews clock estimates). */
+    void delay(int from, int to, long extraNanos) {
+        extraDelay.put(key(from, to), extraNanos);
+    }
+
     List<Emission> log() {
         return log;
     }
@@ -72,7 +78,8 @@ final class SimNetwork {
             if (to == from || cut.contains(key(from, to)) || random.nextDouble() < options.lossRate()) {
                 continue;
             }
-            long delay = options.delayMinNanos() + (options.delayJitterNanos() > 0 ? random.nextLong(options.delayJitterNanos()) : 0);
+            long delay = options.delayMinNanos() + (options.delayJitterNanos() > 0 ? random.nextLong(options.delayJitterNanos()) : 0)
+                    + extraDelay.getOrDefault(key(from, to), 0L);
             long arrival = Math.max(world.now() + delay, lastArrival[from][to]);
             lastArrival[from][to] = arrival;
             Receiver receiver = receivers.get(to);

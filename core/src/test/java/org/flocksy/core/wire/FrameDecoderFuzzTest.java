@@ -16,7 +16,7 @@ import org.flocksy.core.crypto.NodeUid;
 public class FrameDecoderFuzzTest {
     static final int FRAMES_PER_SEED = 10_000;
 
-    @Property(tries = 100)
+    @Property(tries = 100, seed = "20261125") // pinned: CI must be reproducible; change the seed to explore
     void aMillionHostileFramesNeverEscapeAsAnythingButMalformedFrame(@ForAll long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         for (int i = 0; i < FRAMES_PER_SEED; i++) {

@@ -70,6 +70,9 @@ public final class FlockMachine {
     private final AtomicReference<Template> template = new AtomicReference<>();
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.atomic.AtomicBoolean closingReported = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean announceReported = new java.util.concurrent.atomic.AtomicBoolean();
+    /** When our current announcement first went out, in our clock; {@code Long.MAX_VALUE} before. */
+    private long ownAnnouncedAtMs = Long.MAX_VALUE;
 
     private volatile State state = State.READY;
     private volatile int connectedCount;
@@ -139,6 +142,9 @@ public final class FlockMachine {
         Template t = template.get();
         if (t.closing() && closingReported.compareAndSet(false, true)) {
             loop.post(() -> closingSent(t));
+        }
+        if (t.status() == Status.ANNOUNCING_NEW_FILE && announceReported.compareAndSet(false, true)) {
+            loop.post(() -> announced(t, wallMs));
         }
         return new Heartbeat(t.status(), wallMs, t.payload());
     }
@@ -244,6 +250,14 @@ public final class FlockMachine {
         };
     }
 
+    /**
+     * The collision tie-break of FLOCK.md: the earlier announcement wins, the lower node UID on a tie. An
+     * announcement not yet on the wire ({@code Long.MAX_VALUE}) loses to any that is.
+     */
+    static boolean precedes(long atMs, NodeUid uid, long otherAtMs, NodeUid otherUid) {
+        return atMs != otherAtMs ? atMs < otherAtMs : uid.compareTo(otherUid) < 0;
+    }
+
     private static boolean names(Heartbeat hb, NodeUid uid) {
         return hb.payload() instanceof Payload.NodeList list && list.uids().contains(uid);
     }
@@ -261,12 +275,12 @@ public final class FlockMachine {
                 }
             }
             case ACKNOWLEDGING_NEW_FILE -> {
-                if (p != origin && p.uid().compareTo(origin.uid()) < 0) {
+                if (p != origin && precedes(p.announcedAtMs(), p.uid(), origin.announcedAtMs(), origin.uid())) {
                     acknowledge(p);
                 }
             }
             case ANNOUNCING_NEW_FILE -> {
-                if (p.uid().compareTo(self) < 0) {
+                if (precedes(p.announcedAtMs(), p.uid(), ownAnnouncedAtMs, self)) {
                     log.info("{} announced at the same time and wins the tie-break; {} waits", p, out);
                     sync.requeue(out);
                     out = null;
@@ -282,8 +296,9 @@ public final class FlockMachine {
     private void onMetadata(Peer p, RunMetadata metadata) {
         boolean take = switch (state) {
             case READY -> !settling;
-            case ACKNOWLEDGING_NEW_FILE -> p == origin || p.uid().compareTo(origin.uid()) < 0;
-            case ANNOUNCING_NEW_FILE -> p.uid().compareTo(self) < 0;
+            case ACKNOWLEDGING_NEW_FILE -> p == origin || precedes(p.announcedAtMs(), p.uid(), origin.announcedAtMs(), origin.uid());
+            // A peer past its announcement won the tie-break somewhere we did not see: yield to it.
+            case ANNOUNCING_NEW_FILE -> true;
             default -> false;
         };
         if (!take) {
@@ -350,7 +365,9 @@ public final class FlockMachine {
         acked.clear();
         completed.clear();
         runStartedNanos = clock.monotonicNanos();
+        ownAnnouncedAtMs = Long.MAX_VALUE;
         setState(State.ANNOUNCING_NEW_FILE, Event.LOCAL_WORK, Payload.NodeList.of(uids(recipients)));
+        announceReported.set(false);
         deadline(timing.replyDeadline(), () -> abortOutgoing(Event.DEADLINE, "no acknowledgement from " + missing(acked)));
     }
 
@@ -594,6 +611,13 @@ public final class FlockMachine {
         // and at worst this one is reported with the next heartbeat.
         template.set(new Template(first, payload, true));
         closingReported.set(false);
+    }
+
+    /** The scheduler emitted our first 120: the time every peer will compare in a collision. */
+    private void announced(Template announcement, long wallMs) {
+        if (template.get() == announcement && state == State.ANNOUNCING_NEW_FILE) {
+            ownAnnouncedAtMs = wallMs;
+        }
     }
 
     /** The scheduler emitted the closing heartbeat: idle for real now, and free to start the next run. */

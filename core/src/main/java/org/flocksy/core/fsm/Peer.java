@@ -23,6 +23,7 @@ public final class Peer {
     private Heartbeat last;
     private boolean connected;
     private int heartbeatsWithoutFileFrames;
+    private long announcedAtMs = Long.MAX_VALUE;
     private long suspectUntilNanos = Long.MIN_VALUE;
 
     public Peer(String endpoint, NodeUid uid) {
@@ -55,12 +56,32 @@ public final class Peer {
             // The peer's clock was set back: start its history afresh rather than ignore it until it catches up.
             samples = 0;
         }
+        switch (heartbeat.status()) {
+            case ANNOUNCING_NEW_FILE -> {
+                if (announcedAtMs == Long.MAX_VALUE) {
+                    announcedAtMs = heartbeat.timestampMs();
+                }
+            }
+            // Back to idle: the next 120 is a new announcement. In between (130, 110, ...) the peer
+            // keeps the time it announced at, so a receiver never leaves a run that already won.
+            case IDLE, TRANSFER_FINISHED, ONLY_HEARTBEATS, ACKNOWLEDGING_NEW_FILE -> announcedAtMs = Long.MAX_VALUE;
+            default -> { }
+        }
         lastTimestampMs = heartbeat.timestampMs();
         lastHeartbeatNanos = receivedNanos;
         last = heartbeat;
         offsets[samples % OFFSET_SAMPLES] = receivedWallMs - heartbeat.timestampMs();
         samples++;
         return true;
+    }
+
+    /**
+     * The timestamp of the first 120 of the peer's current announcement, in its own clock, kept while its
+     * run lasts, or {@code Long.MAX_VALUE} when it has none. Every node compares the same raw numbers, so
+     * every node reaches the same tie-break whatever the clock offsets.
+     */
+    long announcedAtMs() {
+        return announcedAtMs;
     }
 
     /** Counts a heartbeat sent in a bulk state; a peer that sends them but no file frames gives itself away. */

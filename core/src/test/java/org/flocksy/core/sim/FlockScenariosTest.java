@@ -15,6 +15,8 @@ import org.flocksy.core.wire.FrameCodec;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Flock scenarios (digest §12.2) on the simulator: the kernel's own state machine and sync engine in
@@ -364,6 +366,24 @@ class FlockScenariosTest {
         assertThat(max - min).as("file frames per node %s", fileFrames).isLessThanOrEqualTo(1);
         assertThat(run).noneMatch(e -> e.status() == 410);
         assertNothingAbandoned(flock);
+    }
+
+    @ParameterizedTest(name = "node {0} announces 100 ms before node {1}")
+    @CsvSource({"1, 2", "2, 1"})
+    @DisplayName("Tie-break: of two overlapping announcements the earlier wins, whichever node UID is lower")
+    void earlierAnnouncementWins(int first, int second) throws Exception {
+        SimFlock flock = new SimFlock(18, dir, new SimNetwork.Options(0, 300_000_000L, 0), 0, 0, 0);
+        flock.start();
+        byte[] a = content(181, 1000);
+        byte[] b = content(182, 1000);
+        flock.node(first).write("first", a);
+        // Past the settle delay and one heartbeat: the first node's 120 is on the wire, not yet acknowledged.
+        flock.world.runFor(Duration.ofMillis(600).toNanos());
+        flock.node(second).write("second", b);
+        assertThat(flock.runUntil(() -> flock.nodes.stream().allMatch(n -> holds(n, "first", a) && holds(n, "second", b))
+                && allReady(flock), BUDGET)).isTrue();
+        int firstMetadataFrom = flock.network.log().stream().filter(e -> e.status() == 130).findFirst().orElseThrow().node();
+        assertThat(firstMetadataFrom + 1).as("node that ran first").isEqualTo(first);
     }
 
     @Test

@@ -18,7 +18,6 @@ public final class EventLoop implements Loop, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EventLoop.class);
     private final ScheduledThreadPoolExecutor executor;
     private final Clock clock;
-    private volatile Thread thread;
 
     @Inject
     public EventLoop(Clock clock, Settings settings) {
@@ -30,7 +29,6 @@ public final class EventLoop implements Loop, AutoCloseable {
                 r.run();
             }, "flocksy-kernel-" + node);
             t.setDaemon(true);
-            thread = t;
             return t;
         });
         executor.setRemoveOnCancelPolicy(true);
@@ -68,10 +66,6 @@ public final class EventLoop implements Loop, AutoCloseable {
         } catch (RejectedExecutionException e) {
             // Closing.
         }
-    }
-
-    public boolean inLoop() {
-        return Thread.currentThread() == thread;
     }
 
     private static Runnable guarded(Runnable task) {

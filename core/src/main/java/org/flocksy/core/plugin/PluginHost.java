@@ -54,13 +54,6 @@ public final class PluginHost implements AutoCloseable {
         return new PluginCatalog(sources, watchers);
     }
 
-    /** Id, version and state of every plugin found, for the operator. */
-    public List<String> describe() {
-        return manager.getPlugins().stream()
-                .map(p -> p.getPluginId() + " " + p.getDescriptor().getVersion() + " " + p.getPluginState())
-                .toList();
-    }
-
     @Override
     public void close() {
         manager.stopPlugins();

@@ -23,8 +23,12 @@ import org.zeromq.ZMQException;
  */
 public final class ZmqTransport implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ZmqTransport.class);
-    /** Sized so that a run at the default rate never reaches it; losses past it are repaired by the carousel. */
-    static final int HIGH_WATER_MARK_FRAMES = 100_000;
+    /**
+     * 25 s of a run at the default rate per subscriber (about 20 MiB): a healthy link never reaches it, and
+     * an overloaded one drops instead of queueing heartbeats behind minutes of file frames and filling the
+     * heap; the carousel repairs what was dropped.
+     */
+    static final int HIGH_WATER_MARK_FRAMES = 5_000;
     private static final int POLL_MS = 100;
     private static final int RECONNECT_MS = 250;
     private static final int RECONNECT_MAX_MS = 2_000;

@@ -394,7 +394,6 @@ public final class FlockMachine {
         bulkStartNanos = startNanos;
         pendingSlots = -1;
         scheduler.startBulk(startNanos, out.startPump("flocksy-pump-" + nodeName));
-        completed.clear();
         long chunks = out.metadata().chunkCount();
         bulkDeadlineNanos = clock.monotonicNanos() + maxRunNanos(chunks);
         setState(State.SENDING_NEW_FILE, Event.START_TIMEPOINT, Payload.NodeList.of(uids(recipients)));

@@ -54,11 +54,15 @@ public final class NodeModule extends AbstractModule {
         bind(org.flocksy.core.loop.EventLoop.class).in(Singleton.class);
         bind(org.flocksy.core.loop.Loop.class).to(org.flocksy.core.loop.EventLoop.class);
         bind(org.flocksy.core.scheduler.FrameScheduler.class).in(Singleton.class);
-        bind(org.flocksy.core.scheduler.Emitter.class).to(org.flocksy.core.scheduler.FrameScheduler.class);
         bind(org.flocksy.core.sync.SyncEngine.class).in(Singleton.class);
         bind(org.flocksy.core.sync.ReadAhead.class).toInstance(org.flocksy.core.sync.ReadAhead.THREAD);
         bind(org.flocksy.core.fsm.FlockMachine.class).in(Singleton.class);
         bind(Node.class).in(Singleton.class);
+    }
+
+    @Provides
+    org.flocksy.core.scheduler.Emitter emitter(org.flocksy.core.scheduler.FrameScheduler scheduler) {
+        return scheduler.emitter();
     }
 
     /** Loaded and checked once per node: a broken model stops the node before it sends anything. */

@@ -10,10 +10,11 @@ import org.flocksy.core.wire.Frame;
 
 /**
  * When each frame of a node is due: heartbeats on the jittered period, and during a run one file frame
- * per slot on a grid anchored at the run's start. The arithmetic is shared by the daemon's thread and
- * the simulator. {@link #step} runs on one thread; the bulk controls may be called from another.
+ * per slot on a grid anchored at the run's start. It is the {@link Emitter} the state machine drives, in
+ * the daemon and in the simulator alike; each driver calls {@link #step} on its own thread (or in virtual
+ * time) and is woken through {@code onBulkChange} when a run starts or gets its stop.
  */
-public final class EmissionSchedule {
+public final class EmissionSchedule implements Emitter {
     /** Slots later than this are skipped instead of sent in a burst (after a stall of the whole process). */
     static final int LATE_SLOTS_MAX = 20;
 
@@ -24,6 +25,7 @@ public final class EmissionSchedule {
     private final long jitter;
     private final long slot;
     private final SplittableRandom random;
+    private final Runnable onBulkChange;
     private final AtomicReference<Bulk> bulk = new AtomicReference<>();
     private final AtomicLong bulkFrames = new AtomicLong();
     private final AtomicLong nextId = new AtomicLong();
@@ -32,7 +34,8 @@ public final class EmissionSchedule {
     private long slotIndex;
     private Bulk current;
 
-    public EmissionSchedule(FlockTiming timing, SplittableRandom random, long firstHeartbeatNanos) {
+    public EmissionSchedule(FlockTiming timing, SplittableRandom random, long firstHeartbeatNanos, Runnable onBulkChange) {
+        this.onBulkChange = onBulkChange;
         this.period = timing.heartbeatPeriod().toNanos();
         this.jitter = timing.heartbeatJitter().toNanos();
         this.slot = timing.framePeriodNanos();
@@ -40,23 +43,30 @@ public final class EmissionSchedule {
         this.nextHeartbeat = firstHeartbeatNanos;
     }
 
+    @Override
     public void startBulk(long startNanos, Emitter.BulkSource source) {
         bulkFrames.set(0);
         bulk.set(new Bulk(nextId.incrementAndGet(), startNanos, Long.MAX_VALUE, source));
+        onBulkChange.run();
     }
 
+    @Override
     public void stopBulkAfter(long slots) {
         bulk.updateAndGet(b -> b == null ? null : new Bulk(b.id, b.startNanos, slots, b.source));
+        onBulkChange.run();
     }
 
+    @Override
     public void cancelBulk() {
         bulk.set(null);
     }
 
+    @Override
     public boolean bulkActive() {
         return bulk.get() != null;
     }
 
+    @Override
     public long bulkFramesEmitted() {
         return bulkFrames.get();
     }

@@ -22,7 +22,7 @@ import org.slf4j.MDC;
  * {@link EmissionSchedule} gives. The payload of each slot is taken at that instant, so reading the disk
  * never moves an emission.
  */
-public final class FrameScheduler implements Emitter, AutoCloseable {
+public final class FrameScheduler implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FrameScheduler.class);
 
     private final Clock clock;
@@ -31,7 +31,7 @@ public final class FrameScheduler implements Emitter, AutoCloseable {
     private final String nodeName;
     private final EmissionSchedule schedule;
     private volatile boolean running;
-    private Thread thread;
+    private volatile Thread thread;
 
     @Inject
     public FrameScheduler(Clock clock, ZmqTransport transport, Traffic traffic, FlockTiming timing, Settings settings,
@@ -40,11 +40,11 @@ public final class FrameScheduler implements Emitter, AutoCloseable {
         this.transport = transport;
         this.traffic = traffic;
         this.nodeName = settings.nodeName();
-        this.schedule = new EmissionSchedule(timing, random, clock.monotonicNanos());
+        this.schedule = new EmissionSchedule(timing, random, clock.monotonicNanos(), () -> LockSupport.unpark(thread));
     }
 
     /** Binds the publisher on the scheduler thread and starts emitting heartbeats. */
-    public void start(HeartbeatSource heartbeats) throws ConfigException, InterruptedException {
+    public void start(Emitter.HeartbeatSource heartbeats) throws ConfigException, InterruptedException {
         CountDownLatch bound = new CountDownLatch(1);
         ConfigException[] failure = new ConfigException[1];
         running = true;
@@ -82,31 +82,9 @@ public final class FrameScheduler implements Emitter, AutoCloseable {
         }
     }
 
-    @Override
-    public void startBulk(long startNanos, BulkSource source) {
-        schedule.startBulk(startNanos, source);
-        LockSupport.unpark(thread);
-    }
-
-    @Override
-    public void stopBulkAfter(long slots) {
-        schedule.stopBulkAfter(slots);
-        LockSupport.unpark(thread);
-    }
-
-    @Override
-    public void cancelBulk() {
-        schedule.cancelBulk();
-    }
-
-    @Override
-    public boolean bulkActive() {
-        return schedule.bulkActive();
-    }
-
-    @Override
-    public long bulkFramesEmitted() {
-        return schedule.bulkFramesEmitted();
+    /** What the state machine drives: the schedule this thread emits by. */
+    public Emitter emitter() {
+        return schedule;
     }
 
     public Lateness lateness() {

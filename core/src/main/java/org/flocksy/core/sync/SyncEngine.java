@@ -162,13 +162,7 @@ public final class SyncEngine implements AutoCloseable {
         Path abs = box.resolve(rel);
         try {
             if (Files.isDirectory(abs, LinkOption.NOFOLLOW_LINKS)) {
-                Map<String, Stamp> found = box.scan(abs);
-                found.forEach((path, stamp) -> {
-                    if (!stamp.equals(box.known(path))) {
-                        enqueue(box, path);
-                    }
-                });
-                box.knownUnder(rel).stream().filter(k -> !found.containsKey(k)).forEach(k -> enqueue(box, k));
+                enqueueDifferences(box, box.scan(abs), box.knownUnder(rel));
                 return;
             }
             Stamp stamp = Stamp.read(abs);
@@ -192,16 +186,20 @@ public final class SyncEngine implements AutoCloseable {
         }
         log.info("box '{}': rescanning after lost watch events", box.name());
         try {
-            Map<String, Stamp> found = box.scan();
-            found.forEach((path, stamp) -> {
-                if (!stamp.equals(box.known(path))) {
-                    enqueue(box, path);
-                }
-            });
-            box.knownPaths().stream().filter(k -> !found.containsKey(k)).forEach(k -> enqueue(box, k));
+            enqueueDifferences(box, box.scan(), box.knownPaths());
         } catch (IOException e) {
             log.warn("box '{}': rescan failed, nothing sent: {}", box.name(), Problems.describe(e));
         }
+    }
+
+    /** Queues every scanned file that differs from what is known, and every known one the scan no longer found. */
+    private void enqueueDifferences(Box box, Map<String, Stamp> found, Set<String> knownInScope) {
+        found.forEach((path, stamp) -> {
+            if (!stamp.equals(box.known(path))) {
+                enqueue(box, path);
+            }
+        });
+        knownInScope.stream().filter(k -> !found.containsKey(k)).forEach(k -> enqueue(box, k));
     }
 
     /** A box whose folder vanished (unmounted disk, removed folder) is paused: logged once, never read. */

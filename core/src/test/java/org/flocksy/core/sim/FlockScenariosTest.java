@@ -131,7 +131,7 @@ class FlockScenariosTest {
         flock.start();
         byte[] data = content(5, 400 * 1024);
         flock.node(1).write("big", data);
-        assertThat(flock.runUntil(() -> flock.node(3).emitter.bulkActive(), BUDGET)).isTrue();
+        assertThat(flock.runUntil(() -> flock.node(3).emitter.schedule().bulkActive(), BUDGET)).isTrue();
         flock.node(3).crash();
         assertThat(flock.runUntil(() -> holds(flock.node(2), "big", data), BUDGET)).isTrue();
         assertThat(flock.runUntil(() -> flock.node(1).ready() && flock.node(2).ready(), BUDGET)).isTrue();
@@ -309,7 +309,7 @@ class FlockScenariosTest {
         flock.start();
         byte[] data = content(15, 1024 * 1024);
         flock.node(1).write("large", data);
-        assertThat(flock.runUntil(() -> flock.node(2).emitter.bulkActive(), BUDGET)).isTrue();
+        assertThat(flock.runUntil(() -> flock.node(2).emitter.schedule().bulkActive(), BUDGET)).isTrue();
         flock.world.runFor(Duration.ofMillis(300).toNanos());
         flock.node(2).crash();
         assertThat(flock.node(2).box.resolve("large")).doesNotExist();
@@ -357,7 +357,7 @@ class FlockScenariosTest {
         byte[] data = content(17, 100);
         flock.node(1).write("tiny", data);
         assertThat(flock.runUntil(() -> flock.nodes.stream().allMatch(n -> holds(n, "tiny", data)) && allReady(flock)
-                && !flock.nodes.get(2).emitter.bulkActive(), BUDGET)).isTrue();
+                && !flock.nodes.get(2).emitter.schedule().bulkActive(), BUDGET)).isTrue();
         List<SimNetwork.Emission> run = flock.network.log().subList(from, flock.network.log().size());
         Map<Integer, Long> fileFrames = run.stream().filter(e -> e.bytes() == FrameCodec.FILE_FRAME_BYTES)
                 .collect(Collectors.groupingBy(SimNetwork.Emission::node, Collectors.counting()));

@@ -8,14 +8,14 @@ import org.flocksy.core.transport.Traffic;
 import org.flocksy.core.wire.FrameCodec;
 
 /** The daemon's emission schedule driven by virtual time, sending into the simulated network. */
-final class SimEmitter implements Emitter {
+final class SimEmitter {
     private final SimWorld world;
     private final SimNetwork network;
     private final Clock clock;
     private final Traffic traffic;
     private final EmissionSchedule schedule;
     private int node;
-    private HeartbeatSource heartbeats;
+    private Emitter.HeartbeatSource heartbeats;
     private long wakeToken;
     private boolean alive = true;
     private boolean silentInBulk;
@@ -25,10 +25,10 @@ final class SimEmitter implements Emitter {
         this.network = network;
         this.clock = clock;
         this.traffic = traffic;
-        this.schedule = new EmissionSchedule(timing, world.split(), world.now());
+        this.schedule = new EmissionSchedule(timing, world.split(), world.now(), this::wake);
     }
 
-    void start(int nodeIndex, HeartbeatSource source) {
+    void start(int nodeIndex, Emitter.HeartbeatSource source) {
         this.node = nodeIndex;
         this.heartbeats = source;
         wake();
@@ -64,30 +64,8 @@ final class SimEmitter implements Emitter {
         world.schedule(next, () -> step(token));
     }
 
-    @Override
-    public void startBulk(long startNanos, BulkSource source) {
-        schedule.startBulk(startNanos, source);
-        wake();
-    }
-
-    @Override
-    public void stopBulkAfter(long slots) {
-        schedule.stopBulkAfter(slots);
-        wake();
-    }
-
-    @Override
-    public void cancelBulk() {
-        schedule.cancelBulk();
-    }
-
-    @Override
-    public boolean bulkActive() {
-        return schedule.bulkActive();
-    }
-
-    @Override
-    public long bulkFramesEmitted() {
-        return schedule.bulkFramesEmitted();
+    /** What the state machine drives; stepping follows it in virtual time. */
+    EmissionSchedule schedule() {
+        return schedule;
     }
 }

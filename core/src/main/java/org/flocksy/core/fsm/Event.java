@@ -1,7 +1,13 @@
 package org.flocksy.core.fsm;
 
-/** What moves the state machine; described one by one in the model file {@code flock-fsm.json}. */
+/**
+ * What moves the state machine; described one by one in the model file {@code flock-fsm.json}. The code
+ * decides which event happened; the model decides which state it leads to.
+ */
 public enum Event {
-    LOCAL_WORK, ANNOUNCE_HEARD, ACKS_COMPLETE, METADATA_HEARD, START_TIMEPOINT, ALL_DATA_RECEIVED, RUN_COMPLETE,
+    LOCAL_NEW_FILE, LOCAL_NEW_FILES, LOCAL_METADATA_CHANGE, LOCAL_METADATA_CHANGES,
+    NEW_FILE_ANNOUNCED, NEW_FILES_ANNOUNCED, METADATA_CHANGE_ANNOUNCED, METADATA_CHANGES_ANNOUNCED,
+    NEW_FILE_METADATA_HEARD, NEW_FILES_METADATA_HEARD, METADATA_CHANGE_HEARD, METADATA_CHANGES_HEARD,
+    ACKS_COMPLETE, START_TIMEPOINT, ALL_DATA_RECEIVED, ALL_METADATA_RECEIVED, RUN_COMPLETE,
     STOP_HEARD, STOP_TIMEPOINT, DEADLINE, RECEIVERS_LEFT, ORIGINATOR_LEFT, SILENT_PEER
 }

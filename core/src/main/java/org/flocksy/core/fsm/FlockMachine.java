@@ -34,11 +34,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One node's Flock protocol state for single-file runs (digest §5.1): announce (120), acknowledgements
- * (121), metadata with a start timepoint (130/131), a bulk phase in which the originator sends 200 frames
- * and everyone else 210 frames at the same rate (110/111), completion (140), stop timepoint (155), back to
- * idle (150, 100). Every waiting state has a deadline; work that arrives meanwhile waits in the sync
- * engine's queue. All methods except {@link #onFrame} run on the event loop.
+ * One node's Flock protocol state: announce (120/124/160/164), acknowledgements (121/125/161/165),
+ * metadata with a start timepoint (130/134/170/174 → 131/135/171/175), a bulk phase in which the
+ * originator sends the bundle's 200 frames and everyone else 210 frames at the same rate (110/114 and
+ * 111/115), completion (140/145/141), stop timepoint (155), back to idle (150, 100). The code decides
+ * which {@link Event} happened; the model {@code flock-fsm.json} decides the next state. Every waiting
+ * state has a deadline; work that arrives meanwhile waits in the sync engine's queue. All methods except
+ * {@link #onFrame} and {@link #heartbeat} run on the event loop.
  */
 public final class FlockMachine {
     private static final Logger log = LoggerFactory.getLogger(FlockMachine.class);
@@ -82,6 +84,7 @@ public final class FlockMachine {
     private boolean settling;
 
     private OutgoingRun out;
+    private RunKind outKind;
     private final Set<Peer> recipients = new HashSet<>();
     private final Set<Peer> acked = new HashSet<>();
     private final Set<Peer> completed = new HashSet<>();
@@ -89,6 +92,7 @@ public final class FlockMachine {
     private long bulkDeadlineNanos;
 
     private IncomingRun in;
+    private RunKind inKind;
     private Peer origin;
     /** The run's start timepoint in the originator's clock, and this node's own start of file frames. */
     private long runStartMs;
@@ -143,7 +147,8 @@ public final class FlockMachine {
         if (t.closing() && closingReported.compareAndSet(false, true)) {
             loop.post(() -> closingSent(t));
         }
-        if (t.status() == Status.ANNOUNCING_NEW_FILE && announceReported.compareAndSet(false, true)) {
+        if (State.sending(t.status()) != null && State.sending(t.status()).phase == State.Phase.ANNOUNCING
+                && announceReported.compareAndSet(false, true)) {
             loop.post(() -> announced(t, wallMs));
         }
         return new Heartbeat(t.status(), wallMs, t.payload());
@@ -201,38 +206,46 @@ public final class FlockMachine {
     }
 
     private void onHeartbeat(Peer p, Heartbeat hb) {
-        switch (hb.status()) {
-            case SENDING_NEW_FILE, SENDING_FAKE_FILE, ALL_RECEIVED -> p.heardBulkHeartbeat();
-            default -> p.heardFileFrame();
+        State sender = State.sending(hb.status());
+        State.Phase phase = sender == null ? null : sender.phase;
+        if (phase == State.Phase.SENDING || phase == State.Phase.SENDING_FAKE || phase == State.Phase.ALL_RECEIVED) {
+            p.heardBulkHeartbeat();
+        } else {
+            p.heardFileFrame();
         }
-        switch (hb.status()) {
-            case ANNOUNCING_NEW_FILE -> onAnnounce(p);
-            case ACKNOWLEDGING_NEW_FILE -> {
-                if (state == State.ANNOUNCING_NEW_FILE && names(hb, self) && recipients.contains(p)) {
+        if (hb.status() == Status.SYNCING_STOP) {
+            if (p == origin && in != null && (state.phase == State.Phase.PROMOTING
+                    || state.phase == State.Phase.SENDING_FAKE || state.phase == State.Phase.ALL_RECEIVED)) {
+                receiverStop(p, ((Payload.Timepoint) hb.payload()).epochMs());
+            }
+            return;
+        }
+        if (hb.status() == Status.IDLE || hb.status() == Status.TRANSFER_FINISHED || hb.status() == Status.ONLY_HEARTBEATS) {
+            if (p == origin && state.role == State.Role.RECEIVER) {
+                abortIncoming(Event.ORIGINATOR_LEFT, p + " went back to idle");
+            }
+            return;
+        }
+        if (phase == null) {
+            return;
+        }
+        switch (phase) {
+            case ANNOUNCING -> onAnnounce(p, RunKind.announcedBy(hb.status()));
+            case SENDING_METADATA -> onMetadata(p, RunKind.announcedBy(hb.status()), (RunMetadata) hb.payload());
+            case ACKNOWLEDGING -> {
+                if (state.phase == State.Phase.ANNOUNCING && names(hb, self) && recipients.contains(p)) {
                     acked.add(p);
                     checkAcknowledged();
                 }
             }
-            case SENDING_NEW_FILE_METADATA -> onMetadata(p, (RunMetadata) hb.payload());
             case ALL_RECEIVED -> {
-                if (state == State.SENDING_NEW_FILE && names(hb, self) && recipients.contains(p)) {
+                if (state.phase == State.Phase.SENDING && names(hb, self) && recipients.contains(p)) {
                     completed.add(p);
                     checkStop();
                 }
             }
-            case SYNCING_STOP -> {
-                if (p == origin && in != null && (state == State.PROMOTING_NEW_FILE_METADATA
-                        || state == State.SENDING_FAKE_FILE || state == State.BROADCASTING_ALL_RECEIVED)) {
-                    receiverStop(p, ((Payload.Timepoint) hb.payload()).epochMs());
-                }
-            }
-            case IDLE, TRANSFER_FINISHED, ONLY_HEARTBEATS -> {
-                if (p == origin && state.role == State.Role.RECEIVER) {
-                    abortIncoming(Event.ORIGINATOR_LEFT, p + " went back to idle");
-                }
-            }
             default -> {
-                // Codes of run types this node does not start (metadata-only, with more) are ignored.
+                // 131/135/171/175 and the bulk codes only feed the silent-peer count above.
             }
         }
     }
@@ -240,14 +253,15 @@ public final class FlockMachine {
     /** A recipient that went back to idle, or now acknowledges another originator, is no longer in our run. */
     private boolean leftRun(Peer p) {
         Heartbeat last = p.lastHeartbeat();
-        if (last == null || state == State.ANNOUNCING_NEW_FILE) {
+        if (last == null || state.phase == State.Phase.ANNOUNCING) {
             return false;
         }
-        return switch (last.status()) {
-            case IDLE, TRANSFER_FINISHED, ONLY_HEARTBEATS -> true;
-            case ACKNOWLEDGING_NEW_FILE, PROMOTING_NEW_FILE_METADATA, ALL_RECEIVED -> !names(last, self);
-            default -> false;
-        };
+        if (last.status() == Status.IDLE || last.status() == Status.TRANSFER_FINISHED || last.status() == Status.ONLY_HEARTBEATS) {
+            return true;
+        }
+        State theirs = State.sending(last.status());
+        return theirs != null && theirs.role == State.Role.RECEIVER && theirs.phase != State.Phase.SENDING_FAKE
+                && !names(last, self);
     }
 
     /**
@@ -262,29 +276,29 @@ public final class FlockMachine {
         return hb.payload() instanceof Payload.NodeList list && list.uids().contains(uid);
     }
 
-    private void onAnnounce(Peer p) {
-        if (p == origin && state.role == State.Role.RECEIVER && state != State.ACKNOWLEDGING_NEW_FILE) {
+    private void onAnnounce(Peer p, RunKind kind) {
+        if (p == origin && state.role == State.Role.RECEIVER && state.phase != State.Phase.ACKNOWLEDGING) {
             // Our originator announces anew: its last run is over for it, whatever we missed of its end.
             abortIncoming(Event.ORIGINATOR_LEFT, p + " started a new run");
         }
-        switch (state) {
-            case READY -> {
+        switch (state.phase) {
+            case IDLE -> {
                 // Until our closing heartbeat is out, answering would overwrite it; the announcer repeats.
                 if (!settling) {
-                    acknowledge(p);
+                    acknowledge(p, kind);
                 }
             }
-            case ACKNOWLEDGING_NEW_FILE -> {
+            case ACKNOWLEDGING -> {
                 if (p != origin && precedes(p.announcedAtMs(), p.uid(), origin.announcedAtMs(), origin.uid())) {
-                    acknowledge(p);
+                    acknowledge(p, kind);
                 }
             }
-            case ANNOUNCING_NEW_FILE -> {
+            case ANNOUNCING -> {
                 if (precedes(p.announcedAtMs(), p.uid(), ownAnnouncedAtMs, self)) {
                     log.info("{} announced at the same time and wins the tie-break; {} waits", p, out);
                     sync.requeue(out);
                     out = null;
-                    acknowledge(p);
+                    acknowledge(p, kind);
                 }
             }
             default -> {
@@ -293,27 +307,26 @@ public final class FlockMachine {
         }
     }
 
-    private void onMetadata(Peer p, RunMetadata metadata) {
-        boolean take = switch (state) {
-            case READY -> !settling;
-            case ACKNOWLEDGING_NEW_FILE -> p == origin || precedes(p.announcedAtMs(), p.uid(), origin.announcedAtMs(), origin.uid());
+    private void onMetadata(Peer p, RunKind kind, RunMetadata metadata) {
+        boolean take = switch (state.phase) {
+            case IDLE -> !settling;
+            case ACKNOWLEDGING -> p == origin || precedes(p.announcedAtMs(), p.uid(), origin.announcedAtMs(), origin.uid());
             // A peer past its announcement won the tie-break somewhere we did not see: yield to it.
-            case ANNOUNCING_NEW_FILE -> true;
+            case ANNOUNCING -> true;
             default -> false;
         };
         if (!take) {
             return;
         }
-        if (state == State.ANNOUNCING_NEW_FILE) {
+        if (state.phase == State.Phase.ANNOUNCING) {
             sync.requeue(out);
             out = null;
         }
-        promote(p, metadata);
+        promote(p, kind, metadata);
     }
 
     private void onFileData(Peer p, FileData data) {
-        if (p != origin || in == null
-                || (state != State.PROMOTING_NEW_FILE_METADATA && state != State.SENDING_FAKE_FILE)) {
+        if (p != origin || in == null || (state.phase != State.Phase.PROMOTING && state.phase != State.Phase.SENDING_FAKE)) {
             return;
         }
         try {
@@ -326,8 +339,7 @@ public final class FlockMachine {
                 return;
             }
         } catch (java.io.IOException e) {
-            log.error("cannot write the incoming run of '{}' from {}: {}; taking part to the end without keeping it",
-                    in.metadata().path(), p, e.toString());
+            log.error("cannot write the incoming run from {}: {}; taking part to the end without keeping it", p, e.toString());
         }
         completeIfReady();
     }
@@ -337,9 +349,9 @@ public final class FlockMachine {
      * a 140 heartbeat before its bulk started would look like a silent peer.
      */
     private void completeIfReady() {
-        if (state == State.SENDING_FAKE_FILE && in.complete() && sync.apply(in)) {
+        if (state.phase == State.Phase.SENDING_FAKE && in.complete() && sync.apply(in)) {
             Peer p = origin;
-            setState(State.BROADCASTING_ALL_RECEIVED, Event.ALL_DATA_RECEIVED, Payload.NodeList.of(List.of(p.uid())));
+            fire(inKind.received, Payload.NodeList.of(List.of(p.uid())));
             deadline(Duration.ofNanos(maxRunNanos(in.metadata().chunkCount())),
                     () -> abortIncoming(Event.DEADLINE, p + " never sent a stop timepoint"));
         }
@@ -360,13 +372,14 @@ public final class FlockMachine {
         if (out == null) {
             return;
         }
+        outKind = RunKind.of(out.changes().size(), out.hasContent());
         recipients.clear();
         recipients.addAll(connected);
         acked.clear();
         completed.clear();
         runStartedNanos = clock.monotonicNanos();
         ownAnnouncedAtMs = Long.MAX_VALUE;
-        setState(State.ANNOUNCING_NEW_FILE, Event.LOCAL_WORK, Payload.NodeList.of(uids(recipients)));
+        fire(outKind.localWork, Payload.NodeList.of(uids(recipients)));
         announceReported.set(false);
         deadline(timing.replyDeadline(), () -> abortOutgoing(Event.DEADLINE, "no acknowledgement from " + missing(acked)));
     }
@@ -376,15 +389,12 @@ public final class FlockMachine {
             return;
         }
         long startMs = clock.wallMillis() + uniform(timing.startOffsetMin(), timing.startOffsetMax());
-        RunMetadata m = out.metadata();
-        RunMetadata announced = new RunMetadata(m.boxUid(), m.path(), m.mode(), m.type(), m.mtimeMs(), m.size(),
-                m.contentHash(), startMs);
-        setState(State.SENDING_NEW_FILE_METADATA, Event.ACKS_COMPLETE, announced);
+        fire(Event.ACKS_COMPLETE, out.metadata().withStart(startMs));
         runStartMs = startMs;
         long startNanos = localNanos(startMs, 0) + ownJitterNanos();
         OutgoingRun run = out;
         loop.at(startNanos, () -> {
-            if (out == run && state == State.SENDING_NEW_FILE_METADATA) {
+            if (out == run && state.phase == State.Phase.SENDING_METADATA) {
                 startSending(startNanos);
             }
         });
@@ -396,11 +406,11 @@ public final class FlockMachine {
         scheduler.startBulk(startNanos, out.startPump("flocksy-pump-" + nodeName));
         long chunks = out.metadata().chunkCount();
         bulkDeadlineNanos = clock.monotonicNanos() + maxRunNanos(chunks);
-        setState(State.SENDING_NEW_FILE, Event.START_TIMEPOINT, Payload.NodeList.of(uids(recipients)));
+        fire(Event.START_TIMEPOINT, Payload.NodeList.of(uids(recipients)));
     }
 
     private void checkStop() {
-        if (state != State.SENDING_NEW_FILE) {
+        if (state.phase != State.Phase.SENDING) {
             return;
         }
         List<Peer> silent = recipients.stream()
@@ -424,7 +434,7 @@ public final class FlockMachine {
             log.warn("run of {} ends without every receiver: missing {}; it will be sent again", out, missing(completed));
         }
         long stopMs = clock.wallMillis() + uniform(timing.stopOffsetMin(), timing.stopOffsetMax());
-        setState(State.SYNCING_STOP, event, new Payload.Timepoint(stopMs));
+        fire(event, new Payload.Timepoint(stopMs));
         long stopNanos = stopBulk(stopMs);
         OutgoingRun run = out;
         loop.at(stopNanos, () -> {
@@ -473,23 +483,24 @@ public final class FlockMachine {
 
     // ---- receiver ----
 
-    private void acknowledge(Peer p) {
+    private void acknowledge(Peer p, RunKind kind) {
         if (in != null) {
             in.discard();
             in = null;
         }
         origin = p;
-        setState(State.ACKNOWLEDGING_NEW_FILE, Event.ANNOUNCE_HEARD, Payload.NodeList.of(List.of(p.uid())));
+        fire(kind.announced, Payload.NodeList.of(List.of(p.uid())));
         deadline(timing.replyDeadline(), () -> abortIncoming(Event.DEADLINE, "no metadata from " + p));
     }
 
-    private void promote(Peer p, RunMetadata metadata) {
+    private void promote(Peer p, RunKind kind, RunMetadata metadata) {
         if (in != null) {
             in.discard();
         }
         origin = p;
         in = sync.openIncoming(p.endpoint(), metadata);
-        setState(State.PROMOTING_NEW_FILE_METADATA, Event.METADATA_HEARD, Payload.NodeList.of(List.of(p.uid())));
+        inKind = kind;
+        fire(kind.metadataHeard, Payload.NodeList.of(List.of(p.uid())));
         long startNanos = clampAhead(localNanos(metadata.startMs(), p.clockOffsetMs()), timing.startOffsetMax())
                 + ownJitterNanos();
         IncomingRun run = in;
@@ -503,8 +514,8 @@ public final class FlockMachine {
                     // The stop arrived before our start (a late clock estimate): honour its slot count.
                     scheduler.stopBulkAfter(pendingSlots);
                 }
-                if (state == State.PROMOTING_NEW_FILE_METADATA) {
-                    setState(State.SENDING_FAKE_FILE, Event.START_TIMEPOINT, Payload.NodeList.of(uids(connected())), false);
+                if (state.phase == State.Phase.PROMOTING) {
+                    fire(Event.START_TIMEPOINT, Payload.NodeList.of(uids(connected())), false);
                     completeIfReady();
                 }
             }
@@ -514,7 +525,7 @@ public final class FlockMachine {
     }
 
     private void receiverStop(Peer p, long stopMs) {
-        setState(State.SYNCING_STOP, Event.STOP_HEARD, new Payload.Timepoint(stopMs));
+        fire(Event.STOP_HEARD, new Payload.Timepoint(stopMs));
         long stopNanos = stopBulk(stopMs);
         IncomingRun run = in;
         loop.at(stopNanos, () -> {
@@ -522,8 +533,8 @@ public final class FlockMachine {
                 return;
             }
             if (!run.complete()) {
-                log.warn("run of '{}' from {} stopped with {}/{} chunks; the sender will repeat it",
-                        run.metadata().path(), p, run.chunksReceived(), run.metadata().chunkCount());
+                log.warn("run from {} stopped with {}/{} chunks; the sender will repeat it",
+                        p, run.chunksReceived(), run.metadata().chunkCount());
             }
             run.discard();
             in = null;
@@ -563,11 +574,11 @@ public final class FlockMachine {
         updateConnectivity(now);
         if (state.role == State.Role.ORIGINATOR) {
             recipients.removeIf(p -> !p.connected() || leftRun(p));
-            if (recipients.isEmpty() && state != State.SENDING_NEW_FILE) {
+            if (recipients.isEmpty() && state.phase != State.Phase.SENDING) {
                 abortOutgoing(Event.RECEIVERS_LEFT, "every receiver left");
                 return;
             }
-            if (state == State.ANNOUNCING_NEW_FILE) {
+            if (state.phase == State.Phase.ANNOUNCING) {
                 checkAcknowledged();
             }
             checkStop();
@@ -604,7 +615,10 @@ public final class FlockMachine {
 
     /** Back to idle, sending {@code first} for one heartbeat (150 after a run, 410 after an abort), then 100. */
     private void toReady(Event event, Status first, Payload payload) {
-        setState(State.READY, event, Payload.NodeList.of(uids(connected())));
+        fire(event, Payload.NodeList.of(uids(connected())));
+        if (state != State.READY) {
+            throw new IllegalStateException("protocol defect: " + event + " does not lead back to READY here");
+        }
         settling = true;
         // Template first, then the flag: a report of an older closing heartbeat is ignored by identity,
         // and at worst this one is reported with the next heartbeat.
@@ -614,7 +628,7 @@ public final class FlockMachine {
 
     /** The scheduler emitted our first 120: the time every peer will compare in a collision. */
     private void announced(Template announcement, long wallMs) {
-        if (template.get() == announcement && state == State.ANNOUNCING_NEW_FILE) {
+        if (template.get() == announcement && state.phase == State.Phase.ANNOUNCING) {
             ownAnnouncedAtMs = wallMs;
         }
     }
@@ -629,15 +643,19 @@ public final class FlockMachine {
         maybeStart();
     }
 
-    private void setState(State next, Event event, Payload payload) {
-        setState(next, event, payload, true);
+    private void fire(Event event, Payload payload) {
+        fire(event, payload, true);
     }
 
-    /** Every transition is checked against the model: one it does not list is our defect, never a silent default. */
-    private void setState(State next, Event event, Payload payload, boolean newEpoch) {
-        if (model.next(state, event) != next) {
-            throw new IllegalStateException("protocol defect: " + state + " --" + event + "--> " + next
-                    + " is not in " + FsmModel.RESOURCE);
+    /**
+     * Takes the transition the model lists for {@code event} in the current state. One it does not list is
+     * our defect, never a silent default.
+     */
+    private void fire(Event event, Payload payload, boolean newEpoch) {
+        State next = model.next(state, event);
+        if (next == null) {
+            throw new IllegalStateException("protocol defect: no transition from " + state + " on " + event
+                    + " in " + FsmModel.RESOURCE);
         }
         if (next != state) {
             log.debug("{} --{}--> {}", state, event, next);

@@ -15,8 +15,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The state machine's model: every state with its status and how it is left, every event, every allowed
- * transition. Loaded from {@code flock-fsm.json} and checked as a whole before a node starts: a name the
+ * The state machine's model: every state with its status, what it does and how it is left, the
+ * specification's states flocksy retired and why, every event, every allowed transition. Loaded from {@code flock-fsm.json} and checked as a whole before a node starts: a name the
  * code does not know, a state not reachable from the initial one, a state from which the initial one
  * cannot be reached, or a waiting state with neither deadline nor timer is refused.
  */
@@ -26,15 +26,23 @@ public final class FsmModel {
     /** One allowed transition. */
     public record Transition(State from, Event event, State to) {}
 
+    /** A specification state flocksy does not enter, and why. */
+    public record Retired(String name, int status, String why) {}
+
     private final State initial;
     private final Map<State, String> exits;
+    private final Map<State, String> entryActions;
+    private final List<Retired> retired;
     private final Map<Event, String> events;
     private final Map<State, Map<Event, State>> table;
     private final List<Transition> transitions;
 
-    private FsmModel(State initial, Map<State, String> exits, Map<Event, String> events, List<Transition> transitions) {
+    private FsmModel(State initial, Map<State, String> exits, Map<State, String> entryActions, List<Retired> retired,
+                     Map<Event, String> events, List<Transition> transitions) {
         this.initial = initial;
         this.exits = exits;
+        this.entryActions = entryActions;
+        this.retired = List.copyOf(retired);
         this.events = events;
         this.transitions = List.copyOf(transitions);
         this.table = new EnumMap<>(State.class);
@@ -60,6 +68,7 @@ public final class FsmModel {
         List<String> problems = new ArrayList<>();
         State initial = state(root.path("initial").asText(), "initial", problems);
         Map<State, String> exits = new EnumMap<>(State.class);
+        Map<State, String> entryActions = new EnumMap<>(State.class);
         for (Iterator<Map.Entry<String, JsonNode>> it = root.path("states").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             State s = state(e.getKey(), "states", problems);
@@ -71,6 +80,22 @@ public final class FsmModel {
                 problems.add("state " + s + " declares status " + status + ", the code sends " + s.status.code);
             }
             exits.put(s, e.getValue().path("exit").asText(""));
+            entryActions.put(s, e.getValue().path("does").asText(""));
+            if (entryActions.get(s).isEmpty()) {
+                problems.add("state " + s + " does not say what it does");
+            }
+        }
+        List<Retired> retired = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.path("retired").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            Retired r = new Retired(e.getKey(), e.getValue().path("status").asInt(-1), e.getValue().path("why").asText(""));
+            if (r.why().isEmpty()) {
+                problems.add("retired state " + r.name() + " does not say why");
+            }
+            if (java.util.Arrays.stream(State.values()).anyMatch(s -> s.name().equals(r.name()) || s.status.code == r.status())) {
+                problems.add("retired state " + r.name() + " (" + r.status() + ") is still used by the code");
+            }
+            retired.add(r);
         }
         for (State s : State.values()) {
             if (!exits.containsKey(s)) {
@@ -88,20 +113,23 @@ public final class FsmModel {
         List<Transition> transitions = new ArrayList<>();
         Set<String> seen = new java.util.HashSet<>();
         for (JsonNode t : root.path("transitions")) {
-            State from = state(t.path("from").asText(), "transition", problems);
+            List<State> froms = states(t.path("from"), problems);
             Event ev = event(t.path("event").asText(), problems);
             State to = state(t.path("to").asText(), "transition", problems);
-            if (from != null && ev != null && to != null) {
-                if (!events.containsKey(ev)) {
-                    problems.add("event " + ev + " is used but not declared");
-                }
+            if (ev == null || to == null) {
+                continue;
+            }
+            if (!events.containsKey(ev)) {
+                problems.add("event " + ev + " is used but not declared");
+            }
+            for (State from : froms) {
                 if (!seen.add(from + "/" + ev)) {
                     problems.add("two transitions from " + from + " on " + ev);
                 }
                 transitions.add(new Transition(from, ev, to));
             }
         }
-        FsmModel model = new FsmModel(initial == null ? State.READY : initial, exits, events, transitions);
+        FsmModel model = new FsmModel(initial == null ? State.READY : initial, exits, entryActions, retired, events, transitions);
         if (problems.isEmpty()) {
             model.checkStructure(problems);
         }
@@ -154,6 +182,31 @@ public final class FsmModel {
         }
     }
 
+    /**
+     * The states a transition's {@code from} names: one name, or a list of names, each of which may end in
+     * {@code *} to stand for every state that starts with the rest.
+     */
+    private static List<State> states(JsonNode from, List<String> problems) {
+        List<State> found = new ArrayList<>();
+        for (JsonNode n : from.isArray() ? from : List.of(from)) {
+            String name = n.asText();
+            if (name.endsWith("*")) {
+                String prefix = name.substring(0, name.length() - 1);
+                List<State> matched = java.util.Arrays.stream(State.values()).filter(s -> s.name().startsWith(prefix)).toList();
+                if (matched.isEmpty()) {
+                    problems.add("unknown state '" + name + "' in transition");
+                }
+                found.addAll(matched);
+            } else {
+                State s = state(name, "transition", problems);
+                if (s != null) {
+                    found.add(s);
+                }
+            }
+        }
+        return found;
+    }
+
     private static Event event(String name, List<String> problems) {
         try {
             return Event.valueOf(name);
@@ -184,6 +237,16 @@ public final class FsmModel {
             out.append("    ").append(t.from()).append(" --> ").append(t.to()).append(" : ").append(t.event()).append('\n');
         }
         return out.toString();
+    }
+
+    /** What each state does on entry, for docs/fsm.md. */
+    public Map<State, String> entryActions() {
+        return entryActions;
+    }
+
+    /** The specification's states flocksy does not enter, with the reason, for docs/fsm.md. */
+    public List<Retired> retired() {
+        return retired;
     }
 
     /** The events with their meaning, for docs/fsm.md. */

@@ -14,14 +14,17 @@ import java.util.stream.Collectors;
 import org.flocksy.core.crypto.Blake2b;
 
 /**
- * A box on this node: its name, root, UID, and the stamps of the regular files last seen in sync.
+ * A box on this node: its name, root, UID, and the stamps (and content hashes) of the files and
+ * directories last seen in sync.
  * Confined to the kernel's event loop.
  */
 public final class Box {
     private final String name;
     private final Path root;
     private final byte[] uid;
-    private final Map<String, Stamp> known = new HashMap<>();
+    private record Known(Stamp stamp, byte[] hash) {}
+
+    private final Map<String, Known> known = new HashMap<>();
 
     public Box(String name, Path root, Blake2b blake2b) {
         this.name = name;
@@ -75,18 +78,26 @@ public final class Box {
     }
 
     public Stamp known(String relative) {
-        return known.get(relative);
+        Known k = known.get(relative);
+        return k == null ? null : k.stamp();
     }
 
-    public void remember(String relative, Stamp stamp) {
+    /** The content hash of a file last seen in sync, or {@code null}. */
+    byte[] knownHash(String relative) {
+        Known k = known.get(relative);
+        return k == null ? null : k.hash();
+    }
+
+    /** Records an entry as in sync; a {@code null} stamp forgets it (deleted). */
+    public void remember(String relative, Stamp stamp, byte[] hash) {
         if (stamp == null) {
             known.remove(relative);
         } else {
-            known.put(relative, stamp);
+            known.put(relative, new Known(stamp, hash));
         }
     }
 
-    /** Known files at or below {@code relative} (a deleted directory takes them all with it). */
+    /** Known entries at or below {@code relative} (a deleted directory takes them all with it). */
     public Set<String> knownUnder(String relative) {
         String prefix = relative + "/";
         return known.keySet().stream().filter(k -> k.equals(relative) || k.startsWith(prefix))
@@ -98,7 +109,8 @@ public final class Box {
     }
 
     /**
-     * The regular files on disk now, by relative path (the state folder excluded).
+     * The regular files and directories at or below {@code start} now, by relative path (the box's root
+     * and its state folder excluded; links and other special files are not synced).
      *
      * @throws IOException if any part of the tree could not be read: a partial scan must not count as deletions
      */
@@ -114,14 +126,19 @@ public final class Box {
         Files.walkFileTree(start, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                return dir.equals(stateDir()) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+                if (dir.equals(stateDir())) {
+                    return FileVisitResult.SKIP_SUBTREE;
+                }
+                visitFile(dir, attrs);
+                return FileVisitResult.CONTINUE;
             }
 
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
                 String rel = relative(file);
-                if (rel != null && attrs.isRegularFile()) {
-                    found.put(rel, new Stamp(attrs.size(), attrs.lastModifiedTime().toMillis()));
+                Stamp stamp = rel == null ? null : Stamp.of(file, attrs);
+                if (stamp != null) {
+                    found.put(rel, stamp);
                 }
                 return FileVisitResult.CONTINUE;
             }

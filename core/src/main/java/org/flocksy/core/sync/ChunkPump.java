@@ -53,16 +53,13 @@ final class ChunkPump implements AutoCloseable {
     private FileData readInline() {
         int index = nextInline;
         nextInline = (nextInline + 1) % chunks;
-        if (content == null) {
-            return new FileData(0, 0, false, new byte[0]);
-        }
         try {
             if (inline == null) {
                 inline = FileChannel.open(content, StandardOpenOption.READ);
             }
             return read(inline, index);
         } catch (IOException e) {
-            log.error("cannot read run snapshot {}: {}", content, e.toString());
+            log.error("cannot read run bundle {}: {}", content, e.toString());
             return null;
         }
     }
@@ -73,20 +70,13 @@ final class ChunkPump implements AutoCloseable {
         ByteBuffer buffer = ByteBuffer.allocate(FrameCodec.CHUNK_BYTES);
         while (buffer.position() < length) {
             if (channel.read(buffer, offset + buffer.position()) < 0) {
-                throw new IOException("snapshot shorter than announced");
+                throw new IOException("bundle shorter than announced");
             }
         }
         return new FileData(offset, length, i < chunks - 1, buffer.array());
     }
 
     private void run() {
-        if (content == null) {
-            // A deletion carries no bytes: one empty last chunk, repeated.
-            while (running && offer(new FileData(0, 0, false, new byte[0]))) {
-                // offer blocks until there is room or the pump closes
-            }
-            return;
-        }
         try (FileChannel channel = FileChannel.open(content, StandardOpenOption.READ)) {
             while (running) {
                 for (int i = 0; i < chunks && running; i++) {
@@ -97,7 +87,7 @@ final class ChunkPump implements AutoCloseable {
             }
         } catch (IOException e) {
             if (running) {
-                log.error("cannot read run snapshot {}: {}; the run will send fake frames only and time out", content, e.toString());
+                log.error("cannot read run bundle {}: {}; the run will send fake frames only and time out", content, e.toString());
             }
         }
     }
@@ -122,7 +112,7 @@ final class ChunkPump implements AutoCloseable {
             try {
                 inline.close();
             } catch (IOException e) {
-                // Nothing to recover: the snapshot is deleted next.
+                // Nothing to recover: the bundle is deleted next.
             }
         }
         thread.interrupt();

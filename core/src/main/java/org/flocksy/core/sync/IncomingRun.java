@@ -12,14 +12,13 @@ import org.flocksy.core.wire.FrameCodec;
 import org.flocksy.core.wire.RunMetadata;
 
 /**
- * One run arriving: a chunk bitmap and a temp file in the box's {@code .flocksy/tmp}. Nothing is visible
- * in the box until {@link SyncEngine#apply} verified the whole content. A run this node cannot apply
- * (unknown box, unsafe path) is still received to the end, into nothing, so the run looks the same.
+ * One run arriving: a chunk bitmap and the bundle's temp file in the box's {@code .flocksy/tmp}. Nothing
+ * is visible in the box until {@link SyncEngine#apply} verified the whole bundle. A run this node cannot
+ * apply (unknown or vanished box) is still received to the end, into nothing, so the run looks the same.
  */
 public final class IncomingRun {
     private final String peer;
     private final Box box;
-    private final String path;
     private final RunMetadata metadata;
     private String refusal;
     private Path temp;
@@ -27,10 +26,9 @@ public final class IncomingRun {
     private final int chunks;
     private FileChannel channel;
 
-    IncomingRun(String peer, Box box, String path, RunMetadata metadata, String refusal, Path temp) {
+    IncomingRun(String peer, Box box, RunMetadata metadata, String refusal, Path temp) {
         this.peer = peer;
         this.box = box;
-        this.path = path;
         this.metadata = metadata;
         this.refusal = refusal;
         this.temp = temp;
@@ -47,10 +45,6 @@ public final class IncomingRun {
 
     Box box() {
         return box;
-    }
-
-    String path() {
-        return path;
     }
 
     Path temp() {
@@ -73,10 +67,10 @@ public final class IncomingRun {
             return "chunk " + longIndex + " beyond the announced " + chunks;
         }
         int index = (int) longIndex;
-        long expected = Math.min(FrameCodec.CHUNK_BYTES, metadata.size() - (long) index * FrameCodec.CHUNK_BYTES);
+        long expected = Math.min(FrameCodec.CHUNK_BYTES, metadata.length() - (long) index * FrameCodec.CHUNK_BYTES);
         if (chunk.size() != expected || chunk.more() != (index < chunks - 1)) {
-            return "chunk " + index + " has size " + chunk.size() + " more=" + chunk.more() + ", announced size "
-                    + metadata.size();
+            return "chunk " + index + " has size " + chunk.size() + " more=" + chunk.more() + ", announced length "
+                    + metadata.length();
         }
         if (received.get(index)) {
             return null;

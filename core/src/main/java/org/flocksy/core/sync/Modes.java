@@ -42,9 +42,12 @@ final class Modes {
                 perms.add(BITS[i]);
             }
         }
-        // A file its owner cannot read or write would stop the next sync of it.
+        // A file its owner cannot read or write, or a directory it cannot enter, would stop the next sync.
         perms.add(PosixFilePermission.OWNER_READ);
         perms.add(PosixFilePermission.OWNER_WRITE);
+        if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
+            perms.add(PosixFilePermission.OWNER_EXECUTE);
+        }
         try {
             Files.setPosixFilePermissions(file, perms);
         } catch (UnsupportedOperationException e) {

@@ -3,39 +3,49 @@ package org.flocksy.core.sync;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import org.flocksy.core.bundle.Change;
 import org.flocksy.core.scheduler.Emitter;
 import org.flocksy.core.wire.FakeFile;
 import org.flocksy.core.wire.FileData;
 import org.flocksy.core.wire.RunMetadata;
 
 /**
- * One local change on its way out: the metadata to announce and a private snapshot of the content, so
- * that edits made during the run cannot mix two versions (they start another run).
+ * Local changes of one box on their way out, as one bundle: the metadata to announce and a private copy
+ * of the bundle, so that edits made during the run cannot mix two versions (they start another run).
  */
 public final class OutgoingRun implements AutoCloseable {
+    /** One change in the bundle and what to remember once every receiver has it. */
+    record Sent(String diskPath, Change change, Stamp stamp) {}
+
     private final Box box;
-    private final String path;
+    private final List<Sent> sent;
     private final RunMetadata metadata;
-    private final Stamp stamp;
-    private final Path snapshot;
+    private final boolean hasContent;
+    private final Path bundle;
     private final ReadAhead readAhead;
     private ChunkPump pump;
 
-    OutgoingRun(Box box, String path, RunMetadata metadata, Stamp stamp, Path snapshot, ReadAhead readAhead) {
-        this.readAhead = readAhead;
+    OutgoingRun(Box box, List<Sent> sent, RunMetadata metadata, boolean hasContent, Path bundle, ReadAhead readAhead) {
         this.box = box;
-        this.path = path;
+        this.sent = List.copyOf(sent);
         this.metadata = metadata;
-        this.stamp = stamp;
-        this.snapshot = snapshot;
+        this.hasContent = hasContent;
+        this.bundle = bundle;
+        this.readAhead = readAhead;
     }
 
     public Box box() {
         return box;
     }
 
-    public String path() {
-        return path;
+    List<Sent> sent() {
+        return sent;
+    }
+
+    /** The changes carried, in bundle order. */
+    public List<Change> changes() {
+        return sent.stream().map(Sent::change).toList();
     }
 
     /** The metadata with start timepoint 0; the machine sets the start when it announces. */
@@ -43,15 +53,15 @@ public final class OutgoingRun implements AutoCloseable {
         return metadata;
     }
 
-    /** The stamp of the snapshot, or {@code null} for a deletion. */
-    Stamp stamp() {
-        return stamp;
+    /** Whether any change carries content bytes; a run without is a metadata-only run (160/170). */
+    public boolean hasContent() {
+        return hasContent;
     }
 
     /** Starts reading ahead and returns the source of each slot's payload. */
     public Emitter.BulkSource startPump(String threadName) {
         if (pump == null) {
-            pump = new ChunkPump(snapshot, metadata.size(), metadata.chunkCount(), threadName, readAhead);
+            pump = new ChunkPump(bundle, metadata.length(), metadata.chunkCount(), threadName, readAhead);
         }
         ChunkPump p = pump;
         return () -> {
@@ -60,24 +70,23 @@ public final class OutgoingRun implements AutoCloseable {
         };
     }
 
-    /** Stops the pump and deletes the snapshot. */
+    /** Stops the pump and deletes the bundle file. */
     @Override
     public void close() {
         if (pump != null) {
             pump.close();
             pump = null;
         }
-        if (snapshot != null) {
-            try {
-                Files.deleteIfExists(snapshot);
-            } catch (IOException e) {
-                // Left in .flocksy/tmp; swept at the next start.
-            }
+        try {
+            Files.deleteIfExists(bundle);
+        } catch (IOException e) {
+            // Left in .flocksy/tmp; swept at the next start.
         }
     }
 
     @Override
     public String toString() {
-        return box.name() + "/" + path + " (" + metadata.type() + ", " + metadata.size() + " B)";
+        String what = sent.size() == 1 ? sent.get(0).change().toString() : sent.size() + " changes";
+        return "box '" + box.name() + "': " + what + " (" + metadata.length() + " B bundle)";
     }
 }

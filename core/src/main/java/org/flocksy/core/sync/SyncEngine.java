@@ -2,18 +2,20 @@ package org.flocksy.core.sync;
 
 import jakarta.inject.Inject;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -25,6 +27,10 @@ import org.flocksy.api.ChangeEvent;
 import org.flocksy.api.ChangeListener;
 import org.flocksy.api.FileWatcher;
 import org.flocksy.api.WatchHandle;
+import org.flocksy.core.bundle.BundleReader;
+import org.flocksy.core.bundle.BundleWriter;
+import org.flocksy.core.bundle.Change;
+import org.flocksy.core.bundle.MalformedBundleException;
 import org.flocksy.core.clock.Clock;
 import org.flocksy.core.config.Problems;
 import org.flocksy.core.config.Settings;
@@ -43,7 +49,10 @@ public final class SyncEngine implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SyncEngine.class);
     /** A path is evaluated once no event arrived for it this long: a file being written settles first. */
     static final long SETTLE_NANOS = 300_000_000L;
-    private static final int COPY_BUFFER_BYTES = 64 * 1024;
+    /** Records per run: many small files share a run, a burst does not hold the group for long. */
+    static final int BUNDLE_RECORDS_MAX = 10_000;
+    /** Bytes per run unless one file alone is larger; the rest of a burst goes in the next run. */
+    static final long BUNDLE_BYTES_MAX = 64L * 1024 * 1024;
 
     private record Key(Box box, String path) {}
 
@@ -88,7 +97,7 @@ public final class SyncEngine implements AutoCloseable {
             try {
                 Files.createDirectories(box.tmpDir());
                 sweep(box.tmpDir());
-                box.scan().forEach(box::remember);
+                box.scan().forEach((path, stamp) -> box.remember(path, stamp, null));
             } catch (IOException e) {
                 String where = e instanceof java.nio.file.FileSystemException fs && fs.getFile() != null ? fs.getFile() : box.root().toString();
                 throw new IOException("box '" + box.name() + "': cannot use " + where + ": " + Problems.describe(e), e);
@@ -226,26 +235,71 @@ public final class SyncEngine implements AutoCloseable {
         return !queue.isEmpty();
     }
 
-    /** The next local change as a run ready to announce, or {@code null} when nothing differs. */
+    /** A change worked out from the disk, not yet written into a bundle. */
+    private record Planned(Key key, String wirePath, Change.Kind kind, Stamp stamp, byte[] hash) {
+        boolean deletion() {
+            return kind == Change.Kind.DELETED;
+        }
+    }
+
+    /**
+     * The next local changes as one run ready to announce: queued changes of the first queued box, up to
+     * {@link #BUNDLE_RECORDS_MAX} records and (unless a single file is larger) {@link #BUNDLE_BYTES_MAX}
+     * bytes; the rest stays queued for the next run. {@code null} when nothing differs.
+     */
     public OutgoingRun nextOutgoing() {
         while (!queue.isEmpty()) {
-            Key key = queue.pollFirst();
-            queued.remove(key);
+            Box box = queue.peekFirst().box();
+            List<Planned> planned = new ArrayList<>();
+            for (Key key : takeQueued(box)) {
+                try {
+                    Planned p = plan(key);
+                    if (p != null) {
+                        planned.add(p);
+                    }
+                } catch (IOException e) {
+                    log.warn("box '{}': cannot read {}: {}; will retry on its next change", box.name(), key.path(), Problems.describe(e));
+                }
+            }
+            if (planned.isEmpty()) {
+                continue;
+            }
+            // Parents before children; deletions after, children before their directory.
+            planned.sort(Comparator.comparing(Planned::deletion)
+                    .thenComparing((a, b) -> a.deletion() ? b.wirePath().compareTo(a.wirePath()) : a.wirePath().compareTo(b.wirePath())));
             try {
-                OutgoingRun run = prepare(key.box(), key.path());
+                OutgoingRun run = bundle(box, planned);
                 if (run != null) {
                     return run;
                 }
             } catch (IOException e) {
-                log.warn("box '{}': cannot read {}: {}; will retry on its next change", key.box().name(), key.path(), Problems.describe(e));
+                log.warn("box '{}': cannot write a bundle into {}: {}; will retry on the next change", box.name(), box.tmpDir(), Problems.describe(e));
+                return null;
             }
         }
         return null;
     }
 
-    private OutgoingRun prepare(Box box, String rel) throws IOException {
+    /** Takes the queued keys of {@code box}, in order, up to the record limit; other boxes keep their place. */
+    private List<Key> takeQueued(Box box) {
+        List<Key> taken = new ArrayList<>();
+        for (java.util.Iterator<Key> it = queue.iterator(); it.hasNext() && taken.size() < BUNDLE_RECORDS_MAX; ) {
+            Key key = it.next();
+            if (key.box() == box) {
+                it.remove();
+                queued.remove(key);
+                taken.add(key);
+            }
+        }
+        return taken;
+    }
+
+    /** What to send for one path, or {@code null} when it is as last synced. */
+    private Planned plan(Key key) throws IOException {
+        Box box = key.box();
+        String rel = key.path();
         String wirePath = PathSafety.canonical(rel);
-        if (wirePath.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > PathSafety.PATH_BYTES_MAX) {
+        if (wirePath.getBytes(StandardCharsets.UTF_8).length > PathSafety.PATH_BYTES_MAX) {
             log.warn("box '{}': not syncing {}: the path is longer than {} bytes", box.name(), rel, PathSafety.PATH_BYTES_MAX);
             return null;
         }
@@ -253,74 +307,122 @@ public final class SyncEngine implements AutoCloseable {
             return null;
         }
         Path abs = box.resolve(rel);
-        Stamp before = Stamp.read(abs);
+        Stamp now = Stamp.read(abs);
         Stamp known = box.known(rel);
-        if (before == null) {
-            if (known == null) {
+        if (now == null) {
+            return known == null ? null : new Planned(key, wirePath, Change.Kind.DELETED, null, null);
+        }
+        if (now.equals(known)) {
+            return null;
+        }
+        if (now.directory()) {
+            return new Planned(key, wirePath, Change.Kind.DIRECTORY, now, null);
+        }
+        byte[] knownHash = box.knownHash(rel);
+        if (known != null && !known.directory() && known.size() == now.size() && knownHash != null) {
+            // Same size: a touch or chmod leaves the content as it was, and then the content need not travel.
+            byte[] hash = blake2b.hash256(abs);
+            if (!now.equals(Stamp.read(abs))) {
+                touched(box, abs);
                 return null;
             }
-            RunMetadata deletion = new RunMetadata(box.uid(), wirePath, 0, RunMetadata.EntryType.DELETED, 0, 0,
-                    blake2b.hash256(new byte[0]), 0);
-            return new OutgoingRun(box, rel, deletion, null, null, readAhead);
-        }
-        if (before.equals(known)) {
-            return null;
-        }
-        Files.createDirectories(box.tmpDir());
-        Path snapshot = box.tmpDir().resolve("out-" + tempCounter.incrementAndGet() + ".snap");
-        byte[] hash;
-        Blake2b.Hasher hasher = blake2b.newHasher();
-        try (InputStream in = Files.newInputStream(abs); OutputStream out = Files.newOutputStream(snapshot)) {
-            byte[] buffer = new byte[COPY_BUFFER_BYTES];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                hasher.update(buffer, n);
-                out.write(buffer, 0, n);
+            if (Arrays.equals(hash, knownHash)) {
+                return new Planned(key, wirePath, Change.Kind.ATTRIBUTES, now, hash);
             }
-            hash = hasher.finish();
+        }
+        return new Planned(key, wirePath, Change.Kind.FILE, now, null);
+    }
+
+    private OutgoingRun bundle(Box box, List<Planned> planned) throws IOException {
+        Files.createDirectories(box.tmpDir());
+        Path file = box.tmpDir().resolve("out-" + tempCounter.incrementAndGet() + ".bundle");
+        List<OutgoingRun.Sent> sent = new ArrayList<>();
+        boolean hasContent;
+        try (BundleWriter writer = new BundleWriter(file, blake2b)) {
+            for (Planned p : planned) {
+                if (!sent.isEmpty() && writer.length() + sizeOf(p) > BUNDLE_BYTES_MAX) {
+                    enqueue(p.key().box(), p.key().path());
+                    continue;
+                }
+                Change change = write(writer, p);
+                if (change != null) {
+                    sent.add(new OutgoingRun.Sent(p.key().path(), change, p.stamp()));
+                }
+            }
+            hasContent = writer.hasContent();
         } catch (IOException e) {
-            Files.deleteIfExists(snapshot);
+            Files.deleteIfExists(file);
             throw e;
         }
-        Stamp after = Stamp.read(abs);
-        if (!before.equals(after) || Files.size(snapshot) != before.size()) {
-            // Still being written: wait until it settles.
-            Files.deleteIfExists(snapshot);
-            touched(box, abs);
+        if (sent.isEmpty()) {
+            Files.deleteIfExists(file);
             return null;
         }
-        RunMetadata metadata = new RunMetadata(box.uid(), wirePath, Modes.read(abs), RunMetadata.EntryType.REGULAR,
-                before.mtimeMs(), before.size(), hash, 0);
-        return new OutgoingRun(box, rel, metadata, before, snapshot, readAhead);
+        RunMetadata metadata = new RunMetadata(box.uid(), sent.size(), Files.size(file), blake2b.hash256(file), 0);
+        return new OutgoingRun(box, sent, metadata, hasContent, file, readAhead);
     }
 
-    /** Puts a run that did not happen back at the front of the queue. */
+    private static long sizeOf(Planned p) {
+        return p.kind() == Change.Kind.FILE ? p.stamp().size() : 0;
+    }
+
+    /** Appends one planned change; a file that changed since it was planned waits for its next settle. */
+    private Change write(BundleWriter writer, Planned p) throws IOException {
+        Stamp s = p.stamp();
+        return switch (p.kind()) {
+            case DELETED -> add(writer, Change.deleted(p.wirePath()));
+            case DIRECTORY -> add(writer, Change.directory(p.wirePath(), s.mode()));
+            case ATTRIBUTES -> add(writer, new Change(Change.Kind.ATTRIBUTES, p.wirePath(), s.mode(), s.mtimeMs(), 0, p.hash()));
+            case FILE -> {
+                Path abs = p.key().box().resolve(p.key().path());
+                Change c = null;
+                try {
+                    c = s.equals(Stamp.read(abs)) ? writer.addFile(p.wirePath(), s.mode(), s.mtimeMs(), s.size(), abs) : null;
+                } catch (java.nio.file.NoSuchFileException e) {
+                    // Deleted since it was planned: its deletion is queued by the watcher.
+                }
+                if (c == null || !s.equals(Stamp.read(abs))) {
+                    touched(p.key().box(), abs);
+                    yield null;
+                }
+                yield c;
+            }
+        };
+    }
+
+    private static Change add(BundleWriter writer, Change change) throws IOException {
+        writer.add(change);
+        return change;
+    }
+
+    /** Puts the changes of a run that did not happen back at the front of the queue, in their order. */
     public void requeue(OutgoingRun run) {
         run.close();
-        Key key = new Key(run.box(), run.path());
-        if (queued.add(key)) {
-            queue.addFirst(key);
+        List<OutgoingRun.Sent> sent = run.sent();
+        for (int i = sent.size() - 1; i >= 0; i--) {
+            Key key = new Key(run.box(), sent.get(i).diskPath());
+            if (queued.add(key)) {
+                queue.addFirst(key);
+            }
         }
     }
 
-    /** Every receiver has the change: remember it as in sync. */
+    /** Every receiver has the changes: remember them as in sync. */
     public void completed(OutgoingRun run) {
-        run.box().remember(run.path(), run.stamp());
+        for (OutgoingRun.Sent s : run.sent()) {
+            Change c = s.change();
+            run.box().remember(s.diskPath(), c.kind() == Change.Kind.DELETED ? null : s.stamp(),
+                    c.kind() == Change.Kind.DIRECTORY ? null : c.contentHash());
+        }
         run.close();
     }
 
-    /** Prepares to receive a run; a run this node must not apply is received into nothing. */
+    /** Prepares to receive a run; a run this node cannot apply is received into nothing. */
     public IncomingRun openIncoming(String peer, RunMetadata metadata) {
         Box box = boxes.stream().filter(b -> Arrays.equals(b.uid(), metadata.boxUid())).findFirst().orElse(null);
-        String path = metadata.path();
-        String refusal = box == null ? "no box with that name here" : PathSafety.problem(path);
-        if (refusal == null && !PathSafety.canonical(path).equals(path)) {
-            refusal = "path not in NFC form";
-        }
+        String refusal = box == null ? "no box with that name here" : null;
         if (refusal == null && !box.available()) {
             refusal = "the box's folder " + box.root() + " is gone";
-        }
-        if (refusal == null) {
-            refusal = escapes(box, path);
         }
         if (refusal == null) {
             try {
@@ -330,11 +432,11 @@ public final class SyncEngine implements AutoCloseable {
             }
         }
         if (refusal != null) {
-            log.warn("refusing {} of '{}' from {}: {}", metadata.type(), printable(path), peer, refusal);
-            return new IncomingRun(peer, box, path, metadata, refusal, null);
+            log.warn("refusing a run of {} change(s) from {}: {}", metadata.records(), peer, refusal);
+            return new IncomingRun(peer, box, metadata, refusal, null);
         }
-        Path temp = box.tmpDir().resolve("in-" + tempCounter.incrementAndGet() + ".part");
-        return new IncomingRun(peer, box, path, metadata, null, temp);
+        Path temp = box.tmpDir().resolve("in-" + tempCounter.incrementAndGet() + ".bundle");
+        return new IncomingRun(peer, box, metadata, null, temp);
     }
 
     /** A parent that is a link leading out of the box would let a peer write anywhere. */
@@ -354,9 +456,11 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     /**
-     * Verifies and applies a complete run: hash checked, fsync, mode and mtime set, renamed into place.
+     * Verifies a complete run's bundle and applies its changes in order, each on its own: a file goes to
+     * a temp file, is checked against its hash, fsynced, given its mode and mtime and renamed into place.
+     * A change this node refuses (unsafe path, a directory where a file should go) is logged and skipped.
      *
-     * @return false if the content did not verify and the run must be received again
+     * @return false if the bundle did not verify and the run must be received again
      */
     public boolean apply(IncomingRun run) {
         if (run.refusal() != null) {
@@ -364,47 +468,147 @@ public final class SyncEngine implements AutoCloseable {
         }
         Box box = run.box();
         RunMetadata m = run.metadata();
-        Path target = box.resolve(run.path());
         try {
-            if (m.type() == RunMetadata.EntryType.DELETED) {
-                if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
-                    Files.delete(target);
-                    log.info("box '{}': deleted {} (from {})", box.name(), run.path(), run.peer());
-                }
-                box.remember(run.path(), null);
-                run.discard();
-                return true;
-            }
             run.sync();
-            if (Files.size(run.temp()) != m.size() || !Arrays.equals(blake2b.hash256(run.temp()), m.contentHash())) {
-                log.warn("box '{}': {} from {} failed verification; receiving it again", box.name(), run.path(), run.peer());
+            if (Files.size(run.temp()) != m.length() || !Arrays.equals(blake2b.hash256(run.temp()), m.bundleHash())) {
+                log.warn("box '{}': the bundle from {} failed verification; receiving it again", box.name(), run.peer());
                 run.restart();
                 return false;
             }
-            if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-                log.warn("box '{}': not replacing directory {} with a file from {}", box.name(), run.path(), run.peer());
-                run.discard();
-                return true;
-            }
-            Modes.write(run.temp(), m.mode());
-            Files.setLastModifiedTime(run.temp(), FileTime.fromMillis(m.mtimeMs()));
-            Files.createDirectories(target.getParent());
-            try {
-                Files.move(run.temp(), target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                // A copy across file systems would show a growing file: refuse instead.
-                log.error("box '{}': cannot place {} atomically (another file system is mounted inside the box); the box is unchanged",
-                        box.name(), run.path());
-                run.discard();
-                return true;
-            }
-            box.remember(run.path(), Stamp.read(target));
-            log.info("box '{}': received {} ({} bytes) from {}", box.name(), run.path(), m.size(), run.peer());
         } catch (IOException e) {
-            log.error("box '{}': cannot write {}: {}; the box is unchanged", box.name(), run.path(), Problems.describe(e));
+            log.error("box '{}': cannot read the bundle from {}: {}; the box is unchanged", box.name(), run.peer(), Problems.describe(e));
+            run.discard();
+            return true;
+        }
+        int applied = 0;
+        try (BundleReader reader = new BundleReader(run.temp(), m.records())) {
+            for (BundleReader.Entry e; (e = reader.next()) != null; applied++) {
+                applyChange(box, run.peer(), reader, e);
+            }
+        } catch (MalformedBundleException e) {
+            log.error("box '{}': the bundle from {} is malformed after {} change(s): {}; the rest is not applied",
+                    box.name(), run.peer(), applied, e.getMessage());
+        } catch (IOException e) {
+            log.error("box '{}': cannot read the bundle from {}: {}; {} change(s) applied, the rest not",
+                    box.name(), run.peer(), Problems.describe(e), applied);
+        } finally {
             run.discard();
         }
         return true;
+    }
+
+    private void applyChange(Box box, String peer, BundleReader reader, BundleReader.Entry entry) {
+        Change c = entry.change();
+        String path = c.path();
+        String refusal = PathSafety.problem(path);
+        if (refusal == null && !PathSafety.canonical(path).equals(path)) {
+            refusal = "path not in NFC form";
+        }
+        if (refusal == null) {
+            refusal = escapes(box, path);
+        }
+        if (refusal != null) {
+            log.warn("box '{}': refusing {} of '{}' from {}: {}", box.name(), c.kind(), printable(path), peer, refusal);
+            return;
+        }
+        Path target = box.resolve(path);
+        try {
+            switch (c.kind()) {
+                case FILE -> receiveFile(box, peer, reader, entry, target);
+                case DIRECTORY -> {
+                    if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+                        log.warn("box '{}': not replacing {} with a directory from {}", box.name(), path, peer);
+                        return;
+                    }
+                    createParents(box, target);
+                    Files.createDirectories(target);
+                    Modes.write(target, c.mode());
+                    box.remember(path, Stamp.read(target), null);
+                }
+                case DELETED -> {
+                    if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+                        Files.delete(target);
+                        log.info("box '{}': deleted {} (from {})", box.name(), path, peer);
+                    } else if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+                        try {
+                            Files.delete(target);
+                            log.info("box '{}': deleted directory {} (from {})", box.name(), path, peer);
+                        } catch (java.nio.file.DirectoryNotEmptyException e) {
+                            log.warn("box '{}': keeping directory {} deleted by {}: it holds files {} did not know", box.name(), path, peer, peer);
+                            return;
+                        }
+                    }
+                    box.remember(path, null, null);
+                }
+                case ATTRIBUTES -> {
+                    Stamp local = Stamp.read(target);
+                    if (local == null || local.directory() || local.size() != 0 && !Arrays.equals(hashOf(box, path, local), c.contentHash())
+                            || local.size() == 0 && !Arrays.equals(blake2b.hash256(new byte[0]), c.contentHash())) {
+                        log.info("box '{}': not applying new attributes of {} from {}: the content here differs", box.name(), path, peer);
+                        return;
+                    }
+                    Modes.write(target, c.mode());
+                    Files.setLastModifiedTime(target, FileTime.fromMillis(c.mtimeMs()));
+                    box.remember(path, Stamp.read(target), c.contentHash());
+                    log.info("box '{}': new attributes of {} (from {})", box.name(), path, peer);
+                }
+            }
+        } catch (IOException e) {
+            log.error("box '{}': cannot apply {} of {} from {}: {}; that entry is unchanged", box.name(), c.kind(), path, peer, Problems.describe(e));
+        }
+    }
+
+    /** The content hash of a local file: the one remembered if the file is as last synced, else read. */
+    private byte[] hashOf(Box box, String path, Stamp local) throws IOException {
+        byte[] known = box.knownHash(path);
+        return known != null && local.equals(box.known(path)) ? known : blake2b.hash256(box.resolve(path));
+    }
+
+    private void receiveFile(Box box, String peer, BundleReader reader, BundleReader.Entry entry, Path target) throws IOException {
+        Change c = entry.change();
+        if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+            log.warn("box '{}': not replacing directory {} with a file from {}", box.name(), c.path(), peer);
+            return;
+        }
+        Path temp = box.tmpDir().resolve("in-" + tempCounter.incrementAndGet() + ".part");
+        try {
+            byte[] hash;
+            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                hash = reader.copyContent(entry, out, blake2b);
+                out.force(true);
+            }
+            if (!Arrays.equals(hash, c.contentHash())) {
+                log.warn("box '{}': {} from {} does not match its hash; not applied", box.name(), c.path(), peer);
+                return;
+            }
+            Modes.write(temp, c.mode());
+            Files.setLastModifiedTime(temp, FileTime.fromMillis(c.mtimeMs()));
+            createParents(box, target);
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                // A copy across file systems would show a growing file: refuse instead.
+                log.error("box '{}': cannot place {} atomically (another file system is mounted inside the box); the box is unchanged",
+                        box.name(), c.path());
+                return;
+            }
+            box.remember(c.path(), Stamp.read(target), hash);
+            log.info("box '{}': received {} ({} bytes) from {}", box.name(), c.path(), c.size(), peer);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    /** Creates missing parent directories and remembers them, so that they are not announced back (echo). */
+    private static void createParents(Box box, Path target) throws IOException {
+        Deque<Path> missing = new ArrayDeque<>();
+        for (Path p = target.getParent(); p != null && !p.equals(box.root()) && !Files.exists(p, LinkOption.NOFOLLOW_LINKS); p = p.getParent()) {
+            missing.push(p);
+        }
+        for (Path p : missing) {
+            Files.createDirectory(p);
+            box.remember(box.relative(p), Stamp.read(p), null);
+        }
     }
 
     private static String printable(String path) {

@@ -6,10 +6,6 @@ import static org.flocksy.core.wire.MalformedFrameException.Reason.BAD_SIZE;
 import static org.flocksy.core.wire.MalformedFrameException.Reason.UNKNOWN_CODE;
 
 import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.flocksy.core.crypto.NodeUid;
@@ -25,11 +21,15 @@ public final class FrameCodec {
     public static final int CHUNK_BYTES = 4096;
     public static final int HEADER_BYTES = 4;
     public static final int HASH_BYTES = 32;
-    public static final int PATH_BYTES_MAX = 128;
     /** UIDs per heartbeat; larger flocks rotate batches of this size. */
     public static final int NODE_UIDS_MAX = 15;
 
     private FrameCodec() {}
+
+    /** The 200 frames {@code bytes} of content occupy: nothing still takes one (size 0, more 0). */
+    public static int chunkCount(long bytes) {
+        return (int) Math.max(1, (bytes + CHUNK_BYTES - 1) / CHUNK_BYTES);
+    }
 
     public static byte[] encode(Frame frame) {
         if (frame instanceof Heartbeat h) {
@@ -109,14 +109,7 @@ public final class FrameCodec {
     }
 
     private static void putMetadata(ByteBuffer out, RunMetadata m) {
-        out.put(m.boxUid());
-        byte[] path = m.path().getBytes(StandardCharsets.UTF_8);
-        if (path.length > PATH_BYTES_MAX) {
-            throw new IllegalArgumentException("path longer than " + PATH_BYTES_MAX + " bytes: " + m.path());
-        }
-        out.put(path).position(out.position() + PATH_BYTES_MAX - path.length);
-        out.putShort((short) m.mode()).put((byte) m.type().wire).putLong(m.mtimeMs()).putLong(m.size())
-                .put(m.contentHash()).putLong(m.startMs());
+        out.put(m.boxUid()).putInt(m.records()).putLong(m.length()).put(m.bundleHash()).putLong(m.startMs());
     }
 
     private static Heartbeat decodeHeartbeat(Status status, ByteBuffer in) throws MalformedFrameException {
@@ -148,47 +141,15 @@ public final class FrameCodec {
     private static RunMetadata metadata(ByteBuffer in) throws MalformedFrameException {
         byte[] box = new byte[HASH_BYTES];
         in.get(box);
-        byte[] rawPath = new byte[PATH_BYTES_MAX];
-        in.get(rawPath);
-        String path = path(rawPath);
-        int mode = Short.toUnsignedInt(in.getShort());
-        RunMetadata.EntryType type = RunMetadata.EntryType.ofWire(Byte.toUnsignedInt(in.get()));
-        if (type == null) {
-            throw new MalformedFrameException(BAD_FIELD, "unknown entry type");
-        }
-        long mtime = in.getLong();
-        long size = in.getLong();
-        if (size < 0) {
-            throw new MalformedFrameException(BAD_FIELD, "size " + size);
+        long records = Integer.toUnsignedLong(in.getInt());
+        long length = in.getLong();
+        String problem = RunMetadata.problem(records, length);
+        if (problem != null) {
+            throw new MalformedFrameException(BAD_FIELD, problem);
         }
         byte[] hash = new byte[HASH_BYTES];
         in.get(hash);
-        long start = in.getLong();
-        return new RunMetadata(box, path, mode, type, mtime, size, hash, start);
-    }
-
-    private static String path(byte[] raw) throws MalformedFrameException {
-        int end = 0;
-        while (end < raw.length && raw[end] != 0) {
-            end++;
-        }
-        for (int i = end; i < raw.length; i++) {
-            if (raw[i] != 0) {
-                throw new MalformedFrameException(BAD_FIELD, "NUL inside the path");
-            }
-        }
-        if (end == 0) {
-            throw new MalformedFrameException(BAD_FIELD, "empty path");
-        }
-        try {
-            CharBuffer chars = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(raw, 0, end));
-            return chars.toString();
-        } catch (CharacterCodingException e) {
-            throw new MalformedFrameException(BAD_FIELD, "path is not UTF-8");
-        }
+        return new RunMetadata(box, (int) records, length, hash, in.getLong());
     }
 
     private static byte[] encodeFileData(FileData d) {

@@ -5,49 +5,45 @@ import java.util.HexFormat;
 import java.util.Objects;
 
 /**
- * The 130 payload: what a run carries and when it starts. flocksy's layout (see docs/protocol.md):
- * box UID 32 · path 128 (UTF-8, NUL-padded) · mode u16 · type u8 · mtime u64 ms · size u64 ·
- * content hash 32 · start timepoint u64 ms.
+ * The payload of 130, 134, 170 and 174: the bundle a run carries and when it starts. flocksy's layout
+ * (see docs/protocol.md): box UID 32 · record count u32 · bundle length u64 · bundle hash 32 ·
+ * start timepoint u64 ms. Names and contents travel only inside the bundle, in the 200 frames.
  *
- * @param path relative path with {@code /} separators; checked for safety by the receiver, not here
+ * @param records change records in the bundle, at least one
+ * @param length bytes of the bundle; the 200 frames carry exactly this many
+ * @param bundleHash BLAKE2b-256 of the whole bundle, checked before anything is applied
  */
-public record RunMetadata(byte[] boxUid, String path, int mode, EntryType type, long mtimeMs, long size,
-                          byte[] contentHash, long startMs) implements Payload {
-
-    /** What the entry is; the numbers are the seed's Boost file_type values. */
-    public enum EntryType {
-        DELETED(1), REGULAR(2);
-
-        public final int wire;
-
-        EntryType(int wire) {
-            this.wire = wire;
-        }
-
-        static EntryType ofWire(int value) {
-            for (EntryType t : values()) {
-                if (t.wire == value) {
-                    return t;
-                }
-            }
-            return null;
-        }
-    }
+public record RunMetadata(byte[] boxUid, int records, long length, byte[] bundleHash, long startMs) implements Payload {
+    /** Bytes of the smallest record (a one-byte path, no content): bounds the count a length can hold. */
+    public static final int RECORD_BYTES_MIN = 53;
+    /** The longest bundle whose chunks an int can count. */
+    public static final long LENGTH_MAX = (long) Integer.MAX_VALUE * FrameCodec.CHUNK_BYTES;
 
     public RunMetadata {
-        Objects.requireNonNull(path, "path");
-        Objects.requireNonNull(type, "type");
-        if (boxUid.length != FrameCodec.HASH_BYTES || contentHash.length != FrameCodec.HASH_BYTES) {
-            throw new IllegalArgumentException("box uid and content hash are 32 bytes");
+        if (boxUid.length != FrameCodec.HASH_BYTES || bundleHash.length != FrameCodec.HASH_BYTES) {
+            throw new IllegalArgumentException("box uid and bundle hash are 32 bytes");
         }
-        if (mode < 0 || mode > 0xFFFF) {
-            throw new IllegalArgumentException("mode out of range: " + mode);
-        }
-        if (size < 0) {
-            throw new IllegalArgumentException("negative size");
+        String problem = problem(records, length);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
         }
         boxUid = boxUid.clone();
-        contentHash = contentHash.clone();
+        bundleHash = bundleHash.clone();
+    }
+
+    /** Why a record count and length cannot describe a bundle, or {@code null}. */
+    static String problem(long records, long length) {
+        if (records < 1 || records > Integer.MAX_VALUE) {
+            return "record count " + records;
+        }
+        if (length < records * RECORD_BYTES_MIN || length > LENGTH_MAX) {
+            return "bundle length " + length + " for " + records + " records";
+        }
+        return null;
+    }
+
+    public RunMetadata withStart(long startMs) {
+        return new RunMetadata(boxUid, records, length, bundleHash, startMs);
     }
 
     @Override
@@ -56,30 +52,29 @@ public record RunMetadata(byte[] boxUid, String path, int mode, EntryType type, 
     }
 
     @Override
-    public byte[] contentHash() {
-        return contentHash.clone();
+    public byte[] bundleHash() {
+        return bundleHash.clone();
     }
 
-    /** Data frames the content occupies: a zero-length file still takes one (size 0, more 0). */
+    /** Data frames the bundle occupies. */
     public int chunkCount() {
-        return (int) Math.max(1, (size + FrameCodec.CHUNK_BYTES - 1) / FrameCodec.CHUNK_BYTES);
+        return FrameCodec.chunkCount(length);
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof RunMetadata m && Arrays.equals(boxUid, m.boxUid) && path.equals(m.path)
-                && mode == m.mode && type == m.type && mtimeMs == m.mtimeMs && size == m.size
-                && Arrays.equals(contentHash, m.contentHash) && startMs == m.startMs;
+        return o instanceof RunMetadata m && Arrays.equals(boxUid, m.boxUid) && records == m.records
+                && length == m.length && Arrays.equals(bundleHash, m.bundleHash) && startMs == m.startMs;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(Arrays.hashCode(boxUid), path, mode, type, mtimeMs, size, Arrays.hashCode(contentHash), startMs);
+        return Objects.hash(Arrays.hashCode(boxUid), records, length, Arrays.hashCode(bundleHash), startMs);
     }
 
     @Override
     public String toString() {
-        return "RunMetadata[" + type + " " + path + " size=" + size + " hash="
-                + HexFormat.of().formatHex(contentHash).substring(0, 12) + " start=" + startMs + "]";
+        return "RunMetadata[" + records + " records, " + length + " B, hash "
+                + HexFormat.of().formatHex(bundleHash).substring(0, 12) + ", start " + startMs + "]";
     }
 }

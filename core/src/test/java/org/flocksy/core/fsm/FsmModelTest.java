@@ -26,23 +26,38 @@ class FsmModelTest {
     @Test
     void theShippedModelIsValid() {
         FsmModel model = FsmModel.load();
-        assertThat(model.next(State.READY, Event.LOCAL_WORK)).isEqualTo(State.ANNOUNCING_NEW_FILE);
-        assertThat(model.next(State.SYNCING_STOP, Event.LOCAL_WORK)).isNull();
+        assertThat(model.next(State.READY, Event.LOCAL_NEW_FILE)).isEqualTo(State.ANNOUNCING_NEW_FILE);
+        assertThat(model.next(State.SYNCING_STOP, Event.LOCAL_NEW_FILE)).isNull();
+        assertThat(model.retired()).extracting(FsmModel.Retired::status).containsExactlyInAnyOrder(116, 117, 147, 0);
     }
 
     @ParameterizedTest(name = "{0} --{1}--> {2}")
     @CsvSource(delimiter = '|', textBlock = """
-            READY                       | LOCAL_WORK        | ANNOUNCING_NEW_FILE
-            READY                       | ANNOUNCE_HEARD    | ACKNOWLEDGING_NEW_FILE
-            ANNOUNCING_NEW_FILE         | ANNOUNCE_HEARD    | ACKNOWLEDGING_NEW_FILE
-            ANNOUNCING_NEW_FILE         | ACKS_COMPLETE     | SENDING_NEW_FILE_METADATA
-            SENDING_NEW_FILE_METADATA   | START_TIMEPOINT   | SENDING_NEW_FILE
-            SENDING_NEW_FILE            | RUN_COMPLETE      | SYNCING_STOP
-            SENDING_NEW_FILE            | SILENT_PEER       | READY
-            SENDING_FAKE_FILE           | ALL_DATA_RECEIVED | BROADCASTING_ALL_RECEIVED
-            SENDING_FAKE_FILE           | STOP_HEARD        | SYNCING_STOP
-            BROADCASTING_ALL_RECEIVED   | ORIGINATOR_LEFT   | READY
-            SYNCING_STOP                | STOP_TIMEPOINT    | READY
+            READY                                | LOCAL_NEW_FILE             | ANNOUNCING_NEW_FILE
+            READY                                | LOCAL_NEW_FILES            | ANNOUNCING_NEW_FILE_WITH_MORE
+            READY                                | LOCAL_METADATA_CHANGE      | ANNOUNCING_FILE_METADATA_CHANGE
+            READY                                | LOCAL_METADATA_CHANGES     | ANNOUNCING_FILE_METADATA_CHANGE_WITH_MORE
+            READY                                | NEW_FILE_ANNOUNCED         | ACKNOWLEDGING_NEW_FILE
+            ANNOUNCING_NEW_FILE                  | METADATA_CHANGE_ANNOUNCED  | ACKNOWLEDGING_FILE_METADATA_CHANGE
+            ANNOUNCING_FILE_METADATA_CHANGE      | NEW_FILES_ANNOUNCED        | ACKNOWLEDGING_NEW_FILE_WITH_MORE
+            ACKNOWLEDGING_NEW_FILE               | METADATA_CHANGES_ANNOUNCED | ACKNOWLEDGING_FILE_METADATA_CHANGE_WITH_MORE
+            ANNOUNCING_NEW_FILE                  | ACKS_COMPLETE              | SENDING_NEW_FILE_METADATA
+            ANNOUNCING_NEW_FILE_WITH_MORE        | ACKS_COMPLETE              | SENDING_NEW_FILE_METADATA_WITH_MORE
+            ANNOUNCING_FILE_METADATA_CHANGE      | ACKS_COMPLETE              | SENDING_FILE_METADATA_CHANGE
+            SENDING_NEW_FILE_METADATA            | START_TIMEPOINT            | SENDING_NEW_FILE
+            SENDING_FILE_METADATA_CHANGE         | START_TIMEPOINT            | SENDING_NEW_FILE
+            SENDING_FILE_METADATA_CHANGE_WITH_MORE | START_TIMEPOINT          | SENDING_NEW_FILE_WITH_MORE_ALPHA
+            SENDING_NEW_FILE                     | RUN_COMPLETE               | SYNCING_STOP
+            SENDING_NEW_FILE_WITH_MORE_ALPHA     | SILENT_PEER                | READY
+            READY                                | METADATA_CHANGE_HEARD      | RECEIVING_FILE_METADATA_CHANGE
+            RECEIVING_FILE_METADATA_CHANGE       | START_TIMEPOINT            | SENDING_FAKE_FILE
+            PROMOTING_NEW_FILE_METADATA_WITH_MORE | START_TIMEPOINT           | SENDING_FAKE_FILE_WITH_MORE_ALPHA
+            SENDING_FAKE_FILE                    | ALL_DATA_RECEIVED          | BROADCASTING_ALL_RECEIVED
+            SENDING_FAKE_FILE                    | ALL_METADATA_RECEIVED      | BROADCASTING_ALL_METADATA_RECEIVED
+            SENDING_FAKE_FILE_WITH_MORE_ALPHA    | ALL_DATA_RECEIVED          | BROADCASTING_ALL_RECEIVED_WITH_MORE_ALPHA
+            SENDING_FAKE_FILE_WITH_MORE_ALPHA    | STOP_HEARD                 | SYNCING_STOP
+            BROADCASTING_ALL_METADATA_RECEIVED   | ORIGINATOR_LEFT            | READY
+            SYNCING_STOP                         | STOP_TIMEPOINT             | READY
             """)
     void rowsOfTheTable(State from, Event event, State to) {
         assertThat(FsmModel.load().next(from, event)).isEqualTo(to);
@@ -54,6 +69,8 @@ class FsmModelTest {
             unreachable state  | UNREACHABLE    | is unreachable from READY
             no way back        | DEAD_END       | cannot return to READY
             no deadline        | NO_DEADLINE    | has neither a deadline nor a timer
+            retired but used   | RETIRED_USED   | is still used by the code
+            ambiguous          | AMBIGUOUS      | two transitions from SENDING_FAKE_FILE on STOP_HEARD
             """)
     void brokenModelsAreRefused(String name, String breakage, String message) throws Exception {
         ObjectNode model = shipped();
@@ -62,7 +79,7 @@ class FsmModelTest {
             case "NO_SUCH_STATE" -> transitions.addObject().put("from", "READY").put("event", "DEADLINE").put("to", "LIMBO");
             case "UNREACHABLE" -> {
                 for (int i = transitions.size() - 1; i >= 0; i--) {
-                    if (transitions.get(i).path("to").asText().equals("SENDING_FAKE_FILE")) {
+                    if (transitions.get(i).path("to").asText().equals("SENDING_FAKE_FILE_WITH_MORE_ALPHA")) {
                         transitions.remove(i);
                     }
                 }
@@ -75,6 +92,8 @@ class FsmModelTest {
                 }
             }
             case "NO_DEADLINE" -> ((ObjectNode) model.get("states").get("ACKNOWLEDGING_NEW_FILE")).remove("exit");
+            case "RETIRED_USED" -> ((ObjectNode) model.get("retired")).putObject("SENDING_NEW_FILE").put("status", 110).put("why", "x");
+            case "AMBIGUOUS" -> transitions.addObject().put("from", "SENDING_FAKE_FILE").put("event", "STOP_HEARD").put("to", "READY");
             default -> throw new IllegalArgumentException(breakage);
         }
         assertThatThrownBy(() -> FsmModel.parse(model))
@@ -91,7 +110,15 @@ class FsmModelTest {
                 .append("do not edit by hand (run `mvn -pl core test -Dtest=FsmModelTest -Dfsm.writeDiagram=true`).\n")
                 .append("Each state shows its heartbeat status, its role and how it is left when nothing else happens.\n\n")
                 .append("```mermaid\n").append(model.toMermaid()).append("```\n\n")
-                .append("| event | meaning |\n|---|---|\n");
+                .append("| state | status | what it does |\n|---|---|---|\n");
+        for (Map.Entry<State, String> e : model.entryActions().entrySet()) {
+            doc.append("| ").append(e.getKey()).append(" | ").append(e.getKey().status.code).append(" | ").append(e.getValue()).append(" |\n");
+        }
+        doc.append("\nStates of the specification flocksy does not enter:\n\n| state | status | why |\n|---|---|---|\n");
+        for (FsmModel.Retired r : model.retired()) {
+            doc.append("| ").append(r.name()).append(" | ").append(r.status() == 0 ? "-" : r.status()).append(" | ").append(r.why()).append(" |\n");
+        }
+        doc.append("\n| event | meaning |\n|---|---|\n");
         for (Map.Entry<Event, String> e : model.events().entrySet()) {
             doc.append("| ").append(e.getKey()).append(" | ").append(e.getValue()).append(" |\n");
         }

@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.flocksy.api.BoxSpec;
+import org.flocksy.core.bundle.BundleWriter;
+import org.flocksy.core.bundle.Change;
 import org.flocksy.core.clock.SystemClock;
 import org.flocksy.core.config.Declared;
 import org.flocksy.core.config.Settings;
@@ -20,7 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The receiving end of a run against a real directory: only verified content becomes visible, only inside the box. */
+/** The receiving end of a run against a real directory: only verified bundles are applied, only inside the box. */
 class IncomingRunApplyTest {
     private static final Blake2b BLAKE2B = Blake2b.load();
 
@@ -49,59 +52,128 @@ class IncomingRunApplyTest {
         loop.close();
     }
 
-    private RunMetadata metadata(String path, byte[] content) {
-        return new RunMetadata(box.uid(), path, 0640, RunMetadata.EntryType.REGULAR, 1_600_000_000_123L,
-                content.length, BLAKE2B.hash256(content), 0);
+    /** A bundle written by the real writer: each entry is a path and its content, or a ready change without content. */
+    private RunMetadata bundle(Path file, Object... entries) throws Exception {
+        int records = 0;
+        try (BundleWriter writer = new BundleWriter(file, BLAKE2B)) {
+            for (int i = 0; i < entries.length; i++) {
+                if (entries[i] instanceof Change c) {
+                    writer.add(c);
+                } else {
+                    byte[] content = (byte[]) entries[i + 1];
+                    Path source = Files.write(dir.resolve("source-" + i), content);
+                    writer.addFile((String) entries[i], 0640, 1_600_000_000_123L, content.length, source);
+                    i++;
+                }
+                records++;
+            }
+        }
+        return new RunMetadata(box.uid(), records, Files.size(file), BLAKE2B.hash256(file), 0);
+    }
+
+    private int bundles;
+
+    /** Opens a run for a bundle and feeds it every chunk, as the carousel would. */
+    private IncomingRun deliver(Object... entries) throws Exception {
+        Path file = dir.resolve("bundle-" + ++bundles);
+        RunMetadata m = bundle(file, entries);
+        IncomingRun run = engine.openIncoming("peer", m);
+        byte[] bytes = Files.readAllBytes(file);
+        for (int i = 0; i < m.chunkCount(); i++) {
+            int from = i * 4096;
+            int n = Math.min(4096, bytes.length - from);
+            assertThat(run.accept(new FileData(from, n, i < m.chunkCount() - 1, Arrays.copyOfRange(bytes, from, from + 4096)))).isNull();
+        }
+        assertThat(run.complete()).isTrue();
+        return run;
     }
 
     @Test
     void aVerifiedRunIsRenamedIntoPlaceWithModeAndMtime() throws Exception {
         byte[] content = "hello\n".getBytes(StandardCharsets.UTF_8);
-        IncomingRun run = engine.openIncoming("peer", metadata("a/b/c.txt", content));
-        assertThat(run.accept(new FileData(0, content.length, false, content))).isNull();
-        assertThat(run.complete()).isTrue();
+        IncomingRun run = deliver("a/b/c.txt", content);
         assertThat(engine.apply(run)).isTrue();
         Path target = root.resolve("a/b/c.txt");
         assertThat(target).hasBinaryContent(content);
         assertThat(Files.getLastModifiedTime(target).toMillis()).isEqualTo(1_600_000_000_123L);
         assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(target))).isEqualTo("rw-r-----");
         assertThat(box.known("a/b/c.txt")).isEqualTo(Stamp.read(target));
+        assertThat(box.known("a/b")).as("parents created on the way are known, so not announced back").isNotNull();
         try (var tmp = Files.list(box.tmpDir())) {
             assertThat(tmp).isEmpty();
         }
     }
 
     @Test
+    void oneBundleCarriesFilesDirectoriesDeletionsAndAttributes() throws Exception {
+        Files.writeString(root.resolve("old.txt"), "going");
+        Files.createDirectories(root.resolve("gone/inner"));
+        Path touched = Files.writeString(root.resolve("touched.txt"), "same bytes");
+        byte[] sameHash = BLAKE2B.hash256("same bytes".getBytes(StandardCharsets.UTF_8));
+        IncomingRun run = deliver(
+                Change.directory("empty", 0750),
+                "one.txt", "1".getBytes(StandardCharsets.UTF_8),
+                "sub/two.bin", new byte[9000],
+                new Change(Change.Kind.ATTRIBUTES, "touched.txt", 0600, 1_500_000_000_000L, 0, sameHash),
+                Change.deleted("old.txt"),
+                Change.deleted("gone/inner"),
+                Change.deleted("gone"));
+        assertThat(engine.apply(run)).isTrue();
+        assertThat(root.resolve("empty")).isDirectory().isEmptyDirectory();
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("empty")))).isEqualTo("rwxr-x---");
+        assertThat(root.resolve("one.txt")).hasContent("1");
+        assertThat(Files.size(root.resolve("sub/two.bin"))).isEqualTo(9000);
+        assertThat(Files.getLastModifiedTime(touched).toMillis()).isEqualTo(1_500_000_000_000L);
+        assertThat(touched).hasContent("same bytes");
+        assertThat(root.resolve("old.txt")).doesNotExist();
+        assertThat(root.resolve("gone")).doesNotExist();
+    }
+
+    @Test
+    void attributesForOtherContentAndDeletionsOfNonEmptyDirectoriesAreNotApplied() throws Exception {
+        Path local = Files.writeString(root.resolve("mine.txt"), "edited here");
+        long mtime = Files.getLastModifiedTime(local).toMillis();
+        Files.createDirectories(root.resolve("dir"));
+        Files.writeString(root.resolve("dir/unsynced.txt"), "only here");
+        IncomingRun run = deliver(
+                new Change(Change.Kind.ATTRIBUTES, "mine.txt", 0600, 1_500_000_000_000L, 0, new byte[32]),
+                Change.deleted("dir"));
+        assertThat(engine.apply(run)).isTrue();
+        assertThat(Files.getLastModifiedTime(local).toMillis()).isEqualTo(mtime);
+        assertThat(root.resolve("dir/unsynced.txt")).hasContent("only here");
+    }
+
+    @Test
     void contentThatDoesNotMatchTheHashNeverBecomesVisible() throws Exception {
-        byte[] announced = "the real bytes".getBytes(StandardCharsets.UTF_8);
-        byte[] forged = "the fake bytes".getBytes(StandardCharsets.UTF_8);
-        IncomingRun run = engine.openIncoming("peer", metadata("x.txt", announced));
-        run.accept(new FileData(0, forged.length, false, forged));
+        Path file = dir.resolve("forged");
+        RunMetadata m = bundle(file, "x.txt", "the real bytes".getBytes(StandardCharsets.UTF_8));
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[bytes.length - 40] ^= 1;
+        IncomingRun run = engine.openIncoming("peer", m);
+        run.accept(new FileData(0, bytes.length, false, Arrays.copyOf(bytes, 4096)));
         assertThat(engine.apply(run)).isFalse();
         assertThat(root.resolve("x.txt")).doesNotExist();
         assertThat(run.complete()).isFalse();
     }
 
     @Test
-    void pathsLeavingTheBoxAreReceivedIntoNothing() throws Exception {
+    void pathsLeavingTheBoxAreRefusedAndTheRestApplied() throws Exception {
         Path outside = Files.createDirectories(dir.resolve("outside"));
         Files.createSymbolicLink(root.resolve("link"), outside);
         byte[] content = "x".getBytes(StandardCharsets.UTF_8);
-        for (String path : List.of("../escape.txt", "link/escape.txt", ".flocksy/tmp/evil")) {
-            IncomingRun run = engine.openIncoming("peer", metadata(path, content));
-            assertThat(run.refusal()).as(path).isNotNull();
-            run.accept(new FileData(0, 1, false, content));
-            assertThat(engine.apply(run)).isTrue();
-        }
+        IncomingRun run = deliver("../escape.txt", content, "link/escape.txt", content, ".flocksy/tmp/evil", content,
+                "/etc/evil", content, "fine.txt", content);
+        assertThat(engine.apply(run)).isTrue();
         assertThat(dir.resolve("escape.txt")).doesNotExist();
         assertThat(outside.resolve("escape.txt")).doesNotExist();
         assertThat(box.tmpDir().resolve("evil")).doesNotExist();
+        assertThat(root.resolve("fine.txt")).hasContent("x");
     }
 
     @Test
     void aBoxWhoseFolderVanishedIsPausedNotReadAsDeleted() throws Exception {
         Files.writeString(root.resolve("keep.txt"), "precious");
-        box.remember("keep.txt", Stamp.read(root.resolve("keep.txt")));
+        box.remember("keep.txt", Stamp.read(root.resolve("keep.txt")), null);
         try (var tree = Files.walk(root)) {
             tree.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
@@ -109,27 +181,25 @@ class IncomingRunApplyTest {
         assertThat(engine.hasWork()).as("a deletion was queued for a box that is gone").isFalse();
         assertThat(engine.nextOutgoing()).isNull();
 
-        IncomingRun run = engine.openIncoming("peer", metadata("new.txt", new byte[] {1}));
+        IncomingRun run = engine.openIncoming("peer", new RunMetadata(box.uid(), 1, 60, new byte[32], 0));
         assertThat(run.refusal()).contains("is gone");
     }
 
     @Test
     void aWriteFailureKeepsTheRunGoingIntoNothing() throws Exception {
-        byte[] content = new byte[5000];
-        IncomingRun run = engine.openIncoming("peer", metadata("f.bin", content));
-        Files.createDirectories(box.tmpDir());
+        Path file = dir.resolve("big");
+        RunMetadata m = bundle(file, "f.bin", new byte[5000]);
+        IncomingRun run = engine.openIncoming("peer", m);
         // Make the temp file's path a directory: the write fails as a full or broken disk would.
-        try (var tmp = Files.list(box.tmpDir())) {
-            assertThat(tmp).isEmpty();
-        }
         java.lang.reflect.Field temp = IncomingRun.class.getDeclaredField("temp");
         temp.setAccessible(true);
         Files.createDirectories((Path) temp.get(run));
+        int last = (int) (m.length() - 4096);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> run.accept(new FileData(0, 4096, true, new byte[4096])))
                 .isInstanceOf(java.io.IOException.class);
         assertThat(run.refusal()).startsWith("cannot write");
         assertThat(run.accept(new FileData(0, 4096, true, new byte[4096]))).isNull();
-        assertThat(run.accept(new FileData(4096, 904, false, new byte[904]))).isNull();
+        assertThat(run.accept(new FileData(4096, last, false, new byte[last]))).isNull();
         assertThat(run.complete()).isTrue();
         assertThat(engine.apply(run)).isTrue();
         assertThat(root.resolve("f.bin")).doesNotExist();
@@ -137,8 +207,8 @@ class IncomingRunApplyTest {
 
     @Test
     void chunksThatContradictTheMetadataAreRejected() throws Exception {
-        byte[] content = new byte[5000];
-        IncomingRun run = engine.openIncoming("peer", metadata("big.bin", content));
+        RunMetadata m = new RunMetadata(box.uid(), 1, 5000, new byte[32], 0);
+        IncomingRun run = engine.openIncoming("peer", m);
         assertThat(run.accept(new FileData(0, 4096, false, new byte[4096]))).contains("more=false");
         assertThat(run.accept(new FileData(8192, 10, false, new byte[10]))).contains("beyond");
         assertThat(run.accept(new FileData(4096, 100, false, new byte[100]))).contains("size 100");

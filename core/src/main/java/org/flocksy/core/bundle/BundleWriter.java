@@ -1,0 +1,99 @@
+package org.flocksy.core.bundle;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.flocksy.core.crypto.Blake2b;
+
+/** Writes a bundle into a file, record by record. A file that changes while it is copied is left out whole. */
+public final class BundleWriter implements AutoCloseable {
+    private static final int COPY_BUFFER_BYTES = 64 * 1024;
+
+    private final FileChannel channel;
+    private final Blake2b blake2b;
+    private int records;
+    private boolean hasContent;
+
+    public BundleWriter(Path file, Blake2b blake2b) throws IOException {
+        this.channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        this.blake2b = blake2b;
+    }
+
+    /** Appends a record without content (deleted, directory, attributes). */
+    public void add(Change change) throws IOException {
+        if (change.kind() == Change.Kind.FILE) {
+            throw new IllegalArgumentException("file records carry content: use addFile");
+        }
+        writeFully(BundleFormat.header(change));
+        writeFully(ByteBuffer.wrap(change.contentHash()));
+        records++;
+    }
+
+    /**
+     * Appends a file record, streaming {@code source} into the bundle and hashing it on the way.
+     *
+     * @return the record written, with its content hash, or {@code null} if the file did not hold
+     *     {@code size} bytes (it is being written): then nothing was appended
+     */
+    public Change addFile(String path, int mode, long mtimeMs, long size, Path source) throws IOException {
+        long start = channel.position();
+        writeFully(BundleFormat.header(new Change(Change.Kind.FILE, path, mode, mtimeMs, size, Change.NO_HASH)));
+        Blake2b.Hasher hasher = blake2b.newHasher();
+        long copied = 0;
+        try (InputStream in = Files.newInputStream(source)) {
+            byte[] buffer = new byte[COPY_BUFFER_BYTES];
+            for (int n; copied <= size && (n = in.read(buffer)) > 0; copied += n) {
+                int keep = (int) Math.min(n, size - copied);
+                hasher.update(buffer, keep);
+                writeFully(ByteBuffer.wrap(buffer, 0, keep));
+                if (keep < n) {
+                    copied = size + 1;
+                    break;
+                }
+            }
+        }
+        byte[] hash = hasher.finish();
+        if (copied != size) {
+            channel.truncate(start);
+            channel.position(start);
+            return null;
+        }
+        writeFully(ByteBuffer.wrap(hash));
+        records++;
+        hasContent |= size > 0;
+        return new Change(Change.Kind.FILE, path, mode, mtimeMs, size, hash);
+    }
+
+    public int records() {
+        return records;
+    }
+
+    /** Whether any record carries content bytes (a run with none is a metadata-only run). */
+    public boolean hasContent() {
+        return hasContent;
+    }
+
+    public long length() throws IOException {
+        return channel.position();
+    }
+
+    private void writeFully(ByteBuffer data) throws IOException {
+        while (data.hasRemaining()) {
+            channel.write(data);
+        }
+    }
+
+    /** Flushes to disk and closes; the bundle must be on disk before its hash is announced. */
+    @Override
+    public void close() throws IOException {
+        try {
+            channel.force(false);
+        } finally {
+            channel.close();
+        }
+    }
+}

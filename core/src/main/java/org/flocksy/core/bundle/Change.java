@@ -1,0 +1,94 @@
+package org.flocksy.core.bundle;
+
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Objects;
+
+/**
+ * One record of a bundle: what changed at a path of the box. Only {@link Kind#FILE} records carry content
+ * ({@code size} bytes follow the header in the stream).
+ *
+ * @param path relative path with {@code /} separators, UTF-8, at most 128 bytes; its safety is the
+ *     receiver's check, not this type's
+ * @param mode POSIX permission bits
+ * @param mtimeMs modification time in milliseconds since the epoch
+ * @param size content bytes that follow ({@link Kind#FILE} only, else 0)
+ * @param contentHash BLAKE2b-256 of the content: of the bytes that follow for a file, of the unchanged
+ *     content for {@link Kind#ATTRIBUTES}, zeros otherwise
+ */
+public record Change(Kind kind, String path, int mode, long mtimeMs, long size, byte[] contentHash) {
+
+    /** What a record does at its path. */
+    public enum Kind {
+        /** The file or (empty) directory at the path is gone. */
+        DELETED(1),
+        /** A regular file with new content. */
+        FILE(2),
+        /** A directory exists (created, or its mode changed). */
+        DIRECTORY(3),
+        /** Mode or mtime of a file whose content did not change (chmod, touch). */
+        ATTRIBUTES(4);
+
+        final int wire;
+
+        Kind(int wire) {
+            this.wire = wire;
+        }
+
+        static Kind ofWire(int value) {
+            for (Kind k : values()) {
+                if (k.wire == value) {
+                    return k;
+                }
+            }
+            return null;
+        }
+    }
+
+    public static final byte[] NO_HASH = new byte[32];
+
+    public Change {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(path, "path");
+        if (contentHash.length != 32) {
+            throw new IllegalArgumentException("content hash is 32 bytes");
+        }
+        if (mode < 0 || mode > 0xFFFF) {
+            throw new IllegalArgumentException("mode out of range: " + mode);
+        }
+        if (size < 0 || (kind != Kind.FILE && size != 0)) {
+            throw new IllegalArgumentException("size " + size + " for " + kind);
+        }
+        contentHash = contentHash.clone();
+    }
+
+    public static Change deleted(String path) {
+        return new Change(Kind.DELETED, path, 0, 0, 0, NO_HASH);
+    }
+
+    public static Change directory(String path, int mode) {
+        return new Change(Kind.DIRECTORY, path, mode, 0, 0, NO_HASH);
+    }
+
+    @Override
+    public byte[] contentHash() {
+        return contentHash.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Change c && kind == c.kind && path.equals(c.path) && mode == c.mode
+                && mtimeMs == c.mtimeMs && size == c.size && Arrays.equals(contentHash, c.contentHash);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(kind, path, mode, mtimeMs, size, Arrays.hashCode(contentHash));
+    }
+
+    @Override
+    public String toString() {
+        return kind + " " + path + (kind == Kind.FILE ? " (" + size + " B, "
+                + HexFormat.of().formatHex(contentHash).substring(0, 12) + ")" : "");
+    }
+}

@@ -521,7 +521,10 @@ public final class SyncEngine implements AutoCloseable {
                         return;
                     }
                     createParents(box, target);
-                    Files.createDirectories(target);
+                    if (Files.notExists(target, LinkOption.NOFOLLOW_LINKS)) {
+                        Files.createDirectory(target);
+                        log.info("box '{}': created directory {} (from {})", box.name(), path, peer);
+                    }
                     Modes.write(target, c.mode());
                     box.remember(path, Stamp.read(target), null);
                 }

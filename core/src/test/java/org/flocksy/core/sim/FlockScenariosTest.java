@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -263,12 +265,13 @@ class FlockScenariosTest {
         files.forEach((path, data) -> flock.node(1).write(path, data));
         assertThat(flock.runUntil(() -> flock.nodes.stream().allMatch(n -> files.entrySet().stream()
                 .allMatch(e -> holds(n, e.getKey(), e.getValue()))) && allReady(flock), BUDGET)).isTrue();
-        long runs = flock.network.log().stream().filter(e -> e.status() == 130).map(e -> e.node()).count();
-        assertThat(flock.network.log().stream().filter(e -> e.node() == 0 && e.status() == 110).count()).isPositive();
-        // Each file is one run: five distinct announce phases by node 1 and none by the receivers.
-        assertThat(countPhases(flock.network.log(), 0, 120)).isEqualTo(5);
-        assertThat(countPhases(flock.network.log(), 1, 120) + countPhases(flock.network.log(), 2, 120)).isZero();
-        assertThat(runs).isPositive();
+        List<SimNetwork.Emission> log = flock.network.log();
+        // One run carries all five: one 124 phase ("with more"), its metadata 134, bulk 114/115 and completion 145.
+        assertThat(countPhases(log, 0, 124)).isEqualTo(1);
+        assertThat(countPhases(log, 0, 120)).isZero();
+        assertThat(log).anyMatch(e -> e.node() == 0 && e.status() == 134).anyMatch(e -> e.node() == 0 && e.status() == 114);
+        assertThat(log).anyMatch(e -> e.node() == 1 && e.status() == 115).anyMatch(e -> e.node() == 2 && e.status() == 145);
+        assertThat(countPhases(log, 1, 124) + countPhases(log, 2, 124) + countPhases(log, 1, 120)).isZero();
         assertNothingAbandoned(flock);
     }
 
@@ -315,6 +318,94 @@ class FlockScenariosTest {
         assertThat(flock.node(2).box.resolve("large")).doesNotExist();
         assertThat(flock.runUntil(() -> holds(flock.node(3), "large", data), BUDGET)).isTrue();
         assertThat(flock.node(2).box.resolve("large")).doesNotExist();
+    }
+
+    @Test
+    @DisplayName("Metadata-only changes (chmod, touch, mkdir, delete) ride in ordinary padded runs and leave every node alike")
+    void metadataOnlyChanges() throws Exception {
+        SimFlock flock = new SimFlock(21, dir, SimNetwork.Options.lan(), 0, 0, 0);
+        flock.start();
+        byte[] a = content(21, 3000);
+        byte[] b = content(22, 5000);
+        flock.node(1).write("a.txt", a);
+        flock.node(1).write("b.txt", b);
+        flock.node(1).write("c.txt", content(23, 10));
+        assertThat(flock.runUntil(() -> holds(flock.node(3), "c.txt", content(23, 10)) && allReady(flock), BUDGET)).isTrue();
+
+        // One change without content: the 160 family, with a bulk phase like any other run.
+        int before = flock.network.log().size();
+        flock.node(1).change("a.txt", p -> Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------")));
+        assertThat(flock.runUntil(() -> mode(flock.node(2), "a.txt").equals("rw-------")
+                && mode(flock.node(3), "a.txt").equals("rw-------") && allReady(flock), BUDGET)).isTrue();
+        List<SimNetwork.Emission> chmodRun = flock.network.log().subList(before, flock.network.log().size());
+        assertThat(chmodRun).anyMatch(e -> e.node() == 0 && e.status() == 160).anyMatch(e -> e.node() == 0 && e.status() == 170)
+                .anyMatch(e -> e.node() == 1 && e.status() == 141);
+        assertEqualBulk(chmodRun, 3);
+
+        // Several at once: touch, mkdir of an empty directory, delete: the 164 family, one run.
+        before = flock.network.log().size();
+        flock.node(1).change("b.txt", p -> Files.setLastModifiedTime(p, FileTime.fromMillis(1_500_000_000_000L)));
+        flock.node(1).change("empty/inner", Files::createDirectories);
+        flock.node(1).change("empty", p -> { });
+        flock.node(1).change("c.txt", Files::delete);
+        assertThat(flock.runUntil(() -> flock.nodes.stream().allMatch(n -> Files.isDirectory(n.box.resolve("empty/inner"))
+                && !Files.exists(n.box.resolve("c.txt")) && mtime(n, "b.txt") == 1_500_000_000_000L) && allReady(flock), BUDGET)).isTrue();
+        List<SimNetwork.Emission> many = flock.network.log().subList(before, flock.network.log().size());
+        assertThat(countPhases(many, 0, 164)).isEqualTo(1);
+        assertThat(many).anyMatch(e -> e.node() == 0 && e.status() == 174).anyMatch(e -> e.node() == 2 && e.status() == 141);
+        assertEqualBulk(many, 3);
+        assertThat(flock.nodes).allSatisfy(n -> assertThat(n.box.resolve("b.txt")).hasBinaryContent(b));
+
+        // The directory goes again: children first, then the directory itself, on every node.
+        flock.node(1).change("empty", p -> {
+            Files.delete(p.resolve("inner"));
+            Files.delete(p);
+        });
+        assertThat(flock.runUntil(() -> flock.nodes.stream().noneMatch(n -> Files.exists(n.box.resolve("empty"))) && allReady(flock), BUDGET)).isTrue();
+        assertNothingAbandoned(flock);
+    }
+
+    @Test
+    @DisplayName("A rename travels as a deletion and a creation in one bundle; no node ever lacks the content")
+    void renameInOneRun() throws Exception {
+        SimFlock flock = new SimFlock(22, dir, SimNetwork.Options.lan(), 0, 0, 0);
+        flock.start();
+        byte[] data = content(24, 7000);
+        flock.node(2).write("old-name.bin", data);
+        assertThat(flock.runUntil(() -> holds(flock.node(1), "old-name.bin", data) && holds(flock.node(3), "old-name.bin", data)
+                && allReady(flock), BUDGET)).isTrue();
+        int before = flock.network.log().size();
+        flock.node(2).change("old-name.bin", p -> Files.move(p, p.resolveSibling("new-name.bin")));
+        flock.node(2).change("new-name.bin", p -> { });
+        assertThat(flock.runUntil(() -> flock.nodes.stream().allMatch(n -> holds(n, "new-name.bin", data)
+                && !Files.exists(n.box.resolve("old-name.bin"))) && allReady(flock), BUDGET)).isTrue();
+        assertThat(countPhases(flock.network.log().subList(before, flock.network.log().size()), 1, 124)).isEqualTo(1);
+        assertNothingAbandoned(flock);
+    }
+
+    /** Every node sent the same number of file frames (± 1), at least the minimum bucket, over {@code nodes} nodes. */
+    private static void assertEqualBulk(List<SimNetwork.Emission> window, int nodes) {
+        long[] counts = new long[nodes];
+        window.stream().filter(e -> e.bytes() == FrameCodec.FILE_FRAME_BYTES).forEach(e -> counts[e.node()]++);
+        assertThat(Arrays.stream(counts).min().orElseThrow()).as("file frames per node %s", Arrays.toString(counts))
+                .isGreaterThanOrEqualTo(32);
+        assertThat(Arrays.stream(counts).max().orElseThrow() - Arrays.stream(counts).min().orElseThrow()).isLessThanOrEqualTo(1);
+    }
+
+    private static String mode(SimFlock.SimNode node, String path) {
+        try {
+            return PosixFilePermissions.toString(Files.getPosixFilePermissions(node.box.resolve(path)));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static long mtime(SimFlock.SimNode node, String path) {
+        try {
+            return Files.getLastModifiedTime(node.box.resolve(path)).toMillis();
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
     /** How many separate stretches of heartbeats with {@code status} a node sent. */

@@ -78,6 +78,16 @@ final class SimFlock {
             }
         }
 
+        /** Changes something in the box (chmod, touch, mkdir, rmdir…) and reports {@code path} to the watcher. */
+        void change(String path, IoAction action) {
+            try {
+                action.run(box.resolve(path));
+                watcher.changed(box, box.resolve(path));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
         /** Stops the node dead: no more events, no more frames. */
         void crash() {
             loop.kill();
@@ -87,6 +97,11 @@ final class SimFlock {
         boolean ready() {
             return machine.state() == State.READY;
         }
+    }
+
+    /** A file-system change a scenario makes. */
+    interface IoAction {
+        void run(Path path) throws IOException;
     }
 
     final SimWorld world;

@@ -383,6 +383,33 @@ class FlockScenariosTest {
         assertNothingAbandoned(flock);
     }
 
+    @Test
+    @DisplayName("I/O independence: a disk twenty times slower than the slots moves no emission; the run only lasts longer")
+    void slowDiskMovesNoEmission() throws Exception {
+        SimFlock flock = new SimFlock(31, dir, SimNetwork.Options.lan(), 0, 0, 0);
+        flock.start();
+        flock.node(1).emitter.slowDisk(20);
+        byte[] data = content(31, 40 * 4096);
+        int before = flock.network.log().size();
+        flock.node(1).write("slow.bin", data);
+        assertThat(flock.runUntil(() -> holds(flock.node(2), "slow.bin", data) && holds(flock.node(3), "slow.bin", data)
+                && allReady(flock), BUDGET)).isTrue();
+        List<SimNetwork.Emission> run = flock.network.log().subList(before, flock.network.log().size());
+        long slot = flock.timing.framePeriodNanos();
+        for (int node = 0; node < 3; node++) {
+            int n = node;
+            long[] at = run.stream().filter(e -> e.node() == n && e.bytes() == FrameCodec.FILE_FRAME_BYTES)
+                    .mapToLong(SimNetwork.Emission::atNanos).toArray();
+            // 41 chunks at one per 20 slots: the run needs ~800 slots, far beyond the 64-slot bucket.
+            assertThat(at.length).as("file frames of node %d", n + 1).isGreaterThan(800);
+            for (int i = 1; i < at.length; i++) {
+                assertThat(at[i] - at[i - 1]).as("gap before file frame %d of node %d", i, n + 1).isEqualTo(slot);
+            }
+        }
+        assertEqualBulk(run, 3);
+        assertNothingAbandoned(flock);
+    }
+
     /** Every node sent the same number of file frames (± 1), at least the minimum bucket, over {@code nodes} nodes. */
     private static void assertEqualBulk(List<SimNetwork.Emission> window, int nodes) {
         long[] counts = new long[nodes];

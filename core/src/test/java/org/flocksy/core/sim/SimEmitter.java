@@ -4,6 +4,7 @@ import org.flocksy.core.clock.Clock;
 import org.flocksy.core.fsm.FlockTiming;
 import org.flocksy.core.scheduler.EmissionSchedule;
 import org.flocksy.core.scheduler.Emitter;
+import org.flocksy.core.wire.FakeFile;
 import org.flocksy.core.transport.Traffic;
 import org.flocksy.core.wire.FrameCodec;
 
@@ -14,6 +15,7 @@ final class SimEmitter {
     private final Clock clock;
     private final Traffic traffic;
     private final EmissionSchedule schedule;
+    private volatile int slotsPerChunk = 1;
     private int node;
     private Emitter.HeartbeatSource heartbeats;
     private long wakeToken;
@@ -36,6 +38,45 @@ final class SimEmitter {
 
     void kill() {
         alive = false;
+    }
+
+    /**
+     * A disk this many slots slow per chunk: the read-ahead has a chunk ready only every n-th slot, as a
+     * disk taking n × 5 ms per 4 KiB read would (digest scenario 3).
+     */
+    void slowDisk(int slotsPerChunk) {
+        this.slotsPerChunk = slotsPerChunk;
+    }
+
+    /** What the state machine drives: the schedule, its payloads coming from a disk as slow as set. */
+    Emitter emitter() {
+        return new Emitter() {
+            @Override
+            public void startBulk(long startNanos, BulkSource source) {
+                int[] slot = {0};
+                schedule.startBulk(startNanos, () -> ++slot[0] % slotsPerChunk == 0 ? source.next() : FakeFile.INSTANCE);
+            }
+
+            @Override
+            public void stopBulkAfter(long slots) {
+                schedule.stopBulkAfter(slots);
+            }
+
+            @Override
+            public void cancelBulk() {
+                schedule.cancelBulk();
+            }
+
+            @Override
+            public boolean bulkActive() {
+                return schedule.bulkActive();
+            }
+
+            @Override
+            public long bulkFramesEmitted() {
+                return schedule.bulkFramesEmitted();
+            }
+        };
     }
 
     /** Misbehaves as the specification's 410 describes: heartbeats go out, file frames do not. */

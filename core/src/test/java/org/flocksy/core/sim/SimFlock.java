@@ -53,7 +53,7 @@ final class SimFlock {
             this.emitter = new SimEmitter(world, network, clock, traffic, timing);
             this.sync = new SyncEngine(List.of(new Box(BOX, this.box, BLAKE2B)),
                     new PluginCatalog(List.of(), List.of(watcher)), BLAKE2B, loop, clock, settings, ReadAhead.INLINE);
-            this.machine = new FlockMachine(clock, loop, emitter.schedule(), sync, timing, traffic, settings, keyring, BLAKE2B,
+            this.machine = new FlockMachine(clock, loop, emitter.emitter(), sync, timing, traffic, settings, keyring, BLAKE2B,
                     world.split(), MODEL);
         }
 

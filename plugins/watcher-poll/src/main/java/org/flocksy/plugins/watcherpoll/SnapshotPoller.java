@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 final class SnapshotPoller implements WatchHandle {
     private static final Logger log = LoggerFactory.getLogger(SnapshotPoller.class);
 
-    private record Stamp(long size, long mtimeNanos, boolean directory, Object fileKey) {}
+    /** What a change shows in; the permissions (where the platform has them) make a chmod visible. */
+    private record Stamp(long size, long mtimeNanos, boolean directory, Object fileKey, Object permissions) {}
 
     private final Path root;
     private final ChangeListener listener;
@@ -81,14 +82,14 @@ final class SnapshotPoller implements WatchHandle {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
                 if (!dir.equals(root)) {
-                    result.put(dir, stamp(attrs));
+                    result.put(dir, stamp(dir, attrs));
                 }
                 return FileVisitResult.CONTINUE;
             }
 
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                result.put(file, stamp(attrs));
+                result.put(file, stamp(file, attrs));
                 return FileVisitResult.CONTINUE;
             }
 
@@ -101,10 +102,19 @@ final class SnapshotPoller implements WatchHandle {
         return result;
     }
 
-    private static Stamp stamp(BasicFileAttributes attrs) {
+    private static Stamp stamp(Path path, BasicFileAttributes attrs) {
         return new Stamp(attrs.isDirectory() ? 0 : attrs.size(),
                 attrs.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS),
-                attrs.isDirectory(), attrs.fileKey());
+                attrs.isDirectory(), attrs.fileKey(), permissions(path));
+    }
+
+    /** The walk's attributes hide the permissions; a chmod changes nothing else, so they are read apart. */
+    private static Object permissions(Path path) {
+        try {
+            return Files.getPosixFilePermissions(path, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
+        }
     }
 
     @Override

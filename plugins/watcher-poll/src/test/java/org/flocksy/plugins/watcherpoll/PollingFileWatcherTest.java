@@ -27,7 +27,7 @@ class PollingFileWatcherTest {
     };
 
     @Test
-    void reportsCreateModifyAndDeleteInNestedFolders(@TempDir Path root) throws Exception {
+    void reportsCreateModifyChmodAndDeleteInNestedFolders(@TempDir Path root) throws Exception {
         Files.writeString(root.resolve("existing"), "a");
         try (WatchHandle handle = SnapshotPoller.start(root, listener, Duration.ofMillis(50))) {
             Path nested = Files.createDirectories(root.resolve("a/b"));
@@ -37,6 +37,10 @@ class PollingFileWatcherTest {
             seen.clear();
             Files.writeString(root.resolve("existing"), "longer");
             await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains(root.resolve("existing")));
+
+            seen.clear();
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains(file));
 
             seen.clear();
             Files.delete(file);

@@ -3,6 +3,7 @@ package org.flocksy.core.fsm;
 import java.util.Arrays;
 import org.flocksy.core.crypto.NodeUid;
 import org.flocksy.core.wire.Heartbeat;
+import org.flocksy.core.wire.Status;
 
 /**
  * What this node knows of one peer: its identity, its last heartbeat and the clock offset estimated from
@@ -13,6 +14,11 @@ public final class Peer {
     static final int OFFSET_SAMPLES = 31;
     /** A step back larger than this is a clock correction, not a replayed or reordered frame. */
     static final long CLOCK_STEP_MS = 10_000;
+    /**
+     * A step back is believed only once the old timeline has been quiet this long: a live peer heartbeats
+     * every 275 ms at most, so older heartbeats arriving among its current ones are a replay.
+     */
+    static final long CLOCK_STEP_QUIET_NANOS = 400_000_000L;
 
     private final String endpoint;
     private final NodeUid uid;
@@ -50,22 +56,26 @@ public final class Peer {
      */
     boolean heard(Heartbeat heartbeat, long receivedNanos, long receivedWallMs) {
         if (heartbeat.timestampMs() <= lastTimestampMs) {
-            if (lastTimestampMs - heartbeat.timestampMs() < CLOCK_STEP_MS) {
+            if (lastTimestampMs - heartbeat.timestampMs() < CLOCK_STEP_MS
+                    || receivedNanos - lastHeartbeatNanos < CLOCK_STEP_QUIET_NANOS) {
+                // Reordered, or replayed while the peer's current heartbeats still arrive.
                 return false;
             }
-            // The peer's clock was set back: start its history afresh rather than ignore it until it catches up.
+            // The peer's clock was set back (its current timeline went quiet): start its history afresh
+            // rather than ignore it until it catches up.
             samples = 0;
         }
-        switch (heartbeat.status()) {
-            case ANNOUNCING_NEW_FILE -> {
-                if (announcedAtMs == Long.MAX_VALUE) {
-                    announcedAtMs = heartbeat.timestampMs();
-                }
+        State sender = State.sending(heartbeat.status());
+        State.Phase phase = sender == null ? null : sender.phase;
+        if (phase == State.Phase.ANNOUNCING) {
+            if (announcedAtMs == Long.MAX_VALUE) {
+                announcedAtMs = heartbeat.timestampMs();
             }
-            // Back to idle: the next 120 is a new announcement. In between (130, 110, ...) the peer
-            // keeps the time it announced at, so a receiver never leaves a run that already won.
-            case IDLE, TRANSFER_FINISHED, ONLY_HEARTBEATS, ACKNOWLEDGING_NEW_FILE -> announcedAtMs = Long.MAX_VALUE;
-            default -> { }
+        } else if (phase == State.Phase.IDLE || phase == State.Phase.ACKNOWLEDGING
+                || heartbeat.status() == Status.TRANSFER_FINISHED || heartbeat.status() == Status.ONLY_HEARTBEATS) {
+            // Back to idle: the next announcement is a new one. In between (130, 110, ...) the peer keeps
+            // the time it announced at, so a receiver never leaves a run that already won.
+            announcedAtMs = Long.MAX_VALUE;
         }
         lastTimestampMs = heartbeat.timestampMs();
         lastHeartbeatNanos = receivedNanos;

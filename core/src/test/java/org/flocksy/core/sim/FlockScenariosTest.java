@@ -410,6 +410,50 @@ class FlockScenariosTest {
         assertNothingAbandoned(flock);
     }
 
+    @Test
+    @DisplayName("Replay: a member re-sending a node's recorded announcement and metadata starts nothing; the frames are dropped and counted")
+    void replayedHeartbeatsAreIgnored() throws Exception {
+        SimFlock flock = new SimFlock(32, dir, SimNetwork.Options.lan(), 0, 0, 0);
+        flock.start();
+        byte[] data = content(32, 5000);
+        flock.node(1).write("once.bin", data);
+        assertThat(flock.runUntil(() -> holds(flock.node(2), "once.bin", data) && holds(flock.node(3), "once.bin", data)
+                && allReady(flock), BUDGET)).isTrue();
+        List<byte[]> recorded = flock.network.heartbeatsOf(0).stream()
+                .filter(f -> f[0] == '1' && (f[1] == '2' || f[1] == '3')).toList();
+        assertThat(recorded).as("node 1's 120 and 130 heartbeats").isNotEmpty();
+        flock.node(2).change("once.bin", Files::delete);
+        flock.world.runFor(Duration.ofSeconds(15).toNanos());
+        assertThat(flock.node(1).box.resolve("once.bin")).doesNotExist();
+
+        long droppedBefore = flock.node(2).traffic.droppedCount();
+        int logBefore = flock.network.log().size();
+        recorded.forEach(frame -> flock.network.inject(0, 1, frame));
+        flock.world.runFor(Duration.ofSeconds(15).toNanos());
+        assertThat(flock.node(2).traffic.droppedCount() - droppedBefore).isEqualTo(recorded.size());
+        assertThat(flock.network.log().subList(logBefore, flock.network.log().size()))
+                .as("no file frames: the replay started no run").noneMatch(e -> e.bytes() == FrameCodec.FILE_FRAME_BYTES);
+        assertThat(flock.node(2).box.resolve("once.bin")).as("the replayed run did not bring the file back").doesNotExist();
+        assertNothingAbandoned(flock);
+    }
+
+    @Test
+    @DisplayName("Clock set back 30 s: the peer's new timeline is believed once its old one is quiet, and syncing goes on both ways")
+    void clockSetBack() throws Exception {
+        SimFlock flock = new SimFlock(33, dir, SimNetwork.Options.lan(), 0, 0, 0);
+        flock.start();
+        flock.node(2).clock.step(-30_000);
+        flock.world.runFor(Duration.ofSeconds(3).toNanos());
+        assertThat(flock.nodes).allSatisfy(n -> assertThat(n.machine.connectedPeers()).isEqualTo(2));
+        byte[] one = content(33, 3000);
+        byte[] two = content(34, 3000);
+        flock.node(1).write("from-1", one);
+        assertThat(flock.runUntil(() -> holds(flock.node(2), "from-1", one) && holds(flock.node(3), "from-1", one) && allReady(flock), BUDGET)).isTrue();
+        flock.node(2).write("from-2", two);
+        assertThat(flock.runUntil(() -> holds(flock.node(1), "from-2", two) && holds(flock.node(3), "from-2", two) && allReady(flock), BUDGET)).isTrue();
+        assertNothingAbandoned(flock);
+    }
+
     /** Every node sent the same number of file frames (± 1), at least the minimum bucket, over {@code nodes} nodes. */
     private static void assertEqualBulk(List<SimNetwork.Emission> window, int nodes) {
         long[] counts = new long[nodes];
@@ -486,21 +530,29 @@ class FlockScenariosTest {
         assertNothingAbandoned(flock);
     }
 
-    @ParameterizedTest(name = "node {0} announces 100 ms before node {1}")
-    @CsvSource({"1, 2", "2, 1"})
-    @DisplayName("Tie-break: of two overlapping announcements the earlier wins, whichever node UID is lower")
-    void earlierAnnouncementWins(int first, int second) throws Exception {
+    @ParameterizedTest(name = "node {0} announces a {2} run 100 ms before node {1}")
+    @CsvSource({"1, 2, file", "2, 1, file", "1, 2, bundle", "2, 1, metadata"})
+    @DisplayName("Tie-break: of two overlapping announcements the earlier wins, whichever node UID is lower and whatever the run kind")
+    void earlierAnnouncementWins(int first, int second, String kind) throws Exception {
         SimFlock flock = new SimFlock(18, dir, new SimNetwork.Options(0, 300_000_000L, 0), 0, 0, 0);
         flock.start();
         byte[] a = content(181, 1000);
         byte[] b = content(182, 1000);
-        flock.node(first).write("first", a);
-        // Past the settle delay and one heartbeat: the first node's 120 is on the wire, not yet acknowledged.
+        switch (kind) {
+            case "file" -> flock.node(first).write("first", a);
+            case "bundle" -> {
+                flock.node(first).write("first", a);
+                flock.node(first).write("first-too", b);
+            }
+            default -> flock.node(first).change("first", Files::createDirectory);
+        }
+        // Past the settle delay and one heartbeat: the first node's announcement is on the wire, not yet acknowledged.
         flock.world.runFor(Duration.ofMillis(600).toNanos());
         flock.node(second).write("second", b);
-        assertThat(flock.runUntil(() -> flock.nodes.stream().allMatch(n -> holds(n, "first", a) && holds(n, "second", b))
+        assertThat(flock.runUntil(() -> flock.nodes.stream().allMatch(n -> Files.exists(n.box.resolve("first")) && holds(n, "second", b))
                 && allReady(flock), BUDGET)).isTrue();
-        int firstMetadataFrom = flock.network.log().stream().filter(e -> e.status() == 130).findFirst().orElseThrow().node();
+        int firstMetadataFrom = flock.network.log().stream().filter(e -> e.status() / 10 == 13 || e.status() / 10 == 17)
+                .findFirst().orElseThrow().node();
         assertThat(firstMetadataFrom + 1).as("node that ran first").isEqualTo(first);
     }
 

@@ -1,8 +1,10 @@
 package org.flocksy.core.sim;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 
@@ -67,13 +69,29 @@ final class SimNetwork {
         extraDelay.put(key(from, to), extraNanos);
     }
 
+    private final Map<Integer, List<byte[]>> heartbeats = new HashMap<>();
+
     List<Emission> log() {
         return log;
+    }
+
+    /** Every heartbeat a node sent, as bytes: what a member who recorded the group's traffic could replay. */
+    List<byte[]> heartbeatsOf(int node) {
+        return heartbeats.getOrDefault(node, List.of());
+    }
+
+    /** Delivers {@code frame} to {@code to} now as if {@code from} had sent it (a replay inside the encryption). */
+    void inject(int from, int to, byte[] frame) {
+        Receiver receiver = receivers.get(to);
+        world.schedule(world.now(), () -> receiver.receive(from, frame));
     }
 
     void send(int from, byte[] frame) {
         int status = (frame[0] - '0') * 100 + (frame[1] - '0') * 10 + (frame[2] - '0');
         log.add(new Emission(from, world.now(), frame.length, status));
+        if (frame.length == org.flocksy.core.wire.FrameCodec.HEARTBEAT_BYTES) {
+            heartbeats.computeIfAbsent(from, n -> new ArrayList<>()).add(frame);
+        }
         for (int to = 0; to < receivers.size(); to++) {
             if (to == from || cut.contains(key(from, to)) || random.nextDouble() < options.lossRate()) {
                 continue;

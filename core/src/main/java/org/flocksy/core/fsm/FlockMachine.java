@@ -73,6 +73,7 @@ public final class FlockMachine {
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.atomic.AtomicBoolean closingReported = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.concurrent.atomic.AtomicBoolean announceReported = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicLong batch = new java.util.concurrent.atomic.AtomicLong();
     /** When our current announcement first went out, in our clock; {@code Long.MAX_VALUE} before. */
     private long ownAnnouncedAtMs = Long.MAX_VALUE;
 
@@ -151,7 +152,12 @@ public final class FlockMachine {
                 && announceReported.compareAndSet(false, true)) {
             loop.post(() -> announced(t, wallMs));
         }
-        return new Heartbeat(t.status(), wallMs, t.payload());
+        Payload payload = t.payload();
+        if (payload instanceof Payload.NodeList list && list.batches() > 1) {
+            // More than 15 peers: each heartbeat lists the next batch (digest §3.3).
+            payload = list.batch(batch.getAndIncrement());
+        }
+        return new Heartbeat(t.status(), wallMs, payload);
     }
 
     /** Starts the periodic tick; call once, after the scheduler runs. */

@@ -86,6 +86,9 @@ public final class FrameCodec {
         out.putLong(h.timestampMs());
         checkLayout(h.status(), h.payload());
         if (h.payload() instanceof Payload.NodeList n) {
+            if (n.uids().size() > NODE_UIDS_MAX) {
+                throw new IllegalArgumentException("at most " + NODE_UIDS_MAX + " uids per heartbeat: send batches");
+            }
             out.put((byte) n.count());
             n.uids().forEach(u -> out.put(u.toBytes()));
         } else if (h.payload() instanceof Payload.Timepoint t) {
@@ -126,6 +129,11 @@ public final class FrameCodec {
         return new Heartbeat(status, timestamp, payload);
     }
 
+    /**
+     * The UIDs after a node-count. The wire does not say how many a heartbeat holds when the count is over
+     * 15 and the list rotates: the last batch is shorter, and its unused slots are zeros, which no BLAKE2b
+     * output is in practice.
+     */
     private static Payload.NodeList nodeList(ByteBuffer in) {
         int count = Byte.toUnsignedInt(in.get());
         int listed = Math.min(count, NODE_UIDS_MAX);
@@ -133,9 +141,21 @@ public final class FrameCodec {
         byte[] uid = new byte[NodeUid.BYTES];
         for (int i = 0; i < listed; i++) {
             in.get(uid);
+            if (count > NODE_UIDS_MAX && isZero(uid)) {
+                break;
+            }
             uids.add(NodeUid.of(uid));
         }
         return new Payload.NodeList(count, uids);
+    }
+
+    private static boolean isZero(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static RunMetadata metadata(ByteBuffer in) throws MalformedFrameException {

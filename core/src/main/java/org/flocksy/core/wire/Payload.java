@@ -7,9 +7,10 @@ import org.flocksy.core.crypto.NodeUid;
 public sealed interface Payload permits Payload.NodeList, RunMetadata, Payload.Timepoint {
 
     /**
-     * {@code node-count} and up to {@link FrameCodec#NODE_UIDS_MAX} node UIDs. For acknowledgements
-     * (121, 131, 140) flocksy lists the originator being acknowledged, so a late ack of another run
-     * can never be counted.
+     * {@code node-count} and the node UIDs. A heartbeat carries at most {@link FrameCodec#NODE_UIDS_MAX}
+     * of them; a longer list goes out in rotating batches ({@link #batch}). For acknowledgements (121,
+     * 131, 140, …) flocksy lists the originator being acknowledged, so a late ack of another run can
+     * never be counted.
      */
     record NodeList(int count, List<NodeUid> uids) implements Payload {
         public NodeList {
@@ -17,13 +18,21 @@ public sealed interface Payload permits Payload.NodeList, RunMetadata, Payload.T
             if (count < 0 || count > 255) {
                 throw new IllegalArgumentException("node-count out of range: " + count);
             }
-            if (uids.size() > FrameCodec.NODE_UIDS_MAX) {
-                throw new IllegalArgumentException("at most " + FrameCodec.NODE_UIDS_MAX + " uids per heartbeat");
-            }
         }
 
         public static NodeList of(List<NodeUid> uids) {
-            return new NodeList(uids.size(), uids.subList(0, Math.min(uids.size(), FrameCodec.NODE_UIDS_MAX)));
+            return new NodeList(uids.size(), uids);
+        }
+
+        /** How many heartbeats it takes to list every UID once. */
+        public int batches() {
+            return Math.max(1, (uids.size() + FrameCodec.NODE_UIDS_MAX - 1) / FrameCodec.NODE_UIDS_MAX);
+        }
+
+        /** The {@code index}-th batch (modulo {@link #batches}) of at most 15 UIDs, with the full count. */
+        public NodeList batch(long index) {
+            int from = (int) Math.floorMod(index, (long) batches()) * FrameCodec.NODE_UIDS_MAX;
+            return new NodeList(count, uids.subList(from, Math.min(uids.size(), from + FrameCodec.NODE_UIDS_MAX)));
         }
     }
 

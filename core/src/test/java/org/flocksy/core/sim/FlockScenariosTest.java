@@ -14,6 +14,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.stream.Collectors;
 import org.flocksy.core.wire.FrameCodec;
+import org.flocksy.core.wire.Heartbeat;
+import org.flocksy.core.wire.Payload;
+import org.flocksy.core.wire.Status;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -451,6 +454,23 @@ class FlockScenariosTest {
         assertThat(flock.runUntil(() -> holds(flock.node(2), "from-1", one) && holds(flock.node(3), "from-1", one) && allReady(flock), BUDGET)).isTrue();
         flock.node(2).write("from-2", two);
         assertThat(flock.runUntil(() -> holds(flock.node(1), "from-2", two) && holds(flock.node(3), "from-2", two) && allReady(flock), BUDGET)).isTrue();
+        assertNothingAbandoned(flock);
+    }
+
+    @Test
+    @DisplayName("Seventeen nodes: heartbeats list sixteen peers in rotating batches of 15, and a file reaches all")
+    void seventeenNodes() throws Exception {
+        SimFlock flock = new SimFlock(34, dir, SimNetwork.Options.lan(), new long[17]);
+        flock.start();
+        byte[] data = content(35, 6000);
+        int before = flock.network.log().size();
+        flock.node(5).write("to-everyone", data);
+        assertThat(flock.runUntil(() -> flock.nodes.stream().allMatch(n -> holds(n, "to-everyone", data)) && allReady(flock), BUDGET)).isTrue();
+        assertEqualBulk(flock.network.log().subList(before, flock.network.log().size()), 17);
+        List<Payload.NodeList> idle = flock.network.heartbeatsOf(0).stream().map(SimFlock::decode)
+                .filter(h -> h.status() == Status.IDLE).map(h -> (Payload.NodeList) h.payload())
+                .filter(l -> l.count() == 16).toList();
+        assertThat(idle).extracting(l -> l.uids().size()).contains(15, 1).containsOnly(15, 1);
         assertNothingAbandoned(flock);
     }
 

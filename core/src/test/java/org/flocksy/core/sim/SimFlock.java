@@ -159,6 +159,15 @@ final class SimFlock {
         return b;
     }
 
+    /** A frame a node sent, decoded (the simulation's frames are all well-formed). */
+    static org.flocksy.core.wire.Heartbeat decode(byte[] frame) {
+        try {
+            return (org.flocksy.core.wire.Heartbeat) org.flocksy.core.wire.FrameCodec.decode(frame);
+        } catch (org.flocksy.core.wire.MalformedFrameException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Starts every node and runs until all see each other. */
     void start() throws IOException {
         for (SimNode node : nodes) {

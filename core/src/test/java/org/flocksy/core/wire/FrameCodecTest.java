@@ -65,6 +65,26 @@ class FrameCodecTest {
     }
 
     @Test
+    void moreThanFifteenUidsGoOutInRotatingBatches() throws Exception {
+        List<NodeUid> twenty = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            twenty.add(uid(i));
+        }
+        Payload.NodeList all = Payload.NodeList.of(twenty);
+        assertThat(all.batches()).isEqualTo(2);
+        assertThat(all.batch(0).uids()).isEqualTo(twenty.subList(0, 15));
+        assertThat(all.batch(1).uids()).isEqualTo(twenty.subList(15, 20));
+        assertThat(all.batch(2)).isEqualTo(all.batch(0));
+        for (int i = 0; i < 2; i++) {
+            Heartbeat hb = new Heartbeat(Status.IDLE, 7, all.batch(i));
+            Heartbeat decoded = (Heartbeat) FrameCodec.decode(FrameCodec.encode(hb));
+            assertThat(decoded).isEqualTo(hb);
+            assertThat(((Payload.NodeList) decoded.payload()).count()).isEqualTo(20);
+        }
+        assertThatThrownBy(() -> FrameCodec.encode(new Heartbeat(Status.IDLE, 7, all))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void emptyNodeListsAndEmptyChunksKeepTheSize() throws Exception {
         byte[] idle = FrameCodec.encode(new Heartbeat(Status.IDLE, 1, Payload.NodeList.of(List.of())));
         assertThat(idle).hasSize(256);

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Collectors;
+import org.flocksy.core.testing.Stats;
 import org.flocksy.core.wire.FrameCodec;
 import org.flocksy.core.wire.Heartbeat;
 import org.flocksy.core.wire.Payload;
@@ -227,33 +228,10 @@ class FlockScenariosTest {
         // Two-sample Kolmogorov-Smirnov at α = 0.001: the critical D for samples of ~240 each is about 0.18.
         for (int a = 0; a < 3; a++) {
             for (int b = a + 1; b < 3; b++) {
-                double d = ksStatistic(intervals[a], intervals[b]);
-                double critical = 1.95 * Math.sqrt((double) (intervals[a].length + intervals[b].length)
-                        / ((double) intervals[a].length * intervals[b].length));
-                assertThat(d).as("KS distance between nodes %d and %d", a + 1, b + 1).isLessThan(critical);
+                assertThat(Stats.ksStatistic(intervals[a], intervals[b])).as("KS distance between nodes %d and %d", a + 1, b + 1)
+                        .isLessThan(Stats.ksCritical001(intervals[a].length, intervals[b].length));
             }
         }
-    }
-
-    static double ksStatistic(double[] x, double[] y) {
-        double[] a = x.clone();
-        double[] b = y.clone();
-        Arrays.sort(a);
-        Arrays.sort(b);
-        int i = 0;
-        int j = 0;
-        double d = 0;
-        while (i < a.length && j < b.length) {
-            double v = Math.min(a[i], b[j]);
-            while (i < a.length && a[i] <= v) {
-                i++;
-            }
-            while (j < b.length && b[j] <= v) {
-                j++;
-            }
-            d = Math.max(d, Math.abs((double) i / a.length - (double) j / b.length));
-        }
-        return d;
     }
 
     @Test

@@ -8,6 +8,8 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import org.flocksy.core.crypto.Blake2b;
+import org.flocksy.core.crypto.NodeUid;
+import org.flocksy.core.version.VersionVector;
 
 /**
  * Reads a received bundle record by record. The caller verified the whole stream's hash first; the checks
@@ -58,6 +60,16 @@ public final class BundleReader implements AutoCloseable {
         int mode = Short.toUnsignedInt(rest.getShort());
         long mtime = rest.getLong();
         long size = rest.getLong();
+        VersionVector version;
+        try {
+            int nodes = Byte.toUnsignedInt(readExactly(1).get(0));
+            ByteBuffer vv = ByteBuffer.allocate(1 + nodes * (NodeUid.BYTES + 8)).put((byte) nodes).put(readExactly(nodes * (NodeUid.BYTES + 8)));
+            version = VersionVector.fromBytes(vv.array());
+        } catch (IllegalArgumentException e) {
+            throw new MalformedBundleException("record " + read + " (" + path + "): " + e.getMessage());
+        }
+        byte[] writer = new byte[NodeUid.BYTES];
+        readExactly(NodeUid.BYTES).get(writer);
         if (size < 0 || (kind != Change.Kind.FILE && size != 0) || size > length - position - BundleFormat.HASH_BYTES) {
             throw new MalformedBundleException("record " + read + " (" + path + "): size " + size + " does not fit the bundle");
         }
@@ -66,7 +78,7 @@ public final class BundleReader implements AutoCloseable {
         byte[] hash = new byte[BundleFormat.HASH_BYTES];
         readExactly(BundleFormat.HASH_BYTES).get(hash);
         read++;
-        return new Entry(new Change(kind, path, mode, mtime, size, hash), contentOffset);
+        return new Entry(new Change(kind, path, mode, mtime, size, hash, version, NodeUid.of(writer)), contentOffset);
     }
 
     /**

@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import org.flocksy.core.crypto.Blake2b;
+import org.flocksy.core.crypto.NodeUid;
+import org.flocksy.core.version.VersionVector;
 
 /** Writes a bundle into a file, record by record. A file that changes while it is copied is left out whole. */
 public final class BundleWriter implements AutoCloseable {
@@ -39,9 +41,10 @@ public final class BundleWriter implements AutoCloseable {
      * @return the record written, with its content hash, or {@code null} if the file did not hold
      *     {@code size} bytes (it is being written): then nothing was appended
      */
-    public Change addFile(String path, int mode, long mtimeMs, long size, Path source) throws IOException {
+    public Change addFile(String path, int mode, long mtimeMs, long size, Path source, VersionVector version,
+                          NodeUid writer) throws IOException {
         long start = channel.position();
-        writeFully(BundleFormat.header(new Change(Change.Kind.FILE, path, mode, mtimeMs, size, Change.NO_HASH)));
+        writeFully(BundleFormat.header(new Change(Change.Kind.FILE, path, mode, mtimeMs, size, Change.NO_HASH, version, writer)));
         Blake2b.Hasher hasher = blake2b.newHasher();
         long copied = 0;
         try (InputStream in = Files.newInputStream(source)) {
@@ -65,7 +68,7 @@ public final class BundleWriter implements AutoCloseable {
         writeFully(ByteBuffer.wrap(hash));
         records++;
         hasContent |= size > 0;
-        return new Change(Change.Kind.FILE, path, mode, mtimeMs, size, hash);
+        return new Change(Change.Kind.FILE, path, mode, mtimeMs, size, hash, version, writer);
     }
 
     public int records() {

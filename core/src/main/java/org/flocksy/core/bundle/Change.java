@@ -3,6 +3,8 @@ package org.flocksy.core.bundle;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
+import org.flocksy.core.crypto.NodeUid;
+import org.flocksy.core.version.VersionVector;
 
 /**
  * One record of a bundle: what changed at a path of the box. Only {@link Kind#FILE} records carry content
@@ -15,8 +17,11 @@ import java.util.Objects;
  * @param size content bytes that follow ({@link Kind#FILE} only, else 0)
  * @param contentHash BLAKE2b-256 of the content: of the bytes that follow for a file, of the unchanged
  *     content for {@link Kind#ATTRIBUTES}, zeros otherwise
+ * @param version the version vector of this change
+ * @param writer the node that made this version (names conflict copies the same on every node)
  */
-public record Change(Kind kind, String path, int mode, long mtimeMs, long size, byte[] contentHash) {
+public record Change(Kind kind, String path, int mode, long mtimeMs, long size, byte[] contentHash,
+                     VersionVector version, NodeUid writer) {
 
     /** What a record does at its path. */
     public enum Kind {
@@ -50,6 +55,8 @@ public record Change(Kind kind, String path, int mode, long mtimeMs, long size, 
     public Change {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(version, "version");
+        Objects.requireNonNull(writer, "writer");
         if (contentHash.length != 32) {
             throw new IllegalArgumentException("content hash is 32 bytes");
         }
@@ -62,12 +69,12 @@ public record Change(Kind kind, String path, int mode, long mtimeMs, long size, 
         contentHash = contentHash.clone();
     }
 
-    public static Change deleted(String path) {
-        return new Change(Kind.DELETED, path, 0, 0, 0, NO_HASH);
+    public static Change deleted(String path, VersionVector version, NodeUid writer) {
+        return new Change(Kind.DELETED, path, 0, 0, 0, NO_HASH, version, writer);
     }
 
-    public static Change directory(String path, int mode) {
-        return new Change(Kind.DIRECTORY, path, mode, 0, 0, NO_HASH);
+    public static Change directory(String path, int mode, VersionVector version, NodeUid writer) {
+        return new Change(Kind.DIRECTORY, path, mode, 0, 0, NO_HASH, version, writer);
     }
 
     @Override
@@ -78,17 +85,18 @@ public record Change(Kind kind, String path, int mode, long mtimeMs, long size, 
     @Override
     public boolean equals(Object o) {
         return o instanceof Change c && kind == c.kind && path.equals(c.path) && mode == c.mode
-                && mtimeMs == c.mtimeMs && size == c.size && Arrays.equals(contentHash, c.contentHash);
+                && mtimeMs == c.mtimeMs && size == c.size && Arrays.equals(contentHash, c.contentHash)
+                && version.equals(c.version) && writer.equals(c.writer);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(kind, path, mode, mtimeMs, size, Arrays.hashCode(contentHash));
+        return Objects.hash(kind, path, mode, mtimeMs, size, Arrays.hashCode(contentHash), version, writer);
     }
 
     @Override
     public String toString() {
         return kind + " " + path + (kind == Kind.FILE ? " (" + size + " B, "
-                + HexFormat.of().formatHex(contentHash).substring(0, 12) + ")" : "");
+                + HexFormat.of().formatHex(contentHash).substring(0, 12) + ")" : "") + " " + version;
     }
 }

@@ -104,7 +104,7 @@ public final class FlockMachine {
     @Inject
     public FlockMachine(Clock clock, Loop loop, Emitter scheduler, SyncEngine sync, FlockTiming timing,
                         Traffic traffic, Settings settings, Keyring keyring, Blake2b blake2b, SplittableRandom random,
-                        FsmModel model) {
+                        FsmModel model, NodeUid self) {
         this.model = model;
         this.clock = clock;
         this.loop = loop;
@@ -114,7 +114,7 @@ public final class FlockMachine {
         this.traffic = traffic;
         this.nodeName = settings.nodeName();
         this.random = random;
-        this.self = NodeUid.ofPublicKey(blake2b, keyring.clientKeys().publicKeyBytes());
+        this.self = self;
         for (Keyring.Peer p : keyring.peers()) {
             peers.add(new Peer(p.endpoint(), NodeUid.ofPublicKey(blake2b, Z85.decodeKey(p.publicKey()))));
         }

@@ -80,6 +80,13 @@ public final class NodeModule extends AbstractModule {
         }
     }
 
+    /** This node's identity on the wire and in version vectors. */
+    @Provides
+    @Singleton
+    org.flocksy.core.crypto.NodeUid self() {
+        return org.flocksy.core.crypto.NodeUid.ofPublicKey(blake2b, keyring.clientKeys().publicKeyBytes());
+    }
+
     @Provides
     @Singleton
     List<Box> boxes() {

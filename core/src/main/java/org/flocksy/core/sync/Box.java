@@ -12,19 +12,20 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.flocksy.core.crypto.Blake2b;
+import org.flocksy.core.crypto.NodeUid;
+import org.flocksy.core.index.BoxIndex;
+import org.flocksy.core.version.VersionVector;
 
 /**
- * A box on this node: its name, root, UID, and the stamps (and content hashes) of the files and
- * directories last seen in sync.
- * Confined to the kernel's event loop.
+ * A box on this node: its name, root, UID, and its index: what this node has at each path, with the
+ * version vectors that order it against what other nodes have. Confined to the kernel's event loop.
  */
 public final class Box {
     private final String name;
     private final Path root;
     private final byte[] uid;
-    private record Known(Stamp stamp, byte[] hash) {}
-
-    private final Map<String, Known> known = new HashMap<>();
+    private final Map<String, BoxIndex.Entry> entries = new HashMap<>();
+    private BoxIndex index;
 
     public Box(String name, Path root, Blake2b blake2b) {
         this.name = name;
@@ -77,35 +78,73 @@ public final class Box {
         return root.resolve(relative);
     }
 
-    public Stamp known(String relative) {
-        Known k = known.get(relative);
-        return k == null ? null : k.stamp();
+    /** Opens the box's index in its state folder and loads what this node had at its last run. */
+    void open() throws IOException {
+        index = BoxIndex.open(stateDir().resolve("index.db"));
+        entries.putAll(index.load());
     }
 
-    /** The content hash of a file last seen in sync, or {@code null}. */
-    byte[] knownHash(String relative) {
-        Known k = known.get(relative);
-        return k == null ? null : k.hash();
-    }
-
-    /** Records an entry as in sync; a {@code null} stamp forgets it (deleted). */
-    public void remember(String relative, Stamp stamp, byte[] hash) {
-        if (stamp == null) {
-            known.remove(relative);
-        } else {
-            known.put(relative, new Known(stamp, hash));
+    void close() {
+        if (index != null) {
+            index.close();
         }
+    }
+
+    /** The stamp of what this node has at {@code relative}, or {@code null} (nothing, or deleted). */
+    public Stamp known(String relative) {
+        BoxIndex.Entry e = entries.get(relative);
+        return e == null || e.deleted() ? null : new Stamp(e.directory(), e.size(), e.mtimeMs(), e.mode());
+    }
+
+    /** The content hash of the file this node has at {@code relative}, or {@code null}. */
+    byte[] knownHash(String relative) {
+        BoxIndex.Entry e = entries.get(relative);
+        return e == null || e.deleted() ? null : e.hash();
+    }
+
+    /** The index entry at {@code relative}, tombstones included, or {@code null}. */
+    BoxIndex.Entry entry(String relative) {
+        return entries.get(relative);
+    }
+
+    /** Records a version of an entry this node now has on disk. */
+    void record(String relative, Stamp stamp, byte[] hash, VersionVector version, NodeUid writer) throws IOException {
+        put(new BoxIndex.Entry(relative, stamp.directory(), stamp.size(), stamp.mtimeMs(), stamp.mode(),
+                stamp.directory() ? null : hash, version, writer, false));
+    }
+
+    /** Records that the entry is deleted in {@code version} (a tombstone, kept to tell old news from new). */
+    void recordDeleted(String relative, VersionVector version, NodeUid writer) throws IOException {
+        BoxIndex.Entry was = entries.get(relative);
+        put(new BoxIndex.Entry(relative, was != null && was.directory(), 0, 0, 0, null, version, writer, true));
+    }
+
+    private void put(BoxIndex.Entry e) throws IOException {
+        index.put(e);
+        entries.put(e.path(), e);
+    }
+
+    /** Runs several index writes as one transaction. */
+    void batch(BoxIndex.Batch work) throws IOException {
+        index.batch(work);
     }
 
     /** Known entries at or below {@code relative} (a deleted directory takes them all with it). */
     public Set<String> knownUnder(String relative) {
         String prefix = relative + "/";
-        return known.keySet().stream().filter(k -> k.equals(relative) || k.startsWith(prefix))
+        return entries.values().stream().filter(e -> !e.deleted())
+                .map(BoxIndex.Entry::path).filter(k -> k.equals(relative) || k.startsWith(prefix))
                 .collect(Collectors.toSet());
     }
 
+    /** Paths this node has (tombstones excluded). */
     public Set<String> knownPaths() {
-        return Set.copyOf(known.keySet());
+        return entries.values().stream().filter(e -> !e.deleted()).map(BoxIndex.Entry::path).collect(Collectors.toSet());
+    }
+
+    /** Every entry, tombstones included: what a digest of this box lists. */
+    java.util.Collection<BoxIndex.Entry> entries() {
+        return java.util.Collections.unmodifiableCollection(entries.values());
     }
 
     /**

@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.flocksy.api.ChangeEvent;
@@ -35,8 +36,11 @@ import org.flocksy.core.clock.Clock;
 import org.flocksy.core.config.Problems;
 import org.flocksy.core.config.Settings;
 import org.flocksy.core.crypto.Blake2b;
+import org.flocksy.core.crypto.NodeUid;
+import org.flocksy.core.index.BoxIndex;
 import org.flocksy.core.loop.Loop;
 import org.flocksy.core.plugin.PluginCatalog;
+import org.flocksy.core.version.VersionVector;
 import org.flocksy.core.wire.RunMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,7 +58,16 @@ public final class SyncEngine implements AutoCloseable {
     /** Bytes per run unless one file alone is larger; the rest of a burst goes in the next run. */
     static final long BUNDLE_BYTES_MAX = 64L * 1024 * 1024;
 
-    private record Key(Box box, String path) {}
+    /** A queued path; {@code resend} sends what the index has even when the disk did not change. */
+    private record Key(Box box, String path, boolean resend) {
+        Key(Box box, String path) {
+            this(box, path, false);
+        }
+
+        Key plain() {
+            return resend ? new Key(box, path) : this;
+        }
+    }
 
     private final List<Box> boxes;
     private final PluginCatalog plugins;
@@ -65,16 +78,20 @@ public final class SyncEngine implements AutoCloseable {
     private final Map<Key, Long> pending = new HashMap<>();
     private final Deque<Key> queue = new ArrayDeque<>();
     private final Set<Key> queued = new HashSet<>();
+    /** Queued paths to send as the index has them even if the disk did not change (a run that failed). */
+    private final Set<Key> resend = new HashSet<>();
     private final List<WatchHandle> watches = new ArrayList<>();
     private final Set<Box> paused = new HashSet<>();
     private final AtomicLong tempCounter = new AtomicLong();
     private final ReadAhead readAhead;
+    private final NodeUid self;
     private Runnable onWork = () -> {};
 
     @Inject
     public SyncEngine(List<Box> boxes, PluginCatalog plugins, Blake2b blake2b, Loop loop, Clock clock,
-                      Settings settings, ReadAhead readAhead) {
+                      Settings settings, ReadAhead readAhead, NodeUid self) {
         this.readAhead = readAhead;
+        this.self = self;
         this.boxes = List.copyOf(boxes);
         this.plugins = plugins;
         this.blake2b = blake2b;
@@ -88,8 +105,8 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     /**
-     * Records what each box holds now and starts watching. Files present at start are taken as in sync:
-     * catching up with changes made while offline is the index's work, not this engine's.
+     * Opens each box's index, queues whatever differs between it and the disk (changes made while this
+     * node was not running, or everything in a folder new to flocksy) and starts watching.
      */
     public void start(Runnable onWork) throws IOException {
         this.onWork = onWork;
@@ -97,7 +114,8 @@ public final class SyncEngine implements AutoCloseable {
             try {
                 Files.createDirectories(box.tmpDir());
                 sweep(box.tmpDir());
-                box.scan().forEach((path, stamp) -> box.remember(path, stamp, null));
+                box.open();
+                enqueueDifferences(box, box.scan(), box.knownPaths());
             } catch (IOException e) {
                 String where = e instanceof java.nio.file.FileSystemException fs && fs.getFile() != null ? fs.getFile() : box.root().toString();
                 throw new IOException("box '" + box.name() + "': cannot use " + where + ": " + Problems.describe(e), e);
@@ -223,6 +241,13 @@ public final class SyncEngine implements AutoCloseable {
         return available;
     }
 
+    private void enqueue(Box box, String rel, boolean resendAnyway) {
+        if (resendAnyway) {
+            resend.add(new Key(box, rel));
+        }
+        enqueue(box, rel);
+    }
+
     private void enqueue(Box box, String rel) {
         Key key = new Key(box, rel);
         if (queued.add(key)) {
@@ -235,8 +260,9 @@ public final class SyncEngine implements AutoCloseable {
         return !queue.isEmpty();
     }
 
-    /** A change worked out from the disk, not yet written into a bundle. */
-    private record Planned(Key key, String wirePath, Change.Kind kind, Stamp stamp, byte[] hash) {
+    /** A change worked out from the disk and the index, not yet written into a bundle. */
+    private record Planned(Key key, String wirePath, Change.Kind kind, Stamp stamp, byte[] hash, VersionVector version,
+                           NodeUid writer, boolean changed) {
         boolean deletion() {
             return kind == Change.Kind.DELETED;
         }
@@ -289,12 +315,18 @@ public final class SyncEngine implements AutoCloseable {
                 it.remove();
                 queued.remove(key);
                 taken.add(key);
+                if (resend.remove(key)) {
+                    taken.set(taken.size() - 1, new Key(key.box(), key.path(), true));
+                }
             }
         }
         return taken;
     }
 
-    /** What to send for one path, or {@code null} when it is as last synced. */
+    /**
+     * What to send for one path, or {@code null} when the disk is as the index says and nothing asks to
+     * send it again. A local change gets a new version: the index's vector bumped by this node.
+     */
     private Planned plan(Key key) throws IOException {
         Box box = key.box();
         String rel = key.path();
@@ -309,14 +341,24 @@ public final class SyncEngine implements AutoCloseable {
         Path abs = box.resolve(rel);
         Stamp now = Stamp.read(abs);
         Stamp known = box.known(rel);
+        BoxIndex.Entry entry = box.entry(rel);
+        VersionVector base = entry == null ? VersionVector.EMPTY : entry.version();
         if (now == null) {
-            return known == null ? null : new Planned(key, wirePath, Change.Kind.DELETED, null, null);
+            if (known != null) {
+                return new Planned(key, wirePath, Change.Kind.DELETED, null, null, base.bump(self), self, true);
+            }
+            return key.resend() && entry != null
+                    ? new Planned(key, wirePath, Change.Kind.DELETED, null, null, base, entry.writer(), false) : null;
         }
         if (now.equals(known)) {
-            return null;
+            if (!key.resend()) {
+                return null;
+            }
+            Change.Kind kind = now.directory() ? Change.Kind.DIRECTORY : Change.Kind.FILE;
+            return new Planned(key, wirePath, kind, now, entry.hash(), base, entry.writer(), false);
         }
         if (now.directory()) {
-            return new Planned(key, wirePath, Change.Kind.DIRECTORY, now, null);
+            return new Planned(key, wirePath, Change.Kind.DIRECTORY, now, null, base.bump(self), self, true);
         }
         byte[] knownHash = box.knownHash(rel);
         if (known != null && !known.directory() && known.size() == now.size() && knownHash != null) {
@@ -327,10 +369,10 @@ public final class SyncEngine implements AutoCloseable {
                 return null;
             }
             if (Arrays.equals(hash, knownHash)) {
-                return new Planned(key, wirePath, Change.Kind.ATTRIBUTES, now, hash);
+                return new Planned(key, wirePath, Change.Kind.ATTRIBUTES, now, hash, base.bump(self), self, true);
             }
         }
-        return new Planned(key, wirePath, Change.Kind.FILE, now, null);
+        return new Planned(key, wirePath, Change.Kind.FILE, now, null, base.bump(self), self, true);
     }
 
     private OutgoingRun bundle(Box box, List<Planned> planned) throws IOException {
@@ -341,12 +383,18 @@ public final class SyncEngine implements AutoCloseable {
         try (BundleWriter writer = new BundleWriter(file, blake2b)) {
             for (Planned p : planned) {
                 if (!sent.isEmpty() && writer.length() + sizeOf(p) > BUNDLE_BYTES_MAX) {
+                    if (p.key().resend()) {
+                        resend.add(p.key().plain());
+                    }
                     enqueue(p.key().box(), p.key().path());
                     continue;
                 }
                 Change change = write(writer, p);
                 if (change != null) {
                     sent.add(new OutgoingRun.Sent(p.key().path(), change, p.stamp()));
+                    if (p.changed()) {
+                        remember(box, p.key().path(), change, p.stamp());
+                    }
                 }
             }
             hasContent = writer.hasContent();
@@ -369,15 +417,18 @@ public final class SyncEngine implements AutoCloseable {
     /** Appends one planned change; a file that changed since it was planned waits for its next settle. */
     private Change write(BundleWriter writer, Planned p) throws IOException {
         Stamp s = p.stamp();
+        String path = p.wirePath();
         return switch (p.kind()) {
-            case DELETED -> add(writer, Change.deleted(p.wirePath()));
-            case DIRECTORY -> add(writer, Change.directory(p.wirePath(), s.mode()));
-            case ATTRIBUTES -> add(writer, new Change(Change.Kind.ATTRIBUTES, p.wirePath(), s.mode(), s.mtimeMs(), 0, p.hash()));
+            case DELETED -> add(writer, Change.deleted(path, p.version(), p.writer()));
+            case DIRECTORY -> add(writer, Change.directory(path, s.mode(), p.version(), p.writer()));
+            case ATTRIBUTES -> add(writer, new Change(Change.Kind.ATTRIBUTES, path, s.mode(), s.mtimeMs(), 0, p.hash(),
+                    p.version(), p.writer()));
             case FILE -> {
                 Path abs = p.key().box().resolve(p.key().path());
                 Change c = null;
                 try {
-                    c = s.equals(Stamp.read(abs)) ? writer.addFile(p.wirePath(), s.mode(), s.mtimeMs(), s.size(), abs) : null;
+                    c = s.equals(Stamp.read(abs))
+                            ? writer.addFile(path, s.mode(), s.mtimeMs(), s.size(), abs, p.version(), p.writer()) : null;
                 } catch (java.nio.file.NoSuchFileException e) {
                     // Deleted since it was planned: its deletion is queued by the watcher.
                 }
@@ -395,25 +446,30 @@ public final class SyncEngine implements AutoCloseable {
         return change;
     }
 
+    /** Records a change in the box's index as the version this node has now. */
+    private static void remember(Box box, String diskPath, Change c, Stamp stamp) throws IOException {
+        if (c.kind() == Change.Kind.DELETED) {
+            box.recordDeleted(diskPath, c.version(), c.writer());
+        } else {
+            box.record(diskPath, stamp, c.kind() == Change.Kind.DIRECTORY ? null : c.contentHash(), c.version(), c.writer());
+        }
+    }
+
     /** Puts the changes of a run that did not happen back at the front of the queue, in their order. */
     public void requeue(OutgoingRun run) {
         run.close();
         List<OutgoingRun.Sent> sent = run.sent();
         for (int i = sent.size() - 1; i >= 0; i--) {
             Key key = new Key(run.box(), sent.get(i).diskPath());
+            resend.add(key);
             if (queued.add(key)) {
                 queue.addFirst(key);
             }
         }
     }
 
-    /** Every receiver has the changes: remember them as in sync. */
+    /** Every receiver has the changes (the index recorded them when the bundle was written). */
     public void completed(OutgoingRun run) {
-        for (OutgoingRun.Sent s : run.sent()) {
-            Change c = s.change();
-            run.box().remember(s.diskPath(), c.kind() == Change.Kind.DELETED ? null : s.stamp(),
-                    c.kind() == Change.Kind.DIRECTORY ? null : c.contentHash());
-        }
         run.close();
     }
 
@@ -513,52 +569,169 @@ public final class SyncEngine implements AutoCloseable {
         }
         Path target = box.resolve(path);
         try {
-            switch (c.kind()) {
-                case FILE -> receiveFile(box, peer, reader, entry, target);
-                case DIRECTORY -> {
-                    if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-                        log.warn("box '{}': not replacing {} with a directory from {}", box.name(), path, peer);
-                        return;
-                    }
-                    createParents(box, target);
-                    if (Files.notExists(target, LinkOption.NOFOLLOW_LINKS)) {
-                        Files.createDirectory(target);
-                        log.info("box '{}': created directory {} (from {})", box.name(), path, peer);
-                    }
-                    Modes.write(target, c.mode());
-                    box.remember(path, Stamp.read(target), null);
-                }
-                case DELETED -> {
-                    if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
-                        Files.delete(target);
-                        log.info("box '{}': deleted {} (from {})", box.name(), path, peer);
-                    } else if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-                        try {
-                            Files.delete(target);
-                            log.info("box '{}': deleted directory {} (from {})", box.name(), path, peer);
-                        } catch (java.nio.file.DirectoryNotEmptyException e) {
-                            log.warn("box '{}': keeping directory {} deleted by {}: it holds files {} did not know", box.name(), path, peer, peer);
-                            return;
-                        }
-                    }
-                    box.remember(path, null, null);
-                }
-                case ATTRIBUTES -> {
-                    Stamp local = Stamp.read(target);
-                    if (local == null || local.directory() || local.size() != 0 && !Arrays.equals(hashOf(box, path, local), c.contentHash())
-                            || local.size() == 0 && !Arrays.equals(blake2b.hash256(new byte[0]), c.contentHash())) {
-                        log.info("box '{}': not applying new attributes of {} from {}: the content here differs", box.name(), path, peer);
-                        return;
-                    }
-                    Modes.write(target, c.mode());
-                    Files.setLastModifiedTime(target, FileTime.fromMillis(c.mtimeMs()));
-                    box.remember(path, Stamp.read(target), c.contentHash());
-                    log.info("box '{}': new attributes of {} (from {})", box.name(), path, peer);
-                }
+            Stamp disk = Stamp.read(target);
+            BoxIndex.Entry local = box.entry(path);
+            VersionVector mine = local == null ? VersionVector.EMPTY : local.version();
+            boolean unannounced = !Objects.equals(disk, box.known(path));
+            if (unannounced) {
+                // An edit here the sender cannot have seen yet: a version of its own.
+                mine = mine.bump(self);
+            }
+            switch (c.version().compareTo(mine)) {
+                case OLDER, EQUAL -> log.debug("box '{}': {} from {} is not newer than ours", box.name(), c, peer);
+                case NEWER -> applyNewer(box, peer, reader, entry, target);
+                case CONCURRENT -> resolve(box, peer, reader, entry, target, disk, local, unannounced);
             }
         } catch (IOException e) {
             log.error("box '{}': cannot apply {} of {} from {}: {}; that entry is unchanged", box.name(), c.kind(), path, peer, Problems.describe(e));
         }
+    }
+
+    /** A version that includes everything this node has at the path: it replaces what is there. */
+    private void applyNewer(Box box, String peer, BundleReader reader, BundleReader.Entry entry, Path target) throws IOException {
+        Change c = entry.change();
+        String path = c.path();
+        switch (c.kind()) {
+            case FILE -> {
+                if (sameContent(box, path, target, c)) {
+                    setAttributes(target, c);
+                    box.record(path, Stamp.read(target), c.contentHash(), c.version(), c.writer());
+                } else {
+                    receiveFile(box, peer, reader, entry, target, path, c.version(), c.writer());
+                }
+            }
+            case DIRECTORY -> {
+                if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+                    log.warn("box '{}': not replacing {} with a directory from {}", box.name(), path, peer);
+                    return;
+                }
+                createParents(box, target);
+                if (Files.notExists(target, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.createDirectory(target);
+                    log.info("box '{}': created directory {} (from {})", box.name(), path, peer);
+                }
+                Modes.write(target, c.mode());
+                box.record(path, Stamp.read(target), null, c.version(), c.writer());
+            }
+            case DELETED -> {
+                if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.delete(target);
+                    log.info("box '{}': deleted {} (from {})", box.name(), path, peer);
+                } else if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+                    try {
+                        Files.delete(target);
+                        log.info("box '{}': deleted directory {} (from {})", box.name(), path, peer);
+                    } catch (java.nio.file.DirectoryNotEmptyException e) {
+                        log.warn("box '{}': keeping directory {} deleted by {}: it holds files {} did not know", box.name(), path, peer, peer);
+                        return;
+                    }
+                }
+                box.recordDeleted(path, c.version(), c.writer());
+            }
+            case ATTRIBUTES -> {
+                if (!sameContent(box, path, target, c)) {
+                    log.info("box '{}': not applying new attributes of {} from {}: the content here differs", box.name(), path, peer);
+                    return;
+                }
+                setAttributes(target, c);
+                box.record(path, Stamp.read(target), c.contentHash(), c.version(), c.writer());
+                log.info("box '{}': new attributes of {} (from {})", box.name(), path, peer);
+            }
+        }
+    }
+
+    /**
+     * Two versions neither of which includes the other. Every node decides the same way from the same two
+     * versions, so the flock converges without talking about it: identical results merge; an edit beats a
+     * deletion (no bytes lost); of two edits the later mtime wins, the higher writer UID on a tie, and the
+     * loser is kept beside it as {@code name.sync-conflict-YYYYMMDD-HHMMSS-<writer>.ext}.
+     */
+    private void resolve(Box box, String peer, BundleReader reader, BundleReader.Entry entry, Path target, Stamp disk,
+                         BoxIndex.Entry local, boolean unannounced) throws IOException {
+        Change c = entry.change();
+        String path = c.path();
+        VersionVector merged = c.version().merge(local == null ? VersionVector.EMPTY : local.version());
+        boolean remoteDeleted = c.kind() == Change.Kind.DELETED;
+        if (disk == null && remoteDeleted) {
+            box.recordDeleted(path, merged, c.writer());
+            return;
+        }
+        if (disk == null) {
+            // Deleted here, edited there: the edit wins.
+            applyNewer(box, peer, reader, entry, target);
+            return;
+        }
+        if (remoteDeleted || disk.directory() || c.kind() == Change.Kind.DIRECTORY) {
+            if (disk.directory() && c.kind() == Change.Kind.DIRECTORY) {
+                Modes.write(target, c.mode());
+                box.record(path, Stamp.read(target), null, merged, c.writer());
+                return;
+            }
+            // Deleted there, edited here (or a directory against a file): ours stays, and goes out again.
+            log.info("box '{}': {} from {} conflicts with ours at {}; keeping ours", box.name(), c.kind(), peer, path);
+            enqueue(box, path, true);
+            return;
+        }
+        if (sameContent(box, path, target, c)) {
+            if (c.mtimeMs() > disk.mtimeMs()) {
+                setAttributes(target, c);
+            }
+            box.record(path, Stamp.read(target), c.contentHash(), merged, c.writer());
+            return;
+        }
+        if (c.kind() == Change.Kind.ATTRIBUTES) {
+            log.info("box '{}': new attributes of {} from {} meet other content here; keeping ours", box.name(), path, peer);
+            enqueue(box, path, true);
+            return;
+        }
+        NodeUid localWriter = unannounced || local == null ? self : local.writer();
+        boolean remoteWins = c.mtimeMs() != disk.mtimeMs() ? c.mtimeMs() > disk.mtimeMs() : c.writer().compareTo(localWriter) > 0;
+        if (remoteWins) {
+            String copy = conflictName(path, disk.mtimeMs(), localWriter);
+            Path copyPath = box.resolve(copy);
+            Files.move(target, copyPath, StandardCopyOption.ATOMIC_MOVE);
+            log.warn("box '{}': {} was changed here and on {} at once; ours is kept as {}", box.name(), path, peer, copy);
+            receiveFile(box, peer, reader, entry, target, path, c.version(), c.writer());
+            // Ours exists only here now: announce it as a new file.
+            enqueue(box, copy);
+        } else {
+            String copy = conflictName(path, c.mtimeMs(), c.writer());
+            log.warn("box '{}': {} was changed here and on {} at once; theirs is kept as {}", box.name(), path, peer, copy);
+            if (box.known(copy) == null) {
+                receiveFile(box, peer, reader, entry, box.resolve(copy), copy, c.version(), c.writer());
+            }
+            enqueue(box, path, true);
+        }
+    }
+
+    /** The name the loser of a conflict is kept under, the same on every node. */
+    static String conflictName(String path, long mtimeMs, NodeUid writer) {
+        int slash = path.lastIndexOf('/');
+        String dir = path.substring(0, slash + 1);
+        String name = path.substring(slash + 1);
+        int dot = name.lastIndexOf('.');
+        String stem = dot > 0 ? name.substring(0, dot) : name;
+        String ext = dot > 0 ? name.substring(dot) : "";
+        String when = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+                .withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.ofEpochMilli(mtimeMs));
+        return dir + stem + ".sync-conflict-" + when + "-" + writer.shortId() + ext;
+    }
+
+    /** Whether the file here already holds the content a change describes. */
+    private boolean sameContent(Box box, String path, Path target, Change c) throws IOException {
+        Stamp local = Stamp.read(target);
+        if (local == null || local.directory()) {
+            return false;
+        }
+        if (c.kind() == Change.Kind.FILE && local.size() != c.size()) {
+            return false;
+        }
+        return Arrays.equals(hashOf(box, path, local), c.contentHash());
+    }
+
+    private static void setAttributes(Path target, Change c) throws IOException {
+        Modes.write(target, c.mode());
+        Files.setLastModifiedTime(target, FileTime.fromMillis(c.mtimeMs()));
     }
 
     /** The content hash of a local file: the one remembered if the file is as last synced, else read. */
@@ -567,7 +740,8 @@ public final class SyncEngine implements AutoCloseable {
         return known != null && local.equals(box.known(path)) ? known : blake2b.hash256(box.resolve(path));
     }
 
-    private void receiveFile(Box box, String peer, BundleReader reader, BundleReader.Entry entry, Path target) throws IOException {
+    private void receiveFile(Box box, String peer, BundleReader reader, BundleReader.Entry entry, Path target, String path,
+                             VersionVector version, NodeUid writer) throws IOException {
         Change c = entry.change();
         if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
             log.warn("box '{}': not replacing directory {} with a file from {}", box.name(), c.path(), peer);
@@ -595,22 +769,22 @@ public final class SyncEngine implements AutoCloseable {
                         box.name(), c.path());
                 return;
             }
-            box.remember(c.path(), Stamp.read(target), hash);
-            log.info("box '{}': received {} ({} bytes) from {}", box.name(), c.path(), c.size(), peer);
+            box.record(path, Stamp.read(target), hash, version, writer);
+            log.info("box '{}': received {} ({} bytes) from {}", box.name(), path, c.size(), peer);
         } finally {
             Files.deleteIfExists(temp);
         }
     }
 
     /** Creates missing parent directories and remembers them, so that they are not announced back (echo). */
-    private static void createParents(Box box, Path target) throws IOException {
+    private void createParents(Box box, Path target) throws IOException {
         Deque<Path> missing = new ArrayDeque<>();
         for (Path p = target.getParent(); p != null && !p.equals(box.root()) && !Files.exists(p, LinkOption.NOFOLLOW_LINKS); p = p.getParent()) {
             missing.push(p);
         }
         for (Path p : missing) {
             Files.createDirectory(p);
-            box.remember(box.relative(p), Stamp.read(p), null);
+            box.record(box.relative(p), Stamp.read(p), null, VersionVector.EMPTY, self);
         }
     }
 

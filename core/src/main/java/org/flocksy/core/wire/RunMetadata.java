@@ -14,8 +14,8 @@ import java.util.Objects;
  * @param bundleHash BLAKE2b-256 of the whole bundle, checked before anything is applied
  */
 public record RunMetadata(byte[] boxUid, int records, long length, byte[] bundleHash, long startMs) implements Payload {
-    /** Bytes of the smallest record (a one-byte path, no content): bounds the count a length can hold. */
-    public static final int RECORD_BYTES_MIN = 53;
+    /** Bytes of the smallest record (a one-byte path, an empty version vector, no content): bounds the count a length can hold. */
+    public static final int RECORD_BYTES_MIN = 70;
     /** The longest bundle whose chunks an int can count. */
     public static final long LENGTH_MAX = (long) Integer.MAX_VALUE * FrameCodec.CHUNK_BYTES;
 

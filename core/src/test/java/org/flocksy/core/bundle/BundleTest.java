@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.flocksy.core.crypto.Blake2b;
+import org.flocksy.core.crypto.NodeUid;
+import org.flocksy.core.version.VersionVector;
 import org.flocksy.core.wire.RunMetadata;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,6 +22,9 @@ class BundleTest {
     private static final Blake2b BLAKE2B = Blake2b.load();
     /** Bytes that broke the original's text parsing (digest §11.2): NUL, LF, space, digits. */
     private static final byte[] HOSTILE = {0x00, 0x0A, 0x20, '1', '0', '0', 0x20, 0x0A};
+
+    private static final NodeUid WRITER = NodeUid.of(new byte[] {0, 0x0A, 0x20, '1', '0', '0', 0x20, 0x0A, 0, 0, 0, 0, 0, 0, 0, 9});
+    private static final VersionVector V = VersionVector.EMPTY.bump(WRITER).bump(WRITER).bump(NodeUid.of(new byte[16]));
 
     @TempDir
     Path dir;
@@ -42,18 +47,19 @@ class BundleTest {
         Path file = dir.resolve("b");
         Change written;
         try (BundleWriter w = new BundleWriter(file, BLAKE2B)) {
-            w.add(Change.directory("dir with space", 0x0A20));
-            written = w.addFile("dir with space/ünïcode\n.txt", 0x0920, 0x0A0A_2030_0A0AL, HOSTILE.length, source);
-            w.add(new Change(Change.Kind.ATTRIBUTES, longest, 0644, 10, 0, BLAKE2B.hash256(HOSTILE)));
-            w.add(Change.deleted("0 1"));
+            w.add(Change.directory("dir with space", 0x0A20, V, WRITER));
+            written = w.addFile("dir with space/ünïcode\n.txt", 0x0920, 0x0A0A_2030_0A0AL, HOSTILE.length, source, V, WRITER);
+            w.add(new Change(Change.Kind.ATTRIBUTES, longest, 0644, 10, 0, BLAKE2B.hash256(HOSTILE), VersionVector.EMPTY, WRITER));
+            w.add(Change.deleted("0 1", V, WRITER));
             assertThat(w.records()).isEqualTo(4);
             assertThat(w.hasContent()).isTrue();
         }
         assertThat(written.contentHash()).isEqualTo(BLAKE2B.hash256(HOSTILE));
         List<BundleReader.Entry> entries = readAll(file, 4);
         assertThat(entries).extracting(BundleReader.Entry::change).containsExactly(
-                Change.directory("dir with space", 0x0A20), written,
-                new Change(Change.Kind.ATTRIBUTES, longest, 0644, 10, 0, BLAKE2B.hash256(HOSTILE)), Change.deleted("0 1"));
+                Change.directory("dir with space", 0x0A20, V, WRITER), written,
+                new Change(Change.Kind.ATTRIBUTES, longest, 0644, 10, 0, BLAKE2B.hash256(HOSTILE), VersionVector.EMPTY, WRITER),
+                Change.deleted("0 1", V, WRITER));
         ByteArrayOutputStream content = new ByteArrayOutputStream();
         try (BundleReader reader = new BundleReader(file, 4)) {
             assertThat(reader.copyContent(entries.get(1), Channels.newChannel(content), BLAKE2B)).isEqualTo(written.contentHash());
@@ -65,7 +71,7 @@ class BundleTest {
     void theSmallestRecordIsWhatTheWireAssumes() throws Exception {
         Path file = dir.resolve("b");
         try (BundleWriter w = new BundleWriter(file, BLAKE2B)) {
-            w.add(Change.deleted("x"));
+            w.add(Change.deleted("x", VersionVector.EMPTY, WRITER));
         }
         assertThat(Files.size(file)).isEqualTo(RunMetadata.RECORD_BYTES_MIN);
     }
@@ -73,7 +79,7 @@ class BundleTest {
     @Test
     void pathsOver128BytesCannotBeWritten() throws Exception {
         try (BundleWriter w = new BundleWriter(dir.resolve("b"), BLAKE2B)) {
-            assertThatThrownBy(() -> w.add(Change.deleted("a".repeat(129)))).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> w.add(Change.deleted("a".repeat(129), V, WRITER))).isInstanceOf(IllegalArgumentException.class);
         }
     }
 
@@ -82,10 +88,10 @@ class BundleTest {
         Path source = Files.write(dir.resolve("src"), new byte[100]);
         Path file = dir.resolve("b");
         try (BundleWriter w = new BundleWriter(file, BLAKE2B)) {
-            assertThat(w.addFile("grew", 0644, 1, 50, source)).isNull();
-            assertThat(w.addFile("shrank", 0644, 1, 200, source)).isNull();
+            assertThat(w.addFile("grew", 0644, 1, 50, source, V, WRITER)).isNull();
+            assertThat(w.addFile("shrank", 0644, 1, 200, source, V, WRITER)).isNull();
             assertThat(w.length()).isZero();
-            assertThat(w.addFile("right", 0644, 1, 100, source)).isNotNull();
+            assertThat(w.addFile("right", 0644, 1, 100, source, V, WRITER)).isNotNull();
         }
         assertThat(readAll(file, 1)).extracting(e -> e.change().path()).containsExactly("right");
     }
@@ -94,7 +100,7 @@ class BundleTest {
     void malformedBundlesAreRefusedWithAReason() throws Exception {
         Path file = dir.resolve("b");
         try (BundleWriter w = new BundleWriter(file, BLAKE2B)) {
-            w.add(Change.deleted("abc"));
+            w.add(Change.deleted("abc", VersionVector.EMPTY, WRITER));
         }
         byte[] good = Files.readAllBytes(file);
         assertMalformed(good, 2, "runs past the end");
@@ -115,6 +121,9 @@ class BundleTest {
         byte[] sizeOnDeletion = good.clone();
         sizeOnDeletion[2 + 3 + 2 + 8 + 7] = 1;
         assertMalformed(sizeOnDeletion, 1, "does not fit");
+        byte[] versionTooLong = good.clone();
+        versionTooLong[2 + 3 + 2 + 8 + 8] = 9;
+        assertMalformed(versionTooLong, 1, "runs past the end");
     }
 
     private void assertMalformed(byte[] bytes, int records, String message) throws Exception {

@@ -14,6 +14,7 @@ import org.flocksy.core.config.Keyring;
 import org.flocksy.core.config.Settings;
 import org.flocksy.core.crypto.Blake2b;
 import org.flocksy.core.crypto.CurveKeyPair;
+import org.flocksy.core.crypto.NodeUid;
 import org.flocksy.core.crypto.Z85;
 import org.flocksy.core.fsm.FlockMachine;
 import org.flocksy.core.fsm.FlockTiming;
@@ -51,10 +52,11 @@ final class SimFlock {
             this.clock = new SimClock(world, skewMs);
             this.loop = new SimLoop(world);
             this.emitter = new SimEmitter(world, network, clock, traffic, timing);
+            NodeUid self = NodeUid.ofPublicKey(BLAKE2B, keyring.clientKeys().publicKeyBytes());
             this.sync = new SyncEngine(List.of(new Box(BOX, this.box, BLAKE2B)),
-                    new PluginCatalog(List.of(), List.of(watcher)), BLAKE2B, loop, clock, settings, ReadAhead.INLINE);
+                    new PluginCatalog(List.of(), List.of(watcher)), BLAKE2B, loop, clock, settings, ReadAhead.INLINE, self);
             this.machine = new FlockMachine(clock, loop, emitter.emitter(), sync, timing, traffic, settings, keyring, BLAKE2B,
-                    world.split(), MODEL);
+                    world.split(), MODEL, self);
         }
 
         /** Writes a file into the box and tells the watcher, as the OS would. */

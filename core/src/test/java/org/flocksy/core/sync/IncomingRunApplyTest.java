@@ -14,6 +14,8 @@ import org.flocksy.core.clock.SystemClock;
 import org.flocksy.core.config.Declared;
 import org.flocksy.core.config.Settings;
 import org.flocksy.core.crypto.Blake2b;
+import org.flocksy.core.crypto.NodeUid;
+import org.flocksy.core.version.VersionVector;
 import org.flocksy.core.loop.EventLoop;
 import org.flocksy.core.testing.TestPlugins;
 import org.flocksy.core.wire.FileData;
@@ -26,6 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
 /** The receiving end of a run against a real directory: only verified bundles are applied, only inside the box. */
 class IncomingRunApplyTest {
     private static final Blake2b BLAKE2B = Blake2b.load();
+    private static final NodeUid SELF = NodeUid.of(new byte[] {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1});
+    private static final NodeUid PEER = NodeUid.of(new byte[] {2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2});
+    /** A version the peer made from nothing: newer than whatever this node has not seen. */
+    private static final VersionVector V1 = VersionVector.EMPTY.bump(PEER);
 
     @TempDir
     Path dir;
@@ -42,8 +48,9 @@ class IncomingRunApplyTest {
                 List.of(new Declared<>(new BoxSpec("docs", root.toString()), "t")),
                 new Declared<>(dir.resolve("ks"), "t"), new Declared<>(dir.resolve("pk"), "t"));
         loop = new EventLoop(new SystemClock(), settings);
-        engine = new SyncEngine(List.of(box), TestPlugins.catalog(), BLAKE2B, loop, new SystemClock(), settings, ReadAhead.THREAD);
+        engine = new SyncEngine(List.of(box), TestPlugins.catalog(), BLAKE2B, loop, new SystemClock(), settings, ReadAhead.THREAD, SELF);
         Files.createDirectories(box.tmpDir());
+        box.open();
     }
 
     @AfterEach
@@ -62,7 +69,7 @@ class IncomingRunApplyTest {
                 } else {
                     byte[] content = (byte[]) entries[i + 1];
                     Path source = Files.write(dir.resolve("source-" + i), content);
-                    writer.addFile((String) entries[i], 0640, 1_600_000_000_123L, content.length, source);
+                    writer.addFile((String) entries[i], 0640, 1_600_000_000_123L, content.length, source, V1, PEER);
                     i++;
                 }
                 records++;
@@ -109,15 +116,20 @@ class IncomingRunApplyTest {
         Files.writeString(root.resolve("old.txt"), "going");
         Files.createDirectories(root.resolve("gone/inner"));
         Path touched = Files.writeString(root.resolve("touched.txt"), "same bytes");
+        // What this node had in sync before the peer's changes: older versions of the same paths.
+        for (String known : List.of("old.txt", "gone", "gone/inner", "touched.txt")) {
+            Path p = root.resolve(known);
+            box.record(known, Stamp.read(p), Files.isRegularFile(p) ? BLAKE2B.hash256(p) : null, VersionVector.EMPTY, SELF);
+        }
         byte[] sameHash = BLAKE2B.hash256("same bytes".getBytes(StandardCharsets.UTF_8));
         IncomingRun run = deliver(
-                Change.directory("empty", 0750),
+                Change.directory("empty", 0750, V1, PEER),
                 "one.txt", "1".getBytes(StandardCharsets.UTF_8),
                 "sub/two.bin", new byte[9000],
-                new Change(Change.Kind.ATTRIBUTES, "touched.txt", 0600, 1_500_000_000_000L, 0, sameHash),
-                Change.deleted("old.txt"),
-                Change.deleted("gone/inner"),
-                Change.deleted("gone"));
+                new Change(Change.Kind.ATTRIBUTES, "touched.txt", 0600, 1_500_000_000_000L, 0, sameHash, V1, PEER),
+                Change.deleted("old.txt", V1, PEER),
+                Change.deleted("gone/inner", V1, PEER),
+                Change.deleted("gone", V1, PEER));
         assertThat(engine.apply(run)).isTrue();
         assertThat(root.resolve("empty")).isDirectory().isEmptyDirectory();
         assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("empty")))).isEqualTo("rwxr-x---");
@@ -136,8 +148,8 @@ class IncomingRunApplyTest {
         Files.createDirectories(root.resolve("dir"));
         Files.writeString(root.resolve("dir/unsynced.txt"), "only here");
         IncomingRun run = deliver(
-                new Change(Change.Kind.ATTRIBUTES, "mine.txt", 0600, 1_500_000_000_000L, 0, new byte[32]),
-                Change.deleted("dir"));
+                new Change(Change.Kind.ATTRIBUTES, "mine.txt", 0600, 1_500_000_000_000L, 0, new byte[32], V1, PEER),
+                Change.deleted("dir", V1, PEER));
         assertThat(engine.apply(run)).isTrue();
         assertThat(Files.getLastModifiedTime(local).toMillis()).isEqualTo(mtime);
         assertThat(root.resolve("dir/unsynced.txt")).hasContent("only here");
@@ -173,7 +185,7 @@ class IncomingRunApplyTest {
     @Test
     void aBoxWhoseFolderVanishedIsPausedNotReadAsDeleted() throws Exception {
         Files.writeString(root.resolve("keep.txt"), "precious");
-        box.remember("keep.txt", Stamp.read(root.resolve("keep.txt")), null);
+        box.record("keep.txt", Stamp.read(root.resolve("keep.txt")), null, V1, PEER);
         try (var tree = Files.walk(root)) {
             tree.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
@@ -181,7 +193,7 @@ class IncomingRunApplyTest {
         assertThat(engine.hasWork()).as("a deletion was queued for a box that is gone").isFalse();
         assertThat(engine.nextOutgoing()).isNull();
 
-        IncomingRun run = engine.openIncoming("peer", new RunMetadata(box.uid(), 1, 60, new byte[32], 0));
+        IncomingRun run = engine.openIncoming("peer", new RunMetadata(box.uid(), 1, 100, new byte[32], 0));
         assertThat(run.refusal()).contains("is gone");
     }
 

@@ -1,0 +1,160 @@
+package org.flocksy.core.index;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.flocksy.core.crypto.NodeUid;
+import org.flocksy.core.version.VersionVector;
+
+/**
+ * One box's index in SQLite (WAL). Every write is its own transaction unless inside {@link #batch}, so a
+ * node killed at any moment finds the index as of its last completed write; the disk is compared with it
+ * at the next start, and whatever differs is a local change.
+ */
+public final class BoxIndex implements AutoCloseable {
+    /**
+     * What this node has at a path.
+     *
+     * @param hash BLAKE2b-256 of a file's content; {@code null} for directories and tombstones
+     * @param writer the node that made this version
+     * @param deleted a tombstone: the entry was deleted in this version
+     */
+    public record Entry(String path, boolean directory, long size, long mtimeMs, int mode, byte[] hash,
+                        VersionVector version, NodeUid writer, boolean deleted) {}
+
+    /** Schema versions in order; the database's {@code user_version} says how many have run. */
+    private static final List<String> MIGRATIONS = List.of(
+            """
+            CREATE TABLE entries (
+                path      TEXT PRIMARY KEY,
+                directory INTEGER NOT NULL,
+                size      INTEGER NOT NULL,
+                mtime_ms  INTEGER NOT NULL,
+                mode      INTEGER NOT NULL,
+                hash      BLOB,
+                version   BLOB NOT NULL,
+                writer    BLOB NOT NULL,
+                deleted   INTEGER NOT NULL
+            )""");
+
+    private final Path file;
+    private final Connection db;
+    private final PreparedStatement upsert;
+    private int batchDepth;
+
+    private BoxIndex(Path file, Connection db) throws SQLException {
+        this.file = file;
+        this.db = db;
+        this.upsert = db.prepareStatement("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    }
+
+    /** Opens (or creates) the index at {@code file} and brings its schema up to date. */
+    public static BoxIndex open(Path file) throws IOException {
+        try {
+            Connection db = DriverManager.getConnection("jdbc:sqlite:" + file);
+            try (Statement s = db.createStatement()) {
+                s.execute("PRAGMA journal_mode=WAL");
+                s.execute("PRAGMA synchronous=NORMAL");
+                int version;
+                try (ResultSet r = s.executeQuery("PRAGMA user_version")) {
+                    version = r.getInt(1);
+                }
+                if (version > MIGRATIONS.size()) {
+                    db.close();
+                    throw new IOException(file + " was written by a newer flocksy (schema " + version + ")");
+                }
+                for (int v = version; v < MIGRATIONS.size(); v++) {
+                    db.setAutoCommit(false);
+                    s.execute(MIGRATIONS.get(v));
+                    s.execute("PRAGMA user_version = " + (v + 1));
+                    db.commit();
+                    db.setAutoCommit(true);
+                }
+            }
+            return new BoxIndex(file, db);
+        } catch (SQLException e) {
+            throw new IOException("cannot open the index " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Every entry, tombstones included, by path. */
+    public Map<String, Entry> load() throws IOException {
+        Map<String, Entry> entries = new HashMap<>();
+        try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT * FROM entries")) {
+            while (r.next()) {
+                Entry e = new Entry(r.getString("path"), r.getInt("directory") != 0, r.getLong("size"), r.getLong("mtime_ms"),
+                        r.getInt("mode"), r.getBytes("hash"), VersionVector.fromBytes(r.getBytes("version")),
+                        NodeUid.of(r.getBytes("writer")), r.getInt("deleted") != 0);
+                entries.put(e.path(), e);
+            }
+        } catch (SQLException | IllegalArgumentException e) {
+            throw new IOException("cannot read the index " + file + ": " + e.getMessage(), e);
+        }
+        return entries;
+    }
+
+    public void put(Entry e) throws IOException {
+        try {
+            upsert.setString(1, e.path());
+            upsert.setInt(2, e.directory() ? 1 : 0);
+            upsert.setLong(3, e.size());
+            upsert.setLong(4, e.mtimeMs());
+            upsert.setInt(5, e.mode());
+            upsert.setBytes(6, e.hash());
+            upsert.setBytes(7, e.version().toBytes());
+            upsert.setBytes(8, e.writer().toBytes());
+            upsert.setInt(9, e.deleted() ? 1 : 0);
+            upsert.executeUpdate();
+        } catch (SQLException ex) {
+            throw new IOException("cannot write the index " + file + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /** Something to do with several writes that land together or not at all. */
+    public interface Batch {
+        void run() throws IOException;
+    }
+
+    /** Runs {@code work} in one transaction: many small writes cost one commit. */
+    public void batch(Batch work) throws IOException {
+        try {
+            if (batchDepth++ == 0) {
+                db.setAutoCommit(false);
+            }
+            boolean done = false;
+            try {
+                work.run();
+                done = true;
+            } finally {
+                if (--batchDepth == 0) {
+                    if (done) {
+                        db.commit();
+                    } else {
+                        db.rollback();
+                    }
+                    db.setAutoCommit(true);
+                }
+            }
+        } catch (SQLException e) {
+            throw new IOException("cannot write the index " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            upsert.close();
+            db.close();
+        } catch (SQLException e) {
+            // Closing a database we only read or committed to: nothing is lost.
+        }
+    }
+}

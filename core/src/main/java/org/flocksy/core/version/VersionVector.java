@@ -1,0 +1,121 @@
+package org.flocksy.core.version;
+
+import java.nio.ByteBuffer;
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+import org.flocksy.core.crypto.NodeUid;
+
+/**
+ * A counter per node UID, bumped by the node that makes a local change. Immutable. A version whose vector
+ * is dominated is old news; two vectors neither of which dominates are concurrent edits, a conflict.
+ */
+public final class VersionVector {
+    /** How two vectors relate. */
+    public enum Order { EQUAL, NEWER, OLDER, CONCURRENT }
+
+    /** More nodes than a vector may name: more than any flock the protocol carries (node-count is a u8). */
+    public static final int NODES_MAX = 255;
+    public static final VersionVector EMPTY = new VersionVector(new TreeMap<>());
+
+    private final TreeMap<NodeUid, Long> counters;
+
+    private VersionVector(TreeMap<NodeUid, Long> counters) {
+        this.counters = counters;
+    }
+
+    /** This version, changed by {@code node}. */
+    public VersionVector bump(NodeUid node) {
+        TreeMap<NodeUid, Long> next = new TreeMap<>(counters);
+        next.merge(node, 1L, Long::sum);
+        return new VersionVector(next);
+    }
+
+    /** The least vector that dominates or equals both: what a node has seen after resolving them. */
+    public VersionVector merge(VersionVector other) {
+        TreeMap<NodeUid, Long> next = new TreeMap<>(counters);
+        other.counters.forEach((node, count) -> next.merge(node, count, Math::max));
+        return new VersionVector(next);
+    }
+
+    /** How this vector relates to {@code other}: NEWER means this one dominates. */
+    public Order compareTo(VersionVector other) {
+        boolean ahead = false;
+        boolean behind = false;
+        TreeMap<NodeUid, Long> all = new TreeMap<>(counters);
+        other.counters.forEach(all::putIfAbsent);
+        for (NodeUid node : all.keySet()) {
+            long mine = counters.getOrDefault(node, 0L);
+            long theirs = other.counters.getOrDefault(node, 0L);
+            ahead |= mine > theirs;
+            behind |= mine < theirs;
+        }
+        if (ahead && behind) {
+            return Order.CONCURRENT;
+        }
+        return ahead ? Order.NEWER : behind ? Order.OLDER : Order.EQUAL;
+    }
+
+    public Map<NodeUid, Long> counters() {
+        return Collections.unmodifiableMap(counters);
+    }
+
+    /** Bytes: count u8 · (node UID 16 · counter u64) per node, in UID order. */
+    public byte[] toBytes() {
+        ByteBuffer out = ByteBuffer.allocate(1 + counters.size() * (NodeUid.BYTES + 8));
+        out.put((byte) counters.size());
+        counters.forEach((node, count) -> out.put(node.toBytes()).putLong(count));
+        return out.array();
+    }
+
+    /**
+     * Reads a vector written by {@link #toBytes}.
+     *
+     * @throws IllegalArgumentException on a short buffer, a repeated node or a counter below 1
+     */
+    public static VersionVector read(ByteBuffer in) {
+        if (!in.hasRemaining()) {
+            throw new IllegalArgumentException("no version vector");
+        }
+        int n = Byte.toUnsignedInt(in.get());
+        if (in.remaining() < n * (NodeUid.BYTES + 8)) {
+            throw new IllegalArgumentException("version vector of " + n + " nodes does not fit");
+        }
+        TreeMap<NodeUid, Long> counters = new TreeMap<>();
+        byte[] uid = new byte[NodeUid.BYTES];
+        for (int i = 0; i < n; i++) {
+            in.get(uid);
+            long count = in.getLong();
+            if (count < 1 || counters.put(NodeUid.of(uid), count) != null) {
+                throw new IllegalArgumentException("version vector with a repeated node or a counter below 1");
+            }
+        }
+        return new VersionVector(counters);
+    }
+
+    public static VersionVector fromBytes(byte[] bytes) {
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        VersionVector v = read(in);
+        if (in.hasRemaining()) {
+            throw new IllegalArgumentException("bytes after the version vector");
+        }
+        return v;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof VersionVector v && counters.equals(v.counters);
+    }
+
+    @Override
+    public int hashCode() {
+        return counters.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder s = new StringBuilder("{");
+        counters.forEach((node, count) -> s.append(s.length() > 1 ? ", " : "").append(node.shortId()).append(':').append(count));
+        return s.append('}').toString();
+    }
+}

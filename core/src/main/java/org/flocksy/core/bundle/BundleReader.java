@@ -70,7 +70,7 @@ public final class BundleReader implements AutoCloseable {
         }
         byte[] writer = new byte[NodeUid.BYTES];
         readExactly(NodeUid.BYTES).get(writer);
-        if (size < 0 || (kind != Change.Kind.FILE && size != 0) || size > length - position - BundleFormat.HASH_BYTES) {
+        if (size < 0 || (!kind.hasContent() && size != 0) || size > length - position - BundleFormat.HASH_BYTES) {
             throw new MalformedBundleException("record " + read + " (" + path + "): size " + size + " does not fit the bundle");
         }
         long contentOffset = position;

@@ -71,6 +71,16 @@ public final class BundleWriter implements AutoCloseable {
         return new Change(Change.Kind.FILE, path, mode, mtimeMs, size, hash, version, writer);
     }
 
+    /** Appends a digest of the box's index (path "."), written by {@code writer}. */
+    public void addDigest(byte[] content, NodeUid writer) throws IOException {
+        byte[] hash = blake2b.hash256(content);
+        writeFully(BundleFormat.header(new Change(Change.Kind.DIGEST, ".", 0, 0, content.length, hash, VersionVector.EMPTY, writer)));
+        writeFully(ByteBuffer.wrap(content));
+        writeFully(ByteBuffer.wrap(hash));
+        records++;
+        hasContent |= content.length > 0;
+    }
+
     public int records() {
         return records;
     }

@@ -7,8 +7,8 @@ import org.flocksy.core.crypto.NodeUid;
 import org.flocksy.core.version.VersionVector;
 
 /**
- * One record of a bundle: what changed at a path of the box. Only {@link Kind#FILE} records carry content
- * ({@code size} bytes follow the header in the stream).
+ * One record of a bundle: what changed at a path of the box. Only {@link Kind#FILE} and
+ * {@link Kind#DIGEST} records carry content ({@code size} bytes follow the header in the stream).
  *
  * @param path relative path with {@code /} separators, UTF-8, at most 128 bytes; its safety is the
  *     receiver's check, not this type's
@@ -32,12 +32,19 @@ public record Change(Kind kind, String path, int mode, long mtimeMs, long size, 
         /** A directory exists (created, or its mode changed). */
         DIRECTORY(3),
         /** Mode or mtime of a file whose content did not change (chmod, touch). */
-        ATTRIBUTES(4);
+        ATTRIBUTES(4),
+        /** Not a change: the sender's index in brief ({@link Digest}), so that receivers send what it lacks. */
+        DIGEST(5);
 
         final int wire;
 
         Kind(int wire) {
             this.wire = wire;
+        }
+
+        /** Whether content bytes follow the record's header. */
+        public boolean hasContent() {
+            return this == FILE || this == DIGEST;
         }
 
         static Kind ofWire(int value) {
@@ -63,7 +70,7 @@ public record Change(Kind kind, String path, int mode, long mtimeMs, long size, 
         if (mode < 0 || mode > 0xFFFF) {
             throw new IllegalArgumentException("mode out of range: " + mode);
         }
-        if (size < 0 || (kind != Kind.FILE && size != 0)) {
+        if (size < 0 || (!kind.hasContent() && size != 0)) {
             throw new IllegalArgumentException("size " + size + " for " + kind);
         }
         contentHash = contentHash.clone();

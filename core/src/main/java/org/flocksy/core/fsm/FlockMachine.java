@@ -80,6 +80,7 @@ public final class FlockMachine {
     private volatile State state = State.READY;
     private volatile int connectedCount;
     private volatile long abandonedRuns;
+    private volatile long deliveredRuns;
     private long stateEpoch;
     /** Back in ready, until the closing heartbeat (150 or 410) went out: a new run would overwrite it. */
     private boolean settling;
@@ -136,6 +137,11 @@ public final class FlockMachine {
     /** Runs this node gave up (deadline, silent peer, originator gone): zero on a healthy flock. */
     public long abandonedRuns() {
         return abandonedRuns;
+    }
+
+    /** Runs this node sent that every recipient completed. */
+    public long deliveredRuns() {
+        return deliveredRuns;
     }
 
     public int configuredPeers() {
@@ -451,6 +457,7 @@ public final class FlockMachine {
                 log.info("sent {} to {} peer(s) in {} ms", run, recipients.size(),
                         (clock.monotonicNanos() - runStartedNanos) / 1_000_000);
                 sync.completed(run);
+                deliveredRuns++;
             } else {
                 sync.requeue(run);
             }
@@ -598,14 +605,19 @@ public final class FlockMachine {
     private void updateConnectivity(long now) {
         long window = timing.heartbeatPeriod().toNanos() * timing.connectedPeriods();
         boolean changed = false;
+        boolean joined = false;
         for (Peer p : peers) {
             boolean fresh = p.isFresh(now, window);
             if (fresh != p.connected()) {
                 p.connected(fresh);
                 changed = true;
+                joined |= fresh;
                 int count = (int) peers.stream().filter(Peer::connected).count();
                 log.info("peer {} {} ({}/{} connected)", p, fresh ? "connected" : "disconnected", count, peers.size());
             }
+        }
+        if (joined) {
+            sync.peersJoined();
         }
         if (changed) {
             connectedCount = (int) peers.stream().filter(Peer::connected).count();

@@ -96,6 +96,17 @@ public final class Node implements AutoCloseable {
         return scheduler.lateness();
     }
 
+    /** Whether the node is idle with nothing queued to send, as its event loop sees it. */
+    public boolean quiescent() throws InterruptedException {
+        java.util.concurrent.CompletableFuture<Boolean> answer = new java.util.concurrent.CompletableFuture<>();
+        loop.post(() -> answer.complete(machine.state() == org.flocksy.core.fsm.State.READY && !sync.hasWork()));
+        try {
+            return answer.get(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return false;
+        }
+    }
+
     public long zapDenied() {
         return transport.zapDenied();
     }
@@ -106,8 +117,9 @@ public final class Node implements AutoCloseable {
             return;
         }
         closed = true;
-        sync.close();
+        // The loop first: nothing touches the boxes' indexes once it has stopped.
         loop.close();
+        sync.close();
         machine.close();
         scheduler.close();
         transport.close();

@@ -31,6 +31,7 @@ import org.flocksy.api.WatchHandle;
 import org.flocksy.core.bundle.BundleReader;
 import org.flocksy.core.bundle.BundleWriter;
 import org.flocksy.core.bundle.Change;
+import org.flocksy.core.bundle.Digest;
 import org.flocksy.core.bundle.MalformedBundleException;
 import org.flocksy.core.clock.Clock;
 import org.flocksy.core.config.Problems;
@@ -57,6 +58,8 @@ public final class SyncEngine implements AutoCloseable {
     static final int BUNDLE_RECORDS_MAX = 10_000;
     /** Bytes per run unless one file alone is larger; the rest of a burst goes in the next run. */
     static final long BUNDLE_BYTES_MAX = 64L * 1024 * 1024;
+    /** Joins within this long of each other cost one digest per box, not one each. */
+    static final long DIGEST_SETTLE_NANOS = 2_000_000_000L;
 
     /** A queued path; {@code resend} sends what the index has even when the disk did not change. */
     private record Key(Box box, String path, boolean resend) {
@@ -80,6 +83,9 @@ public final class SyncEngine implements AutoCloseable {
     private final Set<Key> queued = new HashSet<>();
     /** Queued paths to send as the index has them even if the disk did not change (a run that failed). */
     private final Set<Key> resend = new HashSet<>();
+    /** Boxes whose digest goes out once the local changes are sent: a peer joined. */
+    private final Set<Box> digestWanted = new java.util.LinkedHashSet<>();
+    private long joinGeneration;
     private final List<WatchHandle> watches = new ArrayList<>();
     private final Set<Box> paused = new HashSet<>();
     private final AtomicLong tempCounter = new AtomicLong();
@@ -257,7 +263,21 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     public boolean hasWork() {
-        return !queue.isEmpty();
+        return !queue.isEmpty() || !digestWanted.isEmpty();
+    }
+
+    /**
+     * Peers joined: once joining has settled, every box's digest goes out in an ordinary run, so that a
+     * peer that was away learns what it missed (and an observer sees the same whether anyone was behind).
+     */
+    public void peersJoined() {
+        long generation = ++joinGeneration;
+        loop.after(DIGEST_SETTLE_NANOS, () -> {
+            if (generation == joinGeneration) {
+                boxes.stream().filter(Box::available).forEach(digestWanted::add);
+                onWork.run();
+            }
+        });
     }
 
     /** A change worked out from the disk and the index, not yet written into a bundle. */
@@ -274,6 +294,38 @@ public final class SyncEngine implements AutoCloseable {
      * bytes; the rest stays queued for the next run. {@code null} when nothing differs.
      */
     public OutgoingRun nextOutgoing() {
+        OutgoingRun run = nextChanges();
+        while (run == null && !digestWanted.isEmpty()) {
+            Box box = digestWanted.iterator().next();
+            digestWanted.remove(box);
+            try {
+                run = digest(box);
+            } catch (IOException e) {
+                log.warn("box '{}': cannot write its digest into {}: {}", box.name(), box.tmpDir(), Problems.describe(e));
+            }
+        }
+        return run;
+    }
+
+    private OutgoingRun digest(Box box) throws IOException {
+        if (!available(box)) {
+            return null;
+        }
+        List<Digest.Item> items = box.entries().stream()
+                .map(e -> new Digest.Item(PathSafety.canonical(e.path()), e.deleted(), e.version())).toList();
+        Files.createDirectories(box.tmpDir());
+        Path file = box.tmpDir().resolve("out-" + tempCounter.incrementAndGet() + ".bundle");
+        Change change;
+        try (BundleWriter writer = new BundleWriter(file, blake2b)) {
+            byte[] content = new Digest(items).encode();
+            writer.addDigest(content, self);
+            change = new Change(Change.Kind.DIGEST, ".", 0, 0, content.length, blake2b.hash256(content), VersionVector.EMPTY, self);
+        }
+        RunMetadata metadata = new RunMetadata(box.uid(), 1, Files.size(file), blake2b.hash256(file), 0);
+        return new OutgoingRun(box, List.of(new OutgoingRun.Sent(".", change, null)), metadata, true, file, readAhead);
+    }
+
+    private OutgoingRun nextChanges() {
         while (!queue.isEmpty()) {
             Box box = queue.peekFirst().box();
             List<Planned> planned = new ArrayList<>();
@@ -438,6 +490,7 @@ public final class SyncEngine implements AutoCloseable {
                 }
                 yield c;
             }
+            case DIGEST -> throw new IllegalStateException("digests are not planned changes");
         };
     }
 
@@ -459,6 +512,10 @@ public final class SyncEngine implements AutoCloseable {
     public void requeue(OutgoingRun run) {
         run.close();
         List<OutgoingRun.Sent> sent = run.sent();
+        if (sent.get(0).change().kind() == Change.Kind.DIGEST) {
+            digestWanted.add(run.box());
+            return;
+        }
         for (int i = sent.size() - 1; i >= 0; i--) {
             Key key = new Key(run.box(), sent.get(i).diskPath());
             resend.add(key);
@@ -536,8 +593,22 @@ public final class SyncEngine implements AutoCloseable {
             run.discard();
             return true;
         }
+        try {
+            // One transaction for the whole bundle: ten thousand small files cost one commit.
+            box.batch(() -> applyAll(box, run));
+        } catch (IOException e) {
+            log.error("box '{}': cannot record the run from {} in the index: {}; the next start finds the difference",
+                    box.name(), run.peer(), Problems.describe(e));
+        } finally {
+            run.discard();
+        }
+        return true;
+    }
+
+    /** Applies every record in order; what was applied before a malformed record stays applied and recorded. */
+    private void applyAll(Box box, IncomingRun run) {
         int applied = 0;
-        try (BundleReader reader = new BundleReader(run.temp(), m.records())) {
+        try (BundleReader reader = new BundleReader(run.temp(), run.metadata().records())) {
             for (BundleReader.Entry e; (e = reader.next()) != null; applied++) {
                 applyChange(box, run.peer(), reader, e);
             }
@@ -547,14 +618,16 @@ public final class SyncEngine implements AutoCloseable {
         } catch (IOException e) {
             log.error("box '{}': cannot read the bundle from {}: {}; {} change(s) applied, the rest not",
                     box.name(), run.peer(), Problems.describe(e), applied);
-        } finally {
-            run.discard();
         }
-        return true;
     }
 
-    private void applyChange(Box box, String peer, BundleReader reader, BundleReader.Entry entry) {
+    private void applyChange(Box box, String peer, BundleReader reader, BundleReader.Entry entry)
+            throws IOException, MalformedBundleException {
         Change c = entry.change();
+        if (c.kind() == Change.Kind.DIGEST) {
+            compareDigest(box, peer, reader, entry);
+            return;
+        }
         String path = c.path();
         String refusal = PathSafety.problem(path);
         if (refusal == null && !PathSafety.canonical(path).equals(path)) {
@@ -584,6 +657,36 @@ public final class SyncEngine implements AutoCloseable {
             }
         } catch (IOException e) {
             log.error("box '{}': cannot apply {} of {} from {}: {}; that entry is unchanged", box.name(), c.kind(), path, peer, Problems.describe(e));
+        }
+    }
+
+    /** Queues whatever this node has that the digest's sender lacks or has only in an older version. */
+    private void compareDigest(Box box, String peer, BundleReader reader, BundleReader.Entry entry)
+            throws IOException, MalformedBundleException {
+        if (entry.change().size() > BUNDLE_BYTES_MAX) {
+            throw new MalformedBundleException("a digest of " + entry.change().size() + " bytes");
+        }
+        java.io.ByteArrayOutputStream content = new java.io.ByteArrayOutputStream();
+        if (!Arrays.equals(reader.copyContent(entry, java.nio.channels.Channels.newChannel(content), blake2b), entry.change().contentHash())) {
+            throw new MalformedBundleException("the digest does not match its hash");
+        }
+        Map<String, Digest.Item> theirs = new HashMap<>();
+        Digest.decode(content.toByteArray()).items().forEach(i -> theirs.put(i.path(), i));
+        int behind = 0;
+        for (BoxIndex.Entry mine : List.copyOf(box.entries())) {
+            Digest.Item other = theirs.get(PathSafety.canonical(mine.path()));
+            boolean send = other == null ? !mine.deleted()
+                    : switch (mine.version().compareTo(other.version())) {
+                        case NEWER, CONCURRENT -> true;
+                        default -> false;
+                    };
+            if (send && !mine.version().equals(VersionVector.EMPTY)) {
+                enqueue(box, mine.path(), true);
+                behind++;
+            }
+        }
+        if (behind > 0) {
+            log.info("box '{}': {} lacks {} of our entries; sending them", box.name(), peer, behind);
         }
     }
 
@@ -792,9 +895,11 @@ public final class SyncEngine implements AutoCloseable {
         return path.replaceAll("\\p{Cntrl}", "?");
     }
 
+    /** Stops watching and closes the indexes; call once the event loop has stopped. */
     @Override
     public void close() {
         watches.forEach(WatchHandle::close);
         watches.clear();
+        boxes.forEach(Box::close);
     }
 }

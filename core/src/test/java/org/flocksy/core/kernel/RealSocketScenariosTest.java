@@ -18,30 +18,38 @@ import org.flocksy.core.fsm.State;
 import org.flocksy.core.testing.Stats;
 import org.flocksy.core.testing.TestPlugins;
 import org.flocksy.core.wire.FrameCodec;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The digest's scenarios 1, 2, 7 and 8 over real CURVE sockets on 127.0.0.1 (14 is
  * {@code ZapAuthenticationTest}): three in-process nodes, and a fourth member that runs no node but
- * records what every node sends, as an observer inside the group would.
+ * records what every node sends, as an observer inside the group would. One flock serves the scenarios
+ * in order (starting one costs its digest runs); each begins once the flock is idle.
  */
 @Timeout(240)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RealSocketScenariosTest {
     private static final Blake2b BLAKE2B = Blake2b.load();
 
-    @TempDir
-    Path dir;
     private final List<Node> nodes = new ArrayList<>();
+    /** How many of the nodes run (the last scenario stops node 3 and starts it again). */
+    private int running = 3;
     private List<LocalFlock.Member> members;
     private FrameTap tap;
 
-    @BeforeEach
-    void start() throws Exception {
+    @BeforeAll
+    void start(@TempDir Path dir) throws Exception {
         members = LocalFlock.create(dir, 4);
         for (LocalFlock.Member m : members.subList(0, 3)) {
             Node node = Node.create(m.settings(), TestPlugins.catalog(), BLAKE2B, new SystemClock(), FlockTiming.defaults());
@@ -50,9 +58,26 @@ class RealSocketScenariosTest {
         }
         tap = new FrameTap(members.get(3), members.subList(0, 3));
         await().atMost(Duration.ofSeconds(30)).until(() -> nodes.stream().allMatch(n -> n.machine().connectedPeers() == 2));
+        // Every node sends its digest once the joins settle; the scenarios start when those runs are over.
+        await().atMost(Duration.ofSeconds(120)).until(() -> nodes.stream().allMatch(n -> n.machine().deliveredRuns() >= 1));
+        await().atMost(Duration.ofSeconds(60)).until(() -> allQuiescent() && allQuiescent());
     }
 
-    @AfterEach
+    @BeforeEach
+    void idle() {
+        await().atMost(Duration.ofSeconds(60)).until(() -> allQuiescent() && allQuiescent());
+    }
+
+    private boolean allQuiescent() throws InterruptedException {
+        for (Node n : nodes.subList(0, running)) {
+            if (!n.quiescent()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @AfterAll
     void stop() throws Exception {
         nodes.forEach(Node::close);
         if (tap != null) {
@@ -83,8 +108,13 @@ class RealSocketScenariosTest {
     }
 
     @Test
+    @Order(1)
     @DisplayName("1 Idle: only 256-byte heartbeats, every 250 ms on average, alike on every node (KS, α = 0.001)")
     void idleIndistinguishable() {
+        // The last digest run's closing 150s go out within a heartbeat or two.
+        int settled = tap.mark();
+        await().atMost(Duration.ofSeconds(10)).until(() -> tap.since(settled).stream().filter(s -> s.status() == 100)
+                .mapToInt(FrameTap.Seen::node).distinct().count() == 3);
         int mark = tap.mark();
         long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         await().atMost(Duration.ofSeconds(40)).until(() -> System.nanoTime() > end);
@@ -114,6 +144,7 @@ class RealSocketScenariosTest {
     }
 
     @Test
+    @Order(2)
     @DisplayName("2 One file: receivers hold bytes, mode and mtime; every node sent as many file frames, starting and ending together")
     void oneFileThreeNodes() throws Exception {
         byte[] data = content(2, 10 * 1024);
@@ -157,6 +188,7 @@ class RealSocketScenariosTest {
     }
 
     @Test
+    @Order(3)
     @DisplayName("7 Collision: two nodes announce at the same moment; one wins, both files reach everyone")
     void collision() throws Exception {
         byte[] a = content(71, 3000);
@@ -168,12 +200,14 @@ class RealSocketScenariosTest {
     }
 
     @Test
-    @DisplayName("8 Offline peer: a node killed mid-run and one down before it never block the others")
+    @Order(4)
+    @DisplayName("8 Offline peer: a node killed mid-run never blocks the others, and catches up when it comes back")
     void offlinePeer() throws Exception {
         byte[] big = content(81, 2 * 1024 * 1024);
         Files.write(box(0).resolve("big.bin"), big);
         await().atMost(Duration.ofSeconds(30)).until(() -> nodes.get(2).machine().state().phase == State.Phase.SENDING_FAKE);
         nodes.get(2).close();
+        running = 2;
         await().atMost(Duration.ofSeconds(90)).until(() -> holds(box(1).resolve("big.bin"), big)
                 && nodes.get(0).machine().state() == State.READY && nodes.get(1).machine().state() == State.READY);
         assertThat(box(2).resolve("big.bin")).as("no partial file on the killed node").doesNotExist();
@@ -184,5 +218,15 @@ class RealSocketScenariosTest {
         Files.write(box(1).resolve("later.txt"), small);
         await().atMost(Duration.ofSeconds(60)).until(() -> holds(box(0).resolve("later.txt"), small)
                 && nodes.get(0).machine().state() == State.READY && nodes.get(1).machine().state() == State.READY);
+
+        // It comes back with its index: the others' digests of its return bring it what it missed.
+        byte[] offline = content(83, 700);
+        Files.write(box(2).resolve("written-while-down.txt"), offline);
+        Node again = Node.create(members.get(2).settings(), TestPlugins.catalog(), BLAKE2B, new SystemClock(), FlockTiming.defaults());
+        nodes.set(2, again);
+        again.start();
+        running = 3;
+        await().atMost(Duration.ofSeconds(180)).until(() -> holds(box(2).resolve("big.bin"), big) && holds(box(2).resolve("later.txt"), small)
+                && holds(box(0).resolve("written-while-down.txt"), offline) && holds(box(1).resolve("written-while-down.txt"), offline));
     }
 }

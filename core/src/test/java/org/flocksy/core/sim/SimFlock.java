@@ -181,6 +181,28 @@ final class SimFlock {
                 Duration.ofSeconds(5).toNanos())) {
             throw new AssertionError("nodes did not connect in virtual time");
         }
+        // Every node sends its digest once the joins settle: wait until those runs are over.
+        world.runFor(Duration.ofSeconds(3).toNanos());
+        if (!world.runUntil(this::quiet, Duration.ofSeconds(600).toNanos())) {
+            throw new AssertionError("the start-up digest runs did not end in virtual time");
+        }
+        // Their closing 150s go out, then the flock is idle; scenarios look at the log from here on.
+        world.runFor(Duration.ofSeconds(1).toNanos());
+        started = network.log().size();
+    }
+
+    /** Where the log stood when {@link #start} returned: the scenario's own frames follow. */
+    private int started;
+
+    /** The frames sent since the flock started (after the start-up digests). */
+    List<SimNetwork.Emission> log() {
+        List<SimNetwork.Emission> all = network.log();
+        return all.subList(started, all.size());
+    }
+
+    /** Every node idle with nothing queued. */
+    boolean quiet() {
+        return nodes.stream().allMatch(n -> n.ready() && !n.sync.hasWork());
     }
 
     boolean runUntil(java.util.function.BooleanSupplier done, Duration budget) {

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Three real {@code bin/flocksy} daemons, each with its own HOME holding the seed's default files, on free
  * 127.0.0.1 ports: create, modify and delete of files of 0 B, 1 B, 4096 B, 4097 B and 5 MiB reach the other
- * two nodes byte for byte; then SIGTERM stops each daemon with exit code 0.
+ * two nodes byte for byte; one node is killed with SIGKILL while it receives and restarted, and catches up
+ * both ways; then SIGTERM stops each daemon with exit code 0.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class ThreeNodeSystemIT {
@@ -130,6 +131,35 @@ class ThreeNodeSystemIT {
             }
         }
 
+        // kill -9 of node 3 while it receives a run, then its restart: nothing partial in its box, its index
+        // agrees with its disk, and it catches up both ways.
+        byte[] survivor = new byte[5 * 1024 * 1024];
+        random.nextBytes(survivor);
+        Files.write(boxes.get(0).resolve("survivor.bin"), survivor);
+        Path incoming = boxes.get(2).resolve(".flocksy/tmp");
+        await().atMost(ARRIVAL).pollInterval(Duration.ofMillis(50)).until(() -> receiving(incoming));
+        Process killed = daemons.get(2);
+        killed.destroyForcibly();
+        assertThat(killed.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        System.out.printf("system test: node3 killed with SIGKILL (exit %d) while receiving%n", killed.exitValue());
+        assertThat(boxes.get(2).resolve("survivor.bin")).doesNotExist();
+        assertIndexMatchesDisk(boxes.get(2));
+        awaitSame(List.of(boxes.get(1)), Map.of("survivor.bin", survivor));
+
+        byte[] changedMeanwhile = "changed on node 2 while node 3 was down".getBytes(StandardCharsets.UTF_8);
+        Files.write(boxes.get(1).resolve("nested/deeper/size-1.bin"), changedMeanwhile);
+        awaitSame(List.of(boxes.get(0)), Map.of("nested/deeper/size-1.bin", changedMeanwhile));
+        byte[] writtenWhileDown = "written into node 3's box while it was down".getBytes(StandardCharsets.UTF_8);
+        Files.write(boxes.get(2).resolve("while-down.txt"), writtenWhileDown);
+
+        Path relog = homes.get(2).resolve("flocksy-restarted.log");
+        logs.add(relog);
+        daemons.set(2, Flocksy.builder(homes.get(2)).redirectErrorStream(true).redirectOutput(relog.toFile()).start());
+        long restarted = System.nanoTime();
+        awaitSame(List.of(boxes.get(2)), Map.of("survivor.bin", survivor, "nested/deeper/size-1.bin", changedMeanwhile));
+        awaitSame(boxes.subList(0, 2), Map.of("while-down.txt", writtenWhileDown));
+        System.out.printf("system test: restarted node3 caught up both ways in %.1f s%n", (System.nanoTime() - restarted) / 1e9);
+
         for (int i = 0; i < daemons.size(); i++) {
             Process p = daemons.get(i);
             long stopping = System.nanoTime();
@@ -141,6 +171,32 @@ class ThreeNodeSystemIT {
         }
         for (Path log : logs) {
             assertThat(Files.readString(log)).doesNotContain("ERROR", "Exception");
+        }
+    }
+
+    private static boolean receiving(Path tmp) throws java.io.IOException {
+        try (var files = Files.list(tmp)) {
+            return files.anyMatch(f -> f.getFileName().toString().startsWith("in-"));
+        }
+    }
+
+    /** Every entry the index of a box lists as present is on disk, files with the recorded size and mtime. */
+    private static void assertIndexMatchesDisk(Path box) throws Exception {
+        try (var db = java.sql.DriverManager.getConnection("jdbc:sqlite:" + box.resolve(".flocksy/index.db"));
+             var rows = db.createStatement().executeQuery("SELECT path, directory, size, mtime_ms FROM entries WHERE deleted = 0")) {
+            int checked = 0;
+            while (rows.next()) {
+                Path entry = box.resolve(rows.getString(1));
+                if (rows.getInt(2) == 1) {
+                    assertThat(entry).as("indexed directory %s", rows.getString(1)).isDirectory();
+                } else {
+                    assertThat(entry).as("indexed file %s", rows.getString(1)).isRegularFile();
+                    assertThat(Files.size(entry)).isEqualTo(rows.getLong(3));
+                    assertThat(Files.getLastModifiedTime(entry).toMillis()).isEqualTo(rows.getLong(4));
+                }
+                checked++;
+            }
+            assertThat(checked).as("entries in the index of %s", box).isPositive();
         }
     }
 

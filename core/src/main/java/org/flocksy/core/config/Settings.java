@@ -2,6 +2,7 @@ package org.flocksy.core.config;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.flocksy.api.BoxSpec;
 
 /**
@@ -11,13 +12,30 @@ import org.flocksy.api.BoxSpec;
  * @param hostnames the endpoints this node binds, first one names the node
  * @param nodes the peers' endpoints
  * @param boxes the boxes this node syncs
+ * @param resolvers the conflict resolver chosen per box name (boxes not named use {@code keep-both})
  */
 public record Settings(List<Declared<String>> hostnames, List<Declared<String>> nodes,
-                       List<Declared<BoxSpec>> boxes, Declared<Path> keystore, Declared<Path> privateKeys) {
+                       List<Declared<BoxSpec>> boxes, Declared<Path> keystore, Declared<Path> privateKeys,
+                       Map<String, Declared<String>> resolvers) {
+    /** The resolver boxes get when the config names none. */
+    public static final String DEFAULT_RESOLVER = "keep-both";
+
     public Settings {
         hostnames = List.copyOf(hostnames);
         nodes = List.copyOf(nodes);
         boxes = List.copyOf(boxes);
+        resolvers = Map.copyOf(resolvers);
+    }
+
+    public Settings(List<Declared<String>> hostnames, List<Declared<String>> nodes, List<Declared<BoxSpec>> boxes,
+                    Declared<Path> keystore, Declared<Path> privateKeys) {
+        this(hostnames, nodes, boxes, keystore, privateKeys, Map.of());
+    }
+
+    /** The id of the conflict resolver of box {@code name}. */
+    public String resolverOf(String name) {
+        Declared<String> chosen = resolvers.get(name);
+        return chosen == null ? DEFAULT_RESOLVER : chosen.value();
     }
 
     /** The node's name in logs: its first hostname. */

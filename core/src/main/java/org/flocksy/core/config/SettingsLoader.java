@@ -41,6 +41,7 @@ public final class SettingsLoader {
         List<Declared<BoxSpec>> boxes = new ArrayList<>();
         Declared<Path> keystore = new Declared<>(defaultKeystore(), "default keystore");
         Declared<Path> privateKeys = new Declared<>(defaultPrivateKeys(), "default private key file");
+        Map<String, Declared<String>> resolvers = new HashMap<>();
         for (ConfigFile.Entry e : entries) {
             switch (e.key()) {
                 case "hostname" -> hostnames.add(endpoint(e.value(), e.origin()));
@@ -48,6 +49,7 @@ public final class SettingsLoader {
                 case "box" -> boxes.add(new Declared<>(BoxSpecs.parse(e.value(), e.origin()), e.origin()));
                 case "keystore" -> keystore = new Declared<>(expand(e.value()), e.origin());
                 case "privatekey" -> privateKeys = new Declared<>(expand(e.value()), e.origin());
+                case "resolver" -> resolver(e.value(), e.origin(), resolvers);
                 default -> throw new IllegalStateException("ConfigFile admitted unknown key " + e.key());
             }
         }
@@ -66,7 +68,7 @@ public final class SettingsLoader {
         if (flags.privateKeys() != null) {
             privateKeys = new Declared<>(flags.privateKeys(), "--privatekey");
         }
-        Settings settings = new Settings(hostnames, nodes, boxes, keystore, privateKeys);
+        Settings settings = new Settings(hostnames, nodes, boxes, keystore, privateKeys, resolvers);
         checkForm(settings, config, needBoxesAndNodes);
         return settings;
     }
@@ -92,6 +94,11 @@ public final class SettingsLoader {
                         + earlier.origin()));
             }
         }
+        for (Map.Entry<String, Declared<String>> r : s.resolvers().entrySet()) {
+            if (!names.containsKey(r.getKey())) {
+                throw new ConfigException(r.getValue().error("resolver for box '" + r.getKey() + "', which is not declared"));
+            }
+        }
         if (needBoxesAndNodes) {
             if (s.boxes().isEmpty()) {
                 throw new ConfigException("no box given: use -b/--box NAME@PATH or 'box = NAME@PATH' in " + config);
@@ -99,6 +106,19 @@ public final class SettingsLoader {
             if (s.nodes().isEmpty()) {
                 throw new ConfigException("no node given: use -n/--node URI or 'node = URI' in " + config);
             }
+        }
+    }
+
+    /** {@code resolver = BOX:ID}: the conflict resolver of one box. */
+    private static void resolver(String text, String origin, Map<String, Declared<String>> resolvers) throws ConfigException {
+        int colon = text.lastIndexOf(':');
+        if (colon <= 0 || colon == text.length() - 1) {
+            throw new ConfigException(origin + ": malformed resolver '" + text + "' (expected BOX:RESOLVER, e.g. docs:newest)");
+        }
+        String box = text.substring(0, colon).strip();
+        Declared<String> earlier = resolvers.put(box, new Declared<>(text.substring(colon + 1).strip(), origin));
+        if (earlier != null) {
+            throw new ConfigException(origin + ": resolver for box '" + box + "' is already declared at " + earlier.origin());
         }
     }
 

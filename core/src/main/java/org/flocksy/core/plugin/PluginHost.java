@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.flocksy.api.BoxSource;
+import org.flocksy.api.ConflictResolver;
 import org.flocksy.api.FileWatcher;
 import org.flocksy.core.config.ConfigException;
 import org.pf4j.DefaultPluginManager;
@@ -51,7 +52,7 @@ public final class PluginHost implements AutoCloseable {
         if (watchers.isEmpty()) {
             throw new ConfigException("no file watcher plugin found in " + ((DefaultPluginManager) manager).getPluginsRoots());
         }
-        return new PluginCatalog(sources, watchers);
+        return new PluginCatalog(sources, watchers, manager.getExtensions(ConflictResolver.class));
     }
 
     @Override

@@ -24,7 +24,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.HexFormat;
 import org.flocksy.api.ChangeEvent;
+import org.flocksy.api.Conflict;
+import org.flocksy.api.ConflictResolver;
+import org.flocksy.api.Decision;
+import org.flocksy.api.FileVersion;
 import org.flocksy.api.ChangeListener;
 import org.flocksy.api.FileWatcher;
 import org.flocksy.api.WatchHandle;
@@ -91,6 +96,8 @@ public final class SyncEngine implements AutoCloseable {
     private final AtomicLong tempCounter = new AtomicLong();
     private final ReadAhead readAhead;
     private final NodeUid self;
+    private final Settings settings;
+    private final Map<Box, ConflictResolver> resolvers = new HashMap<>();
     private Runnable onWork = () -> {};
 
     @Inject
@@ -98,6 +105,7 @@ public final class SyncEngine implements AutoCloseable {
                       Settings settings, ReadAhead readAhead, NodeUid self) {
         this.readAhead = readAhead;
         this.self = self;
+        this.settings = settings;
         this.boxes = List.copyOf(boxes);
         this.plugins = plugins;
         this.blake2b = blake2b;
@@ -117,6 +125,7 @@ public final class SyncEngine implements AutoCloseable {
     public void start(Runnable onWork) throws IOException {
         this.onWork = onWork;
         for (Box box : boxes) {
+            chooseResolver(box);
             try {
                 Files.createDirectories(box.tmpDir());
                 sweep(box.tmpDir());
@@ -127,6 +136,23 @@ public final class SyncEngine implements AutoCloseable {
                 throw new IOException("box '" + box.name() + "': cannot use " + where + ": " + Problems.describe(e), e);
             }
             watches.add(watch(box));
+        }
+    }
+
+    /**
+     * The box's conflict resolver, as the config names it. Without a plugin for the default, the kernel's own
+     * rule (keep both, the later edit wins) applies; a resolver the config names must exist.
+     */
+    private void chooseResolver(Box box) throws IOException {
+        String id = settings.resolverOf(box.name());
+        ConflictResolver resolver = plugins.resolver(id).orElse(null);
+        if (resolver == null && !id.equals(Settings.DEFAULT_RESOLVER)) {
+            throw new IOException("box '" + box.name() + "': no conflict resolver '" + id + "' among the plugins (found: "
+                    + String.join(", ", plugins.resolvers().stream().map(ConflictResolver::id).toList()) + ")");
+        }
+        if (resolver != null) {
+            resolvers.put(box, resolver);
+            log.info("box '{}': conflicts resolved by {}", box.name(), id);
         }
     }
 
@@ -788,23 +814,71 @@ public final class SyncEngine implements AutoCloseable {
             return;
         }
         NodeUid localWriter = unannounced || local == null ? self : local.writer();
-        boolean remoteWins = c.mtimeMs() != disk.mtimeMs() ? c.mtimeMs() > disk.mtimeMs() : c.writer().compareTo(localWriter) > 0;
-        if (remoteWins) {
-            String copy = conflictName(path, disk.mtimeMs(), localWriter);
-            Path copyPath = box.resolve(copy);
-            Files.move(target, copyPath, StandardCopyOption.ATOMIC_MOVE);
-            log.warn("box '{}': {} was changed here and on {} at once; ours is kept as {}", box.name(), path, peer, copy);
-            receiveFile(box, peer, reader, entry, target, path, c.version(), c.writer());
-            // Ours exists only here now: announce it as a new file.
-            enqueue(box, copy);
-        } else {
-            String copy = conflictName(path, c.mtimeMs(), c.writer());
-            log.warn("box '{}': {} was changed here and on {} at once; theirs is kept as {}", box.name(), path, peer, copy);
-            if (box.known(copy) == null) {
-                receiveFile(box, peer, reader, entry, box.resolve(copy), copy, c.version(), c.writer());
-            }
-            enqueue(box, path, true);
+        Path incoming = extract(box, peer, reader, entry);
+        if (incoming == null) {
+            return;
         }
+        try {
+            FileVersion mine = new FileVersion(disk.size(), disk.mtimeMs(), localWriter.toString(),
+                    HexFormat.of().formatHex(hashOf(box, path, disk)), target);
+            FileVersion theirs = new FileVersion(c.size(), c.mtimeMs(), c.writer().toString(),
+                    HexFormat.of().formatHex(c.contentHash()), incoming);
+            // The same order on every node: earlier mtime first, the lower writer on a tie.
+            boolean mineFirst = disk.mtimeMs() != c.mtimeMs() ? disk.mtimeMs() < c.mtimeMs() : localWriter.compareTo(c.writer()) < 0;
+            Conflict conflict = new Conflict(box.name(), path, mineFirst ? mine : theirs, mineFirst ? theirs : mine);
+            Decision decision = decide(box, conflict);
+            boolean theirsWins = (decision.winner() == Decision.Winner.FIRST) != mineFirst;
+            if (theirsWins) {
+                String aside = aside(box, path, disk.mtimeMs(), localWriter, decision.keepLoserBeside());
+                Path asidePath = box.resolve(aside);
+                Files.createDirectories(asidePath.getParent());
+                Files.move(target, asidePath, StandardCopyOption.ATOMIC_MOVE);
+                log.warn("box '{}': {} was changed here and on {} at once; theirs wins, ours is kept as {}", box.name(), path, peer, aside);
+                place(box, peer, incoming, target, path, c, c.version(), c.writer());
+                if (decision.keepLoserBeside()) {
+                    // Ours exists only here: announce it as a new file.
+                    enqueue(box, aside);
+                }
+            } else {
+                String aside = aside(box, path, c.mtimeMs(), c.writer(), decision.keepLoserBeside());
+                log.warn("box '{}': {} was changed here and on {} at once; ours wins, theirs is kept as {}", box.name(), path, peer, aside);
+                if (decision.keepLoserBeside()) {
+                    if (box.known(aside) == null) {
+                        place(box, peer, incoming, box.resolve(aside), aside, c, c.version(), c.writer());
+                    }
+                } else {
+                    Path asidePath = box.resolve(aside);
+                    Files.createDirectories(asidePath.getParent());
+                    Files.move(incoming, asidePath, StandardCopyOption.REPLACE_EXISTING);
+                }
+                enqueue(box, path, true);
+            }
+        } finally {
+            Files.deleteIfExists(incoming);
+        }
+    }
+
+    /** Asks the box's resolver; one that fails or answers nothing keeps both, later edit winning. */
+    private Decision decide(Box box, Conflict conflict) {
+        ConflictResolver resolver = resolvers.get(box);
+        if (resolver != null) {
+            try {
+                Decision d = resolver.resolve(conflict);
+                if (d != null && d.winner() != null) {
+                    return d;
+                }
+                log.error("box '{}': conflict resolver {} gave no decision for {}; keeping both", box.name(), resolver.id(), conflict.path());
+            } catch (IOException | RuntimeException e) {
+                log.error("box '{}': conflict resolver {} failed on {}: {}; keeping both", box.name(), resolver.id(), conflict.path(), e.toString());
+            }
+        }
+        return Decision.keepBoth(Decision.Winner.SECOND);
+    }
+
+    /** Where a conflict's loser goes: beside the file as a sync-conflict copy, or into the box's versions. */
+    private static String aside(Box box, String path, long mtimeMs, NodeUid writer, boolean beside) {
+        String copy = conflictName(path, mtimeMs, writer);
+        return beside ? copy : PathSafety.STATE_DIR + "/versions/" + copy;
     }
 
     /** The name the loser of a conflict is kept under, the same on every node. */
@@ -845,38 +919,64 @@ public final class SyncEngine implements AutoCloseable {
 
     private void receiveFile(Box box, String peer, BundleReader reader, BundleReader.Entry entry, Path target, String path,
                              VersionVector version, NodeUid writer) throws IOException {
-        Change c = entry.change();
-        if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-            log.warn("box '{}': not replacing directory {} with a file from {}", box.name(), c.path(), peer);
-            return;
+        Path temp = extract(box, peer, reader, entry);
+        if (temp != null) {
+            try {
+                place(box, peer, temp, target, path, entry.change(), version, writer);
+            } finally {
+                Files.deleteIfExists(temp);
+            }
         }
+    }
+
+    /**
+     * Copies a file record's content into a temp file in the box's {@code .flocksy/tmp}, fsynced and checked
+     * against its hash.
+     *
+     * @return the temp file (the caller deletes it), or {@code null} if the content does not match
+     */
+    private Path extract(Box box, String peer, BundleReader reader, BundleReader.Entry entry) throws IOException {
+        Change c = entry.change();
         Path temp = box.tmpDir().resolve("in-" + tempCounter.incrementAndGet() + ".part");
+        boolean ok = false;
         try {
             byte[] hash;
             try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 hash = reader.copyContent(entry, out, blake2b);
                 out.force(true);
             }
-            if (!Arrays.equals(hash, c.contentHash())) {
+            ok = Arrays.equals(hash, c.contentHash());
+            if (!ok) {
                 log.warn("box '{}': {} from {} does not match its hash; not applied", box.name(), c.path(), peer);
-                return;
             }
-            Modes.write(temp, c.mode());
-            Files.setLastModifiedTime(temp, FileTime.fromMillis(c.mtimeMs()));
-            createParents(box, target);
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                // A copy across file systems would show a growing file: refuse instead.
-                log.error("box '{}': cannot place {} atomically (another file system is mounted inside the box); the box is unchanged",
-                        box.name(), c.path());
-                return;
-            }
-            box.record(path, Stamp.read(target), hash, version, writer);
-            log.info("box '{}': received {} ({} bytes) from {}", box.name(), path, c.size(), peer);
+            return ok ? temp : null;
         } finally {
-            Files.deleteIfExists(temp);
+            if (!ok) {
+                Files.deleteIfExists(temp);
+            }
         }
+    }
+
+    /** Gives a verified temp file its mode and mtime and renames it over {@code target}, then records it. */
+    private void place(Box box, String peer, Path temp, Path target, String path, Change c, VersionVector version,
+                       NodeUid writer) throws IOException {
+        if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+            log.warn("box '{}': not replacing directory {} with a file from {}", box.name(), path, peer);
+            return;
+        }
+        Modes.write(temp, c.mode());
+        Files.setLastModifiedTime(temp, FileTime.fromMillis(c.mtimeMs()));
+        createParents(box, target);
+        try {
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            // A copy across file systems would show a growing file: refuse instead.
+            log.error("box '{}': cannot place {} atomically (another file system is mounted inside the box); the box is unchanged",
+                    box.name(), path);
+            return;
+        }
+        box.record(path, Stamp.read(target), c.contentHash(), version, writer);
+        log.info("box '{}': received {} ({} bytes) from {}", box.name(), path, c.size(), peer);
     }
 
     /** Creates missing parent directories and remembers them, so that they are not announced back (echo). */

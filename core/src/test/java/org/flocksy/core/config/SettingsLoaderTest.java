@@ -45,6 +45,23 @@ class SettingsLoaderTest {
     }
 
     @Test
+    void resolversAreChosenPerBoxAndCheckedForForm() throws Exception {
+        Path config = home.resolve(".flocksy");
+        Files.writeString(config, "hostname = tcp://127.0.0.1:1\nnode = tcp://127.0.0.1:2\nbox = docs@/tmp/d\nbox = pics@/tmp/p\n"
+                + "resolver = docs:newest\n");
+        Settings s = load(flags(null, false, List.of(), List.of(), List.of()));
+        assertThat(s.resolverOf("docs")).isEqualTo("newest");
+        assertThat(s.resolverOf("pics")).isEqualTo(Settings.DEFAULT_RESOLVER);
+
+        Files.writeString(config, "hostname = tcp://127.0.0.1:1\nnode = tcp://127.0.0.1:2\nbox = docs@/tmp/d\nresolver = newest\n");
+        assertThatThrownBy(() -> load(flags(null, false, List.of(), List.of(), List.of())))
+                .hasMessage(config + ":4: malformed resolver 'newest' (expected BOX:RESOLVER, e.g. docs:newest)");
+        Files.writeString(config, "hostname = tcp://127.0.0.1:1\nnode = tcp://127.0.0.1:2\nbox = docs@/tmp/d\nresolver = dosc:newest\n");
+        assertThatThrownBy(() -> load(flags(null, false, List.of(), List.of(), List.of())))
+                .hasMessageContaining(config + ":4").hasMessageContaining("resolver for box 'dosc', which is not declared");
+    }
+
+    @Test
     void aMissingDefaultConfigIsFineWhenFlagsSayEnough() throws Exception {
         Settings s = load(flags(null, false, List.of("tcp://127.0.0.1:1"), List.of("tcp://127.0.0.1:2"), List.of("b@/x")));
         assertThat(s.nodeName()).isEqualTo("tcp://127.0.0.1:1");

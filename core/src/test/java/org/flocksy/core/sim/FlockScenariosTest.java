@@ -502,14 +502,36 @@ class FlockScenariosTest {
     }
 
     @Test
-    @DisplayName("Concurrent edits: every node ends with the later edit and the other kept as the same sync-conflict copy")
-    void concurrentEditsKeepBoth() throws Exception {
-        SimFlock flock = new SimFlock(42, dir, SimNetwork.Options.lan(), 0, 0, 0);
+    @DisplayName("Concurrent edits, resolver newest: the later edit everywhere, the other set aside in every node's .flocksy/versions")
+    void concurrentEditsNewest() throws Exception {
+        SimFlock flock = new SimFlock(42, dir, SimNetwork.Options.lan(), "newest", 0, 0, 0);
+        byte[][] edits = concurrentEdits(flock);
+        assertThat(flock.runUntil(() -> flock.nodes.stream().allMatch(n -> holds(n, "shared.txt", edits[1])
+                && versions(n).size() == 1) && flock.quiet(), BUDGET)).isTrue();
+        assertThat(flock.nodes).allSatisfy(n -> {
+            assertThat(conflictCopies(n)).isEmpty();
+            assertThat(versions(n).get(0)).hasBinaryContent(edits[0]);
+        });
+    }
+
+    private static List<Path> versions(SimFlock.SimNode node) {
+        try (var files = Files.list(node.box.resolve(".flocksy/versions"))) {
+            return files.toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /**
+     * Node 1 is cut off, edits shared.txt; node 2 edits it 5 s later (by mtime); then node 1 returns.
+     *
+     * @return node 1's edit and node 2's
+     */
+    private static byte[][] concurrentEdits(SimFlock flock) throws Exception {
         flock.start();
         byte[] base = content(45, 1000);
         flock.node(1).write("shared.txt", base);
         assertThat(flock.runUntil(() -> flock.nodes.stream().allMatch(n -> holds(n, "shared.txt", base)) && flock.quiet(), BUDGET)).isTrue();
-
         isolate(flock, 1, true);
         assertThat(flock.runUntil(() -> flock.node(1).machine.connectedPeers() == 0 && flock.node(2).machine.connectedPeers() == 1, BUDGET)).isTrue();
         byte[] mine = content(46, 1500);
@@ -523,8 +545,17 @@ class FlockScenariosTest {
             Files.setLastModifiedTime(p, FileTime.fromMillis(1_800_000_005_000L));
         });
         assertThat(flock.runUntil(() -> holds(flock.node(3), "shared.txt", theirs) && flock.node(2).ready() && flock.node(3).ready(), BUDGET)).isTrue();
-
         isolate(flock, 1, false);
+        return new byte[][] {mine, theirs};
+    }
+
+    @Test
+    @DisplayName("Concurrent edits: every node ends with the later edit and the other kept as the same sync-conflict copy")
+    void concurrentEditsKeepBoth() throws Exception {
+        SimFlock flock = new SimFlock(42, dir, SimNetwork.Options.lan(), 0, 0, 0);
+        byte[][] edits = concurrentEdits(flock);
+        byte[] mine = edits[0];
+        byte[] theirs = edits[1];
         assertThat(flock.runUntil(() -> flock.nodes.stream().allMatch(n -> holds(n, "shared.txt", theirs) && conflictCopies(n).size() == 1)
                 && flock.quiet(), BUDGET)).isTrue();
         String copy = conflictCopies(flock.node(1)).get(0);

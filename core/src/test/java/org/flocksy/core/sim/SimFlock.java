@@ -54,7 +54,8 @@ final class SimFlock {
             this.emitter = new SimEmitter(world, network, clock, traffic, timing);
             NodeUid self = NodeUid.ofPublicKey(BLAKE2B, keyring.clientKeys().publicKeyBytes());
             this.sync = new SyncEngine(List.of(new Box(BOX, this.box, BLAKE2B)),
-                    new PluginCatalog(List.of(), List.of(watcher)), BLAKE2B, loop, clock, settings, ReadAhead.INLINE, self);
+                    new PluginCatalog(List.of(), List.of(watcher), org.flocksy.core.testing.TestPlugins.catalog().resolvers()),
+                    BLAKE2B, loop, clock, settings, ReadAhead.INLINE, self);
             this.machine = new FlockMachine(clock, loop, emitter.emitter(), sync, timing, traffic, settings, keyring, BLAKE2B,
                     world.split(), MODEL, self);
         }
@@ -115,6 +116,13 @@ final class SimFlock {
      * @param skewsMs each node's wall-clock skew; its length is the number of nodes
      */
     SimFlock(long seed, Path dir, SimNetwork.Options options, long... skewsMs) throws IOException {
+        this(seed, dir, options, org.flocksy.core.config.Settings.DEFAULT_RESOLVER, skewsMs);
+    }
+
+    /**
+     * @param resolver the conflict resolver every node's box uses
+     */
+    SimFlock(long seed, Path dir, SimNetwork.Options options, String resolver, long... skewsMs) throws IOException {
         this.world = new SimWorld(seed);
         this.network = new SimNetwork(world, options);
         this.timing = FlockTiming.defaults();
@@ -139,7 +147,8 @@ final class SimFlock {
             Path box = Files.createDirectories(dir.resolve("node" + (i + 1)));
             Settings settings = new Settings(List.of(new Declared<>(hostnames.get(i), "sim")), nodeDecls,
                     List.of(new Declared<>(new BoxSpec(BOX, box.toString()), "sim")),
-                    new Declared<>(dir.resolve("keystore"), "sim"), new Declared<>(dir.resolve("keys"), "sim"));
+                    new Declared<>(dir.resolve("keystore"), "sim"), new Declared<>(dir.resolve("keys"), "sim"),
+                    java.util.Map.of(BOX, new Declared<>(resolver, "sim")));
             Keyring keyring = new Keyring(List.of(new Keyring.Host(hostnames.get(i), pairs.get(i))), peers,
                     java.util.Set.copyOf(pairs.stream().map(CurveKeyPair::publicKey).toList()));
             nodes.add(new SimNode(i, box, skewsMs[i], settings, keyring));

@@ -47,7 +47,7 @@ public final class BundleWriter implements AutoCloseable {
         writeFully(BundleFormat.header(new Change(Change.Kind.FILE, path, mode, mtimeMs, size, Change.NO_HASH, version, writer)));
         Blake2b.Hasher hasher = blake2b.newHasher();
         long copied = 0;
-        try (InputStream in = Files.newInputStream(source)) {
+        try (InputStream in = openOrUndo(source, start)) {
             byte[] buffer = new byte[COPY_BUFFER_BYTES];
             for (int n; copied <= size && (n = in.read(buffer)) > 0; copied += n) {
                 int keep = (int) Math.min(n, size - copied);
@@ -79,6 +79,17 @@ public final class BundleWriter implements AutoCloseable {
         writeFully(ByteBuffer.wrap(hash));
         records++;
         hasContent |= content.length > 0;
+    }
+
+    /** Opens a file to copy; if it cannot be read, the header already written is taken back. */
+    private InputStream openOrUndo(Path source, long start) throws IOException {
+        try {
+            return Files.newInputStream(source);
+        } catch (IOException e) {
+            channel.truncate(start);
+            channel.position(start);
+            throw e;
+        }
     }
 
     public int records() {

@@ -43,32 +43,59 @@ public final class BoxIndex implements AutoCloseable {
                 version   BLOB NOT NULL,
                 writer    BLOB NOT NULL,
                 deleted   INTEGER NOT NULL
-            )""");
+            )""",
+            // Versions are counted per replica, a random id made with the index: a node whose index was
+            // lost or restored from an old copy never reuses a counter its peers have already seen.
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL)");
 
     private final Path file;
     private final Connection db;
     private final PreparedStatement upsert;
+    private final NodeUid replica;
     private int batchDepth;
 
     private BoxIndex(Path file, Connection db) throws SQLException {
         this.file = file;
         this.db = db;
         this.upsert = db.prepareStatement("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        this.replica = replica(db);
+    }
+
+    private static NodeUid replica(Connection db) throws SQLException {
+        try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT value FROM meta WHERE key = 'replica'")) {
+            if (r.next()) {
+                return NodeUid.of(r.getBytes(1));
+            }
+        }
+        byte[] id = new byte[NodeUid.BYTES];
+        new java.security.SecureRandom().nextBytes(id);
+        try (PreparedStatement insert = db.prepareStatement("INSERT INTO meta VALUES ('replica', ?)")) {
+            insert.setBytes(1, id);
+            insert.executeUpdate();
+        }
+        return NodeUid.of(id);
+    }
+
+    /** The id this copy of the box counts its versions under (see the migrations). */
+    public NodeUid replica() {
+        return replica;
     }
 
     /** Opens (or creates) the index at {@code file} and brings its schema up to date. */
     public static BoxIndex open(Path file) throws IOException {
+        Connection db = null;
         try {
-            Connection db = DriverManager.getConnection("jdbc:sqlite:" + file);
+            db = DriverManager.getConnection("jdbc:sqlite:" + file);
             try (Statement s = db.createStatement()) {
                 s.execute("PRAGMA journal_mode=WAL");
-                s.execute("PRAGMA synchronous=NORMAL");
+                // FULL: a version written here is on disk before its bundle can leave, even across a power loss.
+                s.execute("PRAGMA synchronous=FULL");
                 int version;
                 try (ResultSet r = s.executeQuery("PRAGMA user_version")) {
                     version = r.getInt(1);
                 }
                 if (version > MIGRATIONS.size()) {
-                    db.close();
+                    closeQuietly(db);
                     throw new IOException(file + " was written by a newer flocksy (schema " + version + ")");
                 }
                 for (int v = version; v < MIGRATIONS.size(); v++) {
@@ -81,6 +108,7 @@ public final class BoxIndex implements AutoCloseable {
             }
             return new BoxIndex(file, db);
         } catch (SQLException e) {
+            closeQuietly(db);
             throw new IOException("cannot open the index " + file + ": " + e.getMessage(), e);
         }
     }
@@ -135,16 +163,30 @@ public final class BoxIndex implements AutoCloseable {
                 done = true;
             } finally {
                 if (--batchDepth == 0) {
-                    if (done) {
-                        db.commit();
-                    } else {
-                        db.rollback();
+                    try {
+                        if (done) {
+                            db.commit();
+                        } else {
+                            db.rollback();
+                        }
+                    } finally {
+                        // Never leave later single writes inside an open transaction.
+                        db.setAutoCommit(true);
                     }
-                    db.setAutoCommit(true);
                 }
             }
         } catch (SQLException e) {
             throw new IOException("cannot write the index " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void closeQuietly(Connection db) {
+        if (db != null) {
+            try {
+                db.close();
+            } catch (SQLException e) {
+                // Already failing: the first error is the one to report.
+            }
         }
     }
 

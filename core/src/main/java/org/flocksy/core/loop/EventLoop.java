@@ -82,7 +82,8 @@ public final class EventLoop implements Loop, AutoCloseable {
     public void close() {
         executor.shutdownNow();
         try {
-            executor.awaitTermination(2, TimeUnit.SECONDS);
+            // An apply in progress finishes (it is not interruptible I/O) before the indexes close after us.
+            executor.awaitTermination(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -124,6 +124,11 @@ public final class Box {
         entries.put(e.path(), e);
     }
 
+    /** The id this copy of the box counts its versions under: new with every new index. */
+    NodeUid replica() {
+        return index.replica();
+    }
+
     /** Runs several index writes as one transaction. */
     void batch(BoxIndex.Batch work) throws IOException {
         index.batch(work);

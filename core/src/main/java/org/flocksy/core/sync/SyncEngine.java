@@ -63,6 +63,8 @@ public final class SyncEngine implements AutoCloseable {
     static final int BUNDLE_RECORDS_MAX = 10_000;
     /** Bytes per run unless one file alone is larger; the rest of a burst goes in the next run. */
     static final long BUNDLE_BYTES_MAX = 64L * 1024 * 1024;
+    /** How long a box waits before writing a bundle again after its temp folder failed. */
+    static final long RETRY_NANOS = 5_000_000_000L;
     /** Joins within this long of each other cost one digest per box, not one each. */
     static final long DIGEST_SETTLE_NANOS = 2_000_000_000L;
 
@@ -338,12 +340,20 @@ public final class SyncEngine implements AutoCloseable {
             return null;
         }
         List<Digest.Item> items = box.entries().stream()
-                .map(e -> new Digest.Item(PathSafety.canonical(e.path()), e.deleted(), e.version())).toList();
+                .map(e -> new Digest.Item(PathSafety.canonical(e.path()), e.deleted(), e.version()))
+                .filter(i -> i.path().getBytes(StandardCharsets.UTF_8).length <= PathSafety.PATH_BYTES_MAX).toList();
         Files.createDirectories(box.tmpDir());
         Path file = box.tmpDir().resolve("out-" + tempCounter.incrementAndGet() + ".bundle");
         Change change;
         try (BundleWriter writer = new BundleWriter(file, blake2b)) {
             byte[] content = new Digest(items).encode();
+            if (content.length > BUNDLE_BYTES_MAX) {
+                log.warn("box '{}': its digest ({} entries, {} bytes) is larger than a run carries; peers that were away "
+                        + "catch up only on new changes", box.name(), items.size(), content.length);
+                writer.close();
+                Files.deleteIfExists(file);
+                return null;
+            }
             writer.addDigest(content, self);
             change = new Change(Change.Kind.DIGEST, ".", 0, 0, content.length, blake2b.hash256(content), VersionVector.EMPTY, self);
         }
@@ -368,8 +378,9 @@ public final class SyncEngine implements AutoCloseable {
             if (planned.isEmpty()) {
                 continue;
             }
-            // Parents before children; deletions after, children before their directory.
-            planned.sort(Comparator.comparing(Planned::deletion)
+            // Deletions first, children before their directory (a path may become a file or directory
+            // again in the same bundle); then the rest, parents before children.
+            planned.sort(Comparator.comparing((Planned p) -> !p.deletion())
                     .thenComparing((a, b) -> a.deletion() ? b.wirePath().compareTo(a.wirePath()) : a.wirePath().compareTo(b.wirePath())));
             try {
                 OutgoingRun run = bundle(box, planned);
@@ -377,7 +388,10 @@ public final class SyncEngine implements AutoCloseable {
                     return run;
                 }
             } catch (IOException e) {
-                log.warn("box '{}': cannot write a bundle into {}: {}; will retry on the next change", box.name(), box.tmpDir(), Problems.describe(e));
+                log.warn("box '{}': cannot write a bundle into {}: {}; trying again in {} s", box.name(), box.tmpDir(),
+                        Problems.describe(e), RETRY_NANOS / 1_000_000_000L);
+                // Versions already recorded must still go out: send what the index has, after a pause.
+                loop.after(RETRY_NANOS, () -> planned.forEach(p -> enqueue(box, p.key().path(), true)));
                 return null;
             }
         }
@@ -423,7 +437,7 @@ public final class SyncEngine implements AutoCloseable {
         VersionVector base = entry == null ? VersionVector.EMPTY : entry.version();
         if (now == null) {
             if (known != null) {
-                return new Planned(key, wirePath, Change.Kind.DELETED, null, null, base.bump(self), self, true);
+                return new Planned(key, wirePath, Change.Kind.DELETED, null, null, base.bump(box.replica()), self, true);
             }
             return key.resend() && entry != null
                     ? new Planned(key, wirePath, Change.Kind.DELETED, null, null, base, entry.writer(), false) : null;
@@ -436,7 +450,7 @@ public final class SyncEngine implements AutoCloseable {
             return new Planned(key, wirePath, kind, now, entry.hash(), base, entry.writer(), false);
         }
         if (now.directory()) {
-            return new Planned(key, wirePath, Change.Kind.DIRECTORY, now, null, base.bump(self), self, true);
+            return new Planned(key, wirePath, Change.Kind.DIRECTORY, now, null, base.bump(box.replica()), self, true);
         }
         byte[] knownHash = box.knownHash(rel);
         if (known != null && !known.directory() && known.size() == now.size() && knownHash != null) {
@@ -447,10 +461,10 @@ public final class SyncEngine implements AutoCloseable {
                 return null;
             }
             if (Arrays.equals(hash, knownHash)) {
-                return new Planned(key, wirePath, Change.Kind.ATTRIBUTES, now, hash, base.bump(self), self, true);
+                return new Planned(key, wirePath, Change.Kind.ATTRIBUTES, now, hash, base.bump(box.replica()), self, true);
             }
         }
-        return new Planned(key, wirePath, Change.Kind.FILE, now, null, base.bump(self), self, true);
+        return new Planned(key, wirePath, Change.Kind.FILE, now, null, base.bump(box.replica()), self, true);
     }
 
     private OutgoingRun bundle(Box box, List<Planned> planned) throws IOException {
@@ -467,7 +481,14 @@ public final class SyncEngine implements AutoCloseable {
                     enqueue(p.key().box(), p.key().path());
                     continue;
                 }
-                Change change = write(writer, p);
+                Change change;
+                try {
+                    change = write(writer, p);
+                } catch (IOException e) {
+                    // One unreadable file must not hold back the others.
+                    log.warn("box '{}': cannot read {}: {}; will retry on its next change", box.name(), p.key().path(), Problems.describe(e));
+                    continue;
+                }
                 if (change != null) {
                     sent.add(new OutgoingRun.Sent(p.key().path(), change, p.stamp()));
                     if (p.changed()) {
@@ -674,7 +695,7 @@ public final class SyncEngine implements AutoCloseable {
             boolean unannounced = !Objects.equals(disk, box.known(path));
             if (unannounced) {
                 // An edit here the sender cannot have seen yet: a version of its own.
-                mine = mine.bump(self);
+                mine = mine.bump(box.replica());
             }
             switch (c.version().compareTo(mine)) {
                 case OLDER, EQUAL -> log.debug("box '{}': {} from {} is not newer than ours", box.name(), c, peer);
@@ -730,7 +751,13 @@ public final class SyncEngine implements AutoCloseable {
                 }
             }
             case DIRECTORY -> {
-                if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+                if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+                    // The sender's version includes our file and made the path a directory: the file is set aside.
+                    Path aside = box.resolve(PathSafety.STATE_DIR + "/versions/" + conflictName(path, Files.getLastModifiedTime(target).toMillis(), self));
+                    Files.createDirectories(aside.getParent());
+                    Files.move(target, aside, StandardCopyOption.REPLACE_EXISTING);
+                    log.info("box '{}': {} became a directory on {}; the file here is set aside in {}", box.name(), path, peer, aside);
+                } else if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
                     log.warn("box '{}': not replacing {} with a directory from {}", box.name(), path, peer);
                     return;
                 }
@@ -790,14 +817,41 @@ public final class SyncEngine implements AutoCloseable {
             applyNewer(box, peer, reader, entry, target);
             return;
         }
-        if (remoteDeleted || disk.directory() || c.kind() == Change.Kind.DIRECTORY) {
-            if (disk.directory() && c.kind() == Change.Kind.DIRECTORY) {
+        NodeUid localWriter = unannounced || local == null ? self : local.writer();
+        VersionVector mine = local == null ? VersionVector.EMPTY : local.version();
+        if (unannounced) {
+            mine = mine.bump(box.replica());
+        }
+        if (disk.directory() && c.kind() == Change.Kind.DIRECTORY) {
+            // Both made the directory: the mode of the higher writer, on every node.
+            if (c.writer().compareTo(localWriter) > 0) {
                 Modes.write(target, c.mode());
-                box.record(path, Stamp.read(target), null, merged, c.writer());
-                return;
             }
-            // Deleted there, edited here (or a directory against a file): ours stays, and goes out again.
-            log.info("box '{}': {} from {} conflicts with ours at {}; keeping ours", box.name(), c.kind(), peer, path);
+            box.record(path, Stamp.read(target), null, merged, c.writer().compareTo(localWriter) > 0 ? c.writer() : localWriter);
+            return;
+        }
+        if (remoteDeleted) {
+            // Deleted there, edited here: ours stays and goes out again; there the edit beats the deletion.
+            log.info("box '{}': {} was deleted on {} and changed here; keeping ours", box.name(), path, peer);
+            enqueue(box, path, true);
+            return;
+        }
+        if (!disk.directory() && c.kind() == Change.Kind.DIRECTORY) {
+            // A file here, a directory there: the directory wins everywhere, the file is kept beside it.
+            String copy = conflictName(path, disk.mtimeMs(), localWriter);
+            moveAside(box, target, copy, mine, localWriter);
+            log.warn("box '{}': {} is a directory on {} and was a file here; the file is kept as {}", box.name(), path, peer, copy);
+            applyNewer(box, peer, reader, entry, target);
+            return;
+        }
+        if (disk.directory()) {
+            // A directory here, a file there: the directory stays, their file is kept beside it.
+            String copy = conflictName(path, c.mtimeMs(), c.writer());
+            log.warn("box '{}': {} is a file on {} and a directory here; their file is kept as {}", box.name(), path, peer, copy);
+            if (box.known(copy) == null && c.kind() == Change.Kind.FILE) {
+                receiveFile(box, peer, reader, entry, box.resolve(copy), copy, c.version(), c.writer());
+            }
+            box.record(path, disk, null, merged, localWriter);
             enqueue(box, path, true);
             return;
         }
@@ -813,32 +867,31 @@ public final class SyncEngine implements AutoCloseable {
             enqueue(box, path, true);
             return;
         }
-        NodeUid localWriter = unannounced || local == null ? self : local.writer();
         Path incoming = extract(box, peer, reader, entry);
         if (incoming == null) {
             return;
         }
         try {
-            FileVersion mine = new FileVersion(disk.size(), disk.mtimeMs(), localWriter.toString(),
+            FileVersion ours = new FileVersion(disk.size(), disk.mtimeMs(), localWriter.toString(),
                     HexFormat.of().formatHex(hashOf(box, path, disk)), target);
             FileVersion theirs = new FileVersion(c.size(), c.mtimeMs(), c.writer().toString(),
                     HexFormat.of().formatHex(c.contentHash()), incoming);
             // The same order on every node: earlier mtime first, the lower writer on a tie.
             boolean mineFirst = disk.mtimeMs() != c.mtimeMs() ? disk.mtimeMs() < c.mtimeMs() : localWriter.compareTo(c.writer()) < 0;
-            Conflict conflict = new Conflict(box.name(), path, mineFirst ? mine : theirs, mineFirst ? theirs : mine);
+            Conflict conflict = new Conflict(box.name(), path, mineFirst ? ours : theirs, mineFirst ? theirs : ours);
             Decision decision = decide(box, conflict);
             boolean theirsWins = (decision.winner() == Decision.Winner.FIRST) != mineFirst;
             if (theirsWins) {
                 String aside = aside(box, path, disk.mtimeMs(), localWriter, decision.keepLoserBeside());
-                Path asidePath = box.resolve(aside);
-                Files.createDirectories(asidePath.getParent());
-                Files.move(target, asidePath, StandardCopyOption.ATOMIC_MOVE);
+                if (decision.keepLoserBeside()) {
+                    moveAside(box, target, aside, mine, localWriter);
+                } else {
+                    Path asidePath = box.resolve(aside);
+                    Files.createDirectories(asidePath.getParent());
+                    Files.move(target, asidePath, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                }
                 log.warn("box '{}': {} was changed here and on {} at once; theirs wins, ours is kept as {}", box.name(), path, peer, aside);
                 place(box, peer, incoming, target, path, c, c.version(), c.writer());
-                if (decision.keepLoserBeside()) {
-                    // Ours exists only here: announce it as a new file.
-                    enqueue(box, aside);
-                }
             } else {
                 String aside = aside(box, path, c.mtimeMs(), c.writer(), decision.keepLoserBeside());
                 log.warn("box '{}': {} was changed here and on {} at once; ours wins, theirs is kept as {}", box.name(), path, peer, aside);
@@ -856,6 +909,18 @@ public final class SyncEngine implements AutoCloseable {
         } finally {
             Files.deleteIfExists(incoming);
         }
+    }
+
+    /**
+     * Moves a local file that lost to {@code copy} beside it and records it there with the version and writer
+     * every other node gives the same copy, then announces it (the others may never have seen it).
+     */
+    private void moveAside(Box box, Path target, String copy, VersionVector version, NodeUid writer) throws IOException {
+        Path copyPath = box.resolve(copy);
+        Files.move(target, copyPath, StandardCopyOption.ATOMIC_MOVE);
+        Stamp moved = Stamp.read(copyPath);
+        box.record(copy, moved, blake2b.hash256(copyPath), version, writer);
+        enqueue(box, copy, true);
     }
 
     /** Asks the box's resolver; one that fails or answers nothing keeps both, later edit winning. */
@@ -891,7 +956,12 @@ public final class SyncEngine implements AutoCloseable {
         String ext = dot > 0 ? name.substring(dot) : "";
         String when = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
                 .withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.ofEpochMilli(mtimeMs));
-        return dir + stem + ".sync-conflict-" + when + "-" + writer.shortId() + ext;
+        String suffix = ".sync-conflict-" + when + "-" + writer.shortId() + ext;
+        // A path travels in at most 128 bytes: shorten the stem (whole code points) until the copy fits.
+        while (!stem.isEmpty() && (dir + stem + suffix).getBytes(StandardCharsets.UTF_8).length > PathSafety.PATH_BYTES_MAX) {
+            stem = stem.substring(0, stem.offsetByCodePoints(stem.length(), -1));
+        }
+        return dir + stem + suffix;
     }
 
     /** Whether the file here already holds the content a change describes. */
@@ -961,8 +1031,13 @@ public final class SyncEngine implements AutoCloseable {
     private void place(Box box, String peer, Path temp, Path target, String path, Change c, VersionVector version,
                        NodeUid writer) throws IOException {
         if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-            log.warn("box '{}': not replacing directory {} with a file from {}", box.name(), path, peer);
-            return;
+            try {
+                // A directory emptied by the same bundle's deletions makes way for the file.
+                Files.delete(target);
+            } catch (java.nio.file.DirectoryNotEmptyException e) {
+                log.warn("box '{}': not replacing directory {} with a file from {}: it is not empty", box.name(), path, peer);
+                return;
+            }
         }
         Modes.write(temp, c.mode());
         Files.setLastModifiedTime(temp, FileTime.fromMillis(c.mtimeMs()));

@@ -7,15 +7,18 @@ import java.util.TreeMap;
 import org.flocksy.core.crypto.NodeUid;
 
 /**
- * A counter per node UID, bumped by the node that makes a local change. Immutable. A version whose vector
+ * A counter per replica (a random id each box's index is created with, see {@code BoxIndex}), bumped by the
+ * replica that makes a local change. Immutable. A version whose vector
  * is dominated is old news; two vectors neither of which dominates are concurrent edits, a conflict.
  */
 public final class VersionVector {
     /** How two vectors relate. */
     public enum Order { EQUAL, NEWER, OLDER, CONCURRENT }
 
-    /** More nodes than a vector may name: more than any flock the protocol carries (node-count is a u8). */
-    public static final int NODES_MAX = 255;
+    /** More entries than a vector read from a peer may have: a vector only grows by merges and bumps. */
+    public static final int NODES_MAX = 128;
+    /** Larger counters are refused from peers: bumping them can never overflow. */
+    static final long COUNTER_MAX = 1L << 60;
     public static final VersionVector EMPTY = new VersionVector(new TreeMap<>());
 
     private final TreeMap<NodeUid, Long> counters;
@@ -62,6 +65,9 @@ public final class VersionVector {
 
     /** Bytes: count u8 · (node UID 16 · counter u64) per node, in UID order. */
     public byte[] toBytes() {
+        if (counters.size() > 255) {
+            throw new IllegalStateException("a version vector of " + counters.size() + " entries cannot be written");
+        }
         ByteBuffer out = ByteBuffer.allocate(1 + counters.size() * (NodeUid.BYTES + 8));
         out.put((byte) counters.size());
         counters.forEach((node, count) -> out.put(node.toBytes()).putLong(count));
@@ -78,6 +84,9 @@ public final class VersionVector {
             throw new IllegalArgumentException("no version vector");
         }
         int n = Byte.toUnsignedInt(in.get());
+        if (n > NODES_MAX) {
+            throw new IllegalArgumentException("version vector of " + n + " nodes");
+        }
         if (in.remaining() < n * (NodeUid.BYTES + 8)) {
             throw new IllegalArgumentException("version vector of " + n + " nodes does not fit");
         }
@@ -86,8 +95,8 @@ public final class VersionVector {
         for (int i = 0; i < n; i++) {
             in.get(uid);
             long count = in.getLong();
-            if (count < 1 || counters.put(NodeUid.of(uid), count) != null) {
-                throw new IllegalArgumentException("version vector with a repeated node or a counter below 1");
+            if (count < 1 || count > COUNTER_MAX || counters.put(NodeUid.of(uid), count) != null) {
+                throw new IllegalArgumentException("version vector with a repeated node or a counter out of range");
             }
         }
         return new VersionVector(counters);

@@ -564,6 +564,33 @@ class FlockScenariosTest {
             assertThat(conflictCopies(n)).containsExactly(copy);
             assertThat(n.box.resolve(copy)).hasBinaryContent(mine);
         });
+
+        // The copy is an ordinary file now: merging by hand on the node that made it reaches everyone.
+        byte[] merged = content(48, 2000);
+        flock.node(1).write(copy, merged);
+        assertThat(flock.runUntil(() -> flock.nodes.stream().allMatch(n -> holds(n, copy, merged)) && flock.quiet(), BUDGET)).isTrue();
+    }
+
+    @Test
+    @DisplayName("A file here, a directory there: the directory wins on every node, the file is kept beside it, and the flock goes quiet")
+    void fileAgainstDirectory() throws Exception {
+        SimFlock flock = new SimFlock(44, dir, SimNetwork.Options.lan(), 0, 0, 0);
+        flock.start();
+        isolate(flock, 1, true);
+        assertThat(flock.runUntil(() -> flock.node(1).machine.connectedPeers() == 0 && flock.node(2).machine.connectedPeers() == 1, BUDGET)).isTrue();
+        byte[] file = content(49, 800);
+        flock.node(1).write("thing", file);
+        flock.node(2).change("thing", Files::createDirectory);
+        assertThat(flock.runUntil(() -> Files.isDirectory(flock.node(3).box.resolve("thing")) && flock.node(2).ready() && flock.node(3).ready(), BUDGET)).isTrue();
+        isolate(flock, 1, false);
+        assertThat(flock.runUntil(() -> flock.nodes.stream().allMatch(n -> Files.isDirectory(n.box.resolve("thing"))
+                && conflictCopies(n).size() == 1) && flock.quiet(), BUDGET)).isTrue();
+        String copy = conflictCopies(flock.node(1)).get(0);
+        assertThat(flock.nodes).allSatisfy(n -> assertThat(n.box.resolve(copy)).hasBinaryContent(file));
+        int settled = flock.log().size();
+        flock.world.runFor(Duration.ofSeconds(30).toNanos());
+        assertThat(flock.log().subList(settled, flock.log().size())).as("no run after convergence")
+                .noneMatch(e -> e.bytes() == FrameCodec.FILE_FRAME_BYTES);
     }
 
     @Test

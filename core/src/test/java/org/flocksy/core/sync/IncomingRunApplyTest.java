@@ -156,6 +156,17 @@ class IncomingRunApplyTest {
     }
 
     @Test
+    void conflictCopiesKeepTheExtensionAndFitTheWire() {
+        assertThat(SyncEngine.conflictName("dir/report.final.pdf", 1_800_000_000_000L, PEER))
+                .isEqualTo("dir/report.final.sync-conflict-20270115-080000-" + PEER.shortId() + ".pdf");
+        String longPath = "d/".repeat(40) + "ü".repeat(20) + ".txt";
+        String copy = SyncEngine.conflictName(longPath, 0, PEER);
+        assertThat(copy.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(128);
+        assertThat(copy).startsWith("d/".repeat(40)).endsWith(".txt").contains(".sync-conflict-19700101-000000-");
+        assertThat(PathSafety.problem(copy)).isNull();
+    }
+
+    @Test
     void contentThatDoesNotMatchTheHashNeverBecomesVisible() throws Exception {
         Path file = dir.resolve("forged");
         RunMetadata m = bundle(file, "x.txt", "the real bytes".getBytes(StandardCharsets.UTF_8));

@@ -13,23 +13,33 @@ import org.flocksy.api.BoxSpec;
  * @param nodes the peers' endpoints
  * @param boxes the boxes this node syncs
  * @param resolvers the conflict resolver chosen per box name (boxes not named use {@code keep-both})
+ * @param backups the backup strategy per box name, {@code ID} or {@code ID:PARAMETER} (default {@code trashcan})
  */
 public record Settings(List<Declared<String>> hostnames, List<Declared<String>> nodes,
                        List<Declared<BoxSpec>> boxes, Declared<Path> keystore, Declared<Path> privateKeys,
-                       Map<String, Declared<String>> resolvers) {
+                       Map<String, Declared<String>> resolvers, Map<String, Declared<String>> backups) {
     /** The resolver boxes get when the config names none. */
     public static final String DEFAULT_RESOLVER = "keep-both";
+    /** The backup strategy boxes get when the config names none; {@code none} keeps nothing. */
+    public static final String DEFAULT_BACKUP = "trashcan";
 
     public Settings {
         hostnames = List.copyOf(hostnames);
         nodes = List.copyOf(nodes);
         boxes = List.copyOf(boxes);
         resolvers = Map.copyOf(resolvers);
+        backups = Map.copyOf(backups);
     }
 
     public Settings(List<Declared<String>> hostnames, List<Declared<String>> nodes, List<Declared<BoxSpec>> boxes,
                     Declared<Path> keystore, Declared<Path> privateKeys) {
-        this(hostnames, nodes, boxes, keystore, privateKeys, Map.of());
+        this(hostnames, nodes, boxes, keystore, privateKeys, Map.of(), Map.of());
+    }
+
+    /** The backup strategy of box {@code name}: {@code ID} or {@code ID:PARAMETER}. */
+    public String backupOf(String name) {
+        Declared<String> chosen = backups.get(name);
+        return chosen == null ? DEFAULT_BACKUP : chosen.value();
     }
 
     /** The id of the conflict resolver of box {@code name}. */

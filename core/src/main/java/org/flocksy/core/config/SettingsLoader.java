@@ -42,6 +42,7 @@ public final class SettingsLoader {
         Declared<Path> keystore = new Declared<>(defaultKeystore(), "default keystore");
         Declared<Path> privateKeys = new Declared<>(defaultPrivateKeys(), "default private key file");
         Map<String, Declared<String>> resolvers = new HashMap<>();
+        Map<String, Declared<String>> backups = new HashMap<>();
         for (ConfigFile.Entry e : entries) {
             switch (e.key()) {
                 case "hostname" -> hostnames.add(endpoint(e.value(), e.origin()));
@@ -49,7 +50,8 @@ public final class SettingsLoader {
                 case "box" -> boxes.add(new Declared<>(BoxSpecs.parse(e.value(), e.origin()), e.origin()));
                 case "keystore" -> keystore = new Declared<>(expand(e.value()), e.origin());
                 case "privatekey" -> privateKeys = new Declared<>(expand(e.value()), e.origin());
-                case "resolver" -> resolver(e.value(), e.origin(), resolvers);
+                case "resolver" -> perBox("resolver", "BOX:RESOLVER, e.g. docs:newest", e.value(), e.origin(), resolvers);
+                case "backup" -> perBox("backup", "BOX:STRATEGY[:PARAMETER], e.g. docs:simple:10", e.value(), e.origin(), backups);
                 default -> throw new IllegalStateException("ConfigFile admitted unknown key " + e.key());
             }
         }
@@ -68,7 +70,7 @@ public final class SettingsLoader {
         if (flags.privateKeys() != null) {
             privateKeys = new Declared<>(flags.privateKeys(), "--privatekey");
         }
-        Settings settings = new Settings(hostnames, nodes, boxes, keystore, privateKeys, resolvers);
+        Settings settings = new Settings(hostnames, nodes, boxes, keystore, privateKeys, resolvers, backups);
         checkForm(settings, config, needBoxesAndNodes);
         return settings;
     }
@@ -94,9 +96,11 @@ public final class SettingsLoader {
                         + earlier.origin()));
             }
         }
-        for (Map.Entry<String, Declared<String>> r : s.resolvers().entrySet()) {
-            if (!names.containsKey(r.getKey())) {
-                throw new ConfigException(r.getValue().error("resolver for box '" + r.getKey() + "', which is not declared"));
+        for (var chosen : List.of(Map.entry("resolver", s.resolvers()), Map.entry("backup", s.backups()))) {
+            for (Map.Entry<String, Declared<String>> r : chosen.getValue().entrySet()) {
+                if (!names.containsKey(r.getKey())) {
+                    throw new ConfigException(r.getValue().error(chosen.getKey() + " for box '" + r.getKey() + "', which is not declared"));
+                }
             }
         }
         if (needBoxesAndNodes) {
@@ -109,16 +113,17 @@ public final class SettingsLoader {
         }
     }
 
-    /** {@code resolver = BOX:ID}: the conflict resolver of one box. */
-    private static void resolver(String text, String origin, Map<String, Declared<String>> resolvers) throws ConfigException {
-        int colon = text.lastIndexOf(':');
+    /** {@code resolver = BOX:ID} or {@code backup = BOX:ID[:PARAMETER]}: a plugin chosen for one box. */
+    private static void perBox(String key, String expected, String text, String origin, Map<String, Declared<String>> chosen)
+            throws ConfigException {
+        int colon = text.indexOf(':');
         if (colon <= 0 || colon == text.length() - 1) {
-            throw new ConfigException(origin + ": malformed resolver '" + text + "' (expected BOX:RESOLVER, e.g. docs:newest)");
+            throw new ConfigException(origin + ": malformed " + key + " '" + text + "' (expected " + expected + ")");
         }
         String box = text.substring(0, colon).strip();
-        Declared<String> earlier = resolvers.put(box, new Declared<>(text.substring(colon + 1).strip(), origin));
+        Declared<String> earlier = chosen.put(box, new Declared<>(text.substring(colon + 1).strip(), origin));
         if (earlier != null) {
-            throw new ConfigException(origin + ": resolver for box '" + box + "' is already declared at " + earlier.origin());
+            throw new ConfigException(origin + ": " + key + " for box '" + box + "' is already declared at " + earlier.origin());
         }
     }
 

@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.flocksy.api.BackupStrategy;
 import org.flocksy.api.BoxSource;
 import org.flocksy.api.ConflictResolver;
 import org.flocksy.api.FileWatcher;
@@ -52,7 +53,8 @@ public final class PluginHost implements AutoCloseable {
         if (watchers.isEmpty()) {
             throw new ConfigException("no file watcher plugin found in " + ((DefaultPluginManager) manager).getPluginsRoots());
         }
-        return new PluginCatalog(sources, watchers, manager.getExtensions(ConflictResolver.class));
+        return new PluginCatalog(sources, watchers, manager.getExtensions(ConflictResolver.class),
+                manager.getExtensions(BackupStrategy.class));
     }
 
     @Override

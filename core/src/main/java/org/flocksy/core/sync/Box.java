@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.flocksy.core.backup.Versions;
 import org.flocksy.core.crypto.Blake2b;
 import org.flocksy.core.crypto.NodeUid;
 import org.flocksy.core.index.BoxIndex;
@@ -26,6 +27,7 @@ public final class Box {
     private final byte[] uid;
     private final Map<String, BoxIndex.Entry> entries = new HashMap<>();
     private BoxIndex index;
+    private Versions versions;
 
     public Box(String name, Path root, Blake2b blake2b) {
         this.name = name;
@@ -122,6 +124,20 @@ public final class Box {
     private void put(BoxIndex.Entry e) throws IOException {
         index.put(e);
         entries.put(e.path(), e);
+    }
+
+    /** Where replaced and deleted files go: the box's {@code .flocksy/versions}. */
+    public Path versionsDir() {
+        return stateDir().resolve("versions");
+    }
+
+    /** The box's stored versions, for the kernel and the shell. */
+    public Versions versions() {
+        return versions;
+    }
+
+    void versions(Versions versions) {
+        this.versions = versions;
     }
 
     /** The id this copy of the box counts its versions under: new with every new index. */

@@ -25,6 +25,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.HexFormat;
+import org.flocksy.api.BackupStrategy;
 import org.flocksy.api.ChangeEvent;
 import org.flocksy.api.Conflict;
 import org.flocksy.api.ConflictResolver;
@@ -41,6 +42,7 @@ import org.flocksy.core.bundle.MalformedBundleException;
 import org.flocksy.core.clock.Clock;
 import org.flocksy.core.config.Problems;
 import org.flocksy.core.config.Settings;
+import org.flocksy.core.backup.Versions;
 import org.flocksy.core.crypto.Blake2b;
 import org.flocksy.core.crypto.NodeUid;
 import org.flocksy.core.index.BoxIndex;
@@ -128,6 +130,7 @@ public final class SyncEngine implements AutoCloseable {
         this.onWork = onWork;
         for (Box box : boxes) {
             chooseResolver(box);
+            chooseBackup(box);
             try {
                 Files.createDirectories(box.tmpDir());
                 sweep(box.tmpDir());
@@ -156,6 +159,34 @@ public final class SyncEngine implements AutoCloseable {
             resolvers.put(box, resolver);
             log.info("box '{}': conflicts resolved by {}", box.name(), id);
         }
+    }
+
+    /**
+     * The box's backup strategy, as the config names it ({@code ID[:PARAMETER]}, {@code none} to keep
+     * nothing). Without a plugin for the default, replaced files are not kept (and the log says so).
+     */
+    private void chooseBackup(Box box) throws IOException {
+        String chosen = settings.backupOf(box.name());
+        int colon = chosen.indexOf(':');
+        String id = colon < 0 ? chosen : chosen.substring(0, colon);
+        String parameter = colon < 0 ? null : chosen.substring(colon + 1);
+        BackupStrategy strategy = id.equals("none") ? null : plugins.backup(id).orElse(null);
+        if (strategy == null && !id.equals("none")) {
+            if (!chosen.equals(Settings.DEFAULT_BACKUP)) {
+                throw new IOException("box '" + box.name() + "': no backup strategy '" + id + "' among the plugins (found: "
+                        + String.join(", ", plugins.backups().stream().map(BackupStrategy::id).toList()) + ")");
+            }
+            log.warn("box '{}': no backup strategy plugin '{}': replaced and deleted files are not kept", box.name(), id);
+        }
+        if (strategy != null) {
+            String problem = strategy.check(parameter);
+            if (problem != null) {
+                throw new IOException("box '" + box.name() + "': backup " + chosen + ": " + problem);
+            }
+            log.info("box '{}': replaced and deleted files kept by {}", box.name(), chosen);
+        }
+        box.versions(new Versions(box.name(), box.root(), box.versionsDir(), strategy, parameter,
+                () -> java.time.Instant.ofEpochMilli(clock.wallMillis())));
     }
 
     private WatchHandle watch(Box box) throws IOException {
@@ -752,11 +783,9 @@ public final class SyncEngine implements AutoCloseable {
             }
             case DIRECTORY -> {
                 if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
-                    // The sender's version includes our file and made the path a directory: the file is set aside.
-                    Path aside = box.resolve(PathSafety.STATE_DIR + "/versions/" + conflictName(path, Files.getLastModifiedTime(target).toMillis(), self));
-                    Files.createDirectories(aside.getParent());
-                    Files.move(target, aside, StandardCopyOption.REPLACE_EXISTING);
-                    log.info("box '{}': {} became a directory on {}; the file here is set aside in {}", box.name(), path, peer, aside);
+                    // The sender's version includes our file and made the path a directory.
+                    box.versions().takeAway(path);
+                    log.info("box '{}': {} became a directory on {}; the file here went to the versions", box.name(), path, peer);
                 } else if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
                     log.warn("box '{}': not replacing {} with a directory from {}", box.name(), path, peer);
                     return;
@@ -771,7 +800,7 @@ public final class SyncEngine implements AutoCloseable {
             }
             case DELETED -> {
                 if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
-                    Files.delete(target);
+                    box.versions().takeAway(path);
                     log.info("box '{}': deleted {} (from {})", box.name(), path, peer);
                 } else if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
                     try {
@@ -882,27 +911,26 @@ public final class SyncEngine implements AutoCloseable {
             Decision decision = decide(box, conflict);
             boolean theirsWins = (decision.winner() == Decision.Winner.FIRST) != mineFirst;
             if (theirsWins) {
-                String aside = aside(box, path, disk.mtimeMs(), localWriter, decision.keepLoserBeside());
+                String copy = conflictName(path, disk.mtimeMs(), localWriter);
                 if (decision.keepLoserBeside()) {
-                    moveAside(box, target, aside, mine, localWriter);
+                    moveAside(box, target, copy, mine, localWriter);
                 } else {
-                    Path asidePath = box.resolve(aside);
-                    Files.createDirectories(asidePath.getParent());
-                    Files.move(target, asidePath, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    box.versions().takeAway(path);
                 }
-                log.warn("box '{}': {} was changed here and on {} at once; theirs wins, ours is kept as {}", box.name(), path, peer, aside);
+                log.warn("box '{}': {} was changed here and on {} at once; theirs wins, ours is kept {}", box.name(), path, peer,
+                        decision.keepLoserBeside() ? "as " + copy : "in the versions");
                 place(box, peer, incoming, target, path, c, c.version(), c.writer());
             } else {
-                String aside = aside(box, path, c.mtimeMs(), c.writer(), decision.keepLoserBeside());
-                log.warn("box '{}': {} was changed here and on {} at once; ours wins, theirs is kept as {}", box.name(), path, peer, aside);
+                String copy = conflictName(path, c.mtimeMs(), c.writer());
+                log.warn("box '{}': {} was changed here and on {} at once; ours wins, theirs is kept {}", box.name(), path, peer,
+                        decision.keepLoserBeside() ? "as " + copy : "in the versions");
                 if (decision.keepLoserBeside()) {
-                    if (box.known(aside) == null) {
-                        place(box, peer, incoming, box.resolve(aside), aside, c, c.version(), c.writer());
+                    if (box.known(copy) == null) {
+                        place(box, peer, incoming, box.resolve(copy), copy, c, c.version(), c.writer());
                     }
                 } else {
-                    Path asidePath = box.resolve(aside);
-                    Files.createDirectories(asidePath.getParent());
-                    Files.move(incoming, asidePath, StandardCopyOption.REPLACE_EXISTING);
+                    Files.setLastModifiedTime(incoming, FileTime.fromMillis(c.mtimeMs()));
+                    box.versions().takeAway(path, incoming);
                 }
                 enqueue(box, path, true);
             }
@@ -938,12 +966,6 @@ public final class SyncEngine implements AutoCloseable {
             }
         }
         return Decision.keepBoth(Decision.Winner.SECOND);
-    }
-
-    /** Where a conflict's loser goes: beside the file as a sync-conflict copy, or into the box's versions. */
-    private static String aside(Box box, String path, long mtimeMs, NodeUid writer, boolean beside) {
-        String copy = conflictName(path, mtimeMs, writer);
-        return beside ? copy : PathSafety.STATE_DIR + "/versions/" + copy;
     }
 
     /** The name the loser of a conflict is kept under, the same on every node. */
@@ -1042,6 +1064,7 @@ public final class SyncEngine implements AutoCloseable {
         Modes.write(temp, c.mode());
         Files.setLastModifiedTime(temp, FileTime.fromMillis(c.mtimeMs()));
         createParents(box, target);
+        box.versions().keepBeforeOverwrite(path);
         try {
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {

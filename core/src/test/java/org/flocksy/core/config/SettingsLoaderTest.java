@@ -48,10 +48,12 @@ class SettingsLoaderTest {
     void resolversAreChosenPerBoxAndCheckedForForm() throws Exception {
         Path config = home.resolve(".flocksy");
         Files.writeString(config, "hostname = tcp://127.0.0.1:1\nnode = tcp://127.0.0.1:2\nbox = docs@/tmp/d\nbox = pics@/tmp/p\n"
-                + "resolver = docs:newest\n");
+                + "resolver = docs:newest\nbackup = pics:simple:10\n");
         Settings s = load(flags(null, false, List.of(), List.of(), List.of()));
         assertThat(s.resolverOf("docs")).isEqualTo("newest");
         assertThat(s.resolverOf("pics")).isEqualTo(Settings.DEFAULT_RESOLVER);
+        assertThat(s.backupOf("pics")).isEqualTo("simple:10");
+        assertThat(s.backupOf("docs")).isEqualTo(Settings.DEFAULT_BACKUP);
 
         Files.writeString(config, "hostname = tcp://127.0.0.1:1\nnode = tcp://127.0.0.1:2\nbox = docs@/tmp/d\nresolver = newest\n");
         assertThatThrownBy(() -> load(flags(null, false, List.of(), List.of(), List.of())))

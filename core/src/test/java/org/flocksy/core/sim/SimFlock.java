@@ -54,7 +54,8 @@ final class SimFlock {
             this.emitter = new SimEmitter(world, network, clock, traffic, timing);
             NodeUid self = NodeUid.ofPublicKey(BLAKE2B, keyring.clientKeys().publicKeyBytes());
             this.sync = new SyncEngine(List.of(new Box(BOX, this.box, BLAKE2B)),
-                    new PluginCatalog(List.of(), List.of(watcher), org.flocksy.core.testing.TestPlugins.catalog().resolvers()),
+                    new PluginCatalog(List.of(), List.of(watcher), org.flocksy.core.testing.TestPlugins.catalog().resolvers(),
+                            org.flocksy.core.testing.TestPlugins.catalog().backups()),
                     BLAKE2B, loop, clock, settings, ReadAhead.INLINE, self);
             this.machine = new FlockMachine(clock, loop, emitter.emitter(), sync, timing, traffic, settings, keyring, BLAKE2B,
                     world.split(), MODEL, self);
@@ -148,7 +149,7 @@ final class SimFlock {
             Settings settings = new Settings(List.of(new Declared<>(hostnames.get(i), "sim")), nodeDecls,
                     List.of(new Declared<>(new BoxSpec(BOX, box.toString()), "sim")),
                     new Declared<>(dir.resolve("keystore"), "sim"), new Declared<>(dir.resolve("keys"), "sim"),
-                    java.util.Map.of(BOX, new Declared<>(resolver, "sim")));
+                    java.util.Map.of(BOX, new Declared<>(resolver, "sim")), java.util.Map.of());
             Keyring keyring = new Keyring(List.of(new Keyring.Host(hostnames.get(i), pairs.get(i))), peers,
                     java.util.Set.copyOf(pairs.stream().map(CurveKeyPair::publicKey).toList()));
             nodes.add(new SimNode(i, box, skewsMs[i], settings, keyring));

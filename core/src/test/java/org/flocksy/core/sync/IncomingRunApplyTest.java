@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.flocksy.api.BoxSpec;
+import org.flocksy.core.backup.Versions;
 import org.flocksy.core.bundle.BundleWriter;
 import org.flocksy.core.bundle.Change;
 import org.flocksy.core.clock.SystemClock;
@@ -19,6 +20,7 @@ import org.flocksy.core.version.VersionVector;
 import org.flocksy.core.loop.EventLoop;
 import org.flocksy.core.testing.TestPlugins;
 import org.flocksy.core.wire.FileData;
+import org.flocksy.plugins.backuptrashcan.TrashcanPlugin;
 import org.flocksy.core.wire.RunMetadata;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -51,6 +53,7 @@ class IncomingRunApplyTest {
         engine = new SyncEngine(List.of(box), TestPlugins.catalog(), BLAKE2B, loop, new SystemClock(), settings, ReadAhead.THREAD, SELF);
         Files.createDirectories(box.tmpDir());
         box.open();
+        box.versions(new Versions("docs", root, box.versionsDir(), new TrashcanPlugin.Trashcan(), null, java.time.Instant::now));
     }
 
     @AfterEach
@@ -139,6 +142,8 @@ class IncomingRunApplyTest {
         assertThat(touched).hasContent("same bytes");
         assertThat(root.resolve("old.txt")).doesNotExist();
         assertThat(root.resolve("gone")).doesNotExist();
+        assertThat(box.versions().list("old.txt")).singleElement()
+                .satisfies(v -> assertThat(root.resolve(v.location())).hasContent("going"));
     }
 
     @Test

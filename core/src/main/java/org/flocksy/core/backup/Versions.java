@@ -1,0 +1,175 @@
+package org.flocksy.core.backup;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.flocksy.api.BackupStrategy;
+import org.flocksy.api.StoredVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One box's stored versions: {@code .flocksy/versions/<dir>/<name>~YYYYMMDD-HHMMSS[-n]<.ext>}, the time being
+ * when the version was replaced or deleted (UTC). Without a strategy ({@code none}) nothing is kept.
+ */
+public final class Versions {
+    private static final Logger log = LoggerFactory.getLogger(Versions.class);
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+
+    private final String box;
+    private final Path root;
+    private final Path store;
+    private final BackupStrategy strategy;
+    private final String parameter;
+    private final java.util.function.Supplier<Instant> clock;
+
+    /**
+     * @param root the box's folder
+     * @param store where versions go (the box's {@code .flocksy/versions})
+     * @param strategy the box's strategy, or {@code null} to keep nothing
+     */
+    public Versions(String box, Path root, Path store, BackupStrategy strategy, String parameter,
+                    java.util.function.Supplier<Instant> clock) {
+        this.box = box;
+        this.root = root;
+        this.store = store;
+        this.strategy = strategy;
+        this.parameter = parameter;
+        this.clock = clock;
+    }
+
+    public boolean keeps() {
+        return strategy != null;
+    }
+
+    /**
+     * Keeps a copy of the file at {@code path} before it is overwritten (a hard link where the file system
+     * allows one, so the original stays in place until the new content replaces it atomically).
+     */
+    public void keepBeforeOverwrite(String path) throws IOException {
+        if (strategy != null && Files.isRegularFile(root.resolve(path), LinkOption.NOFOLLOW_LINKS)) {
+            Path version = newVersionPath(path);
+            try {
+                Files.createLink(version, root.resolve(path));
+            } catch (UnsupportedOperationException | IOException e) {
+                Files.copy(root.resolve(path), version, StandardCopyOption.COPY_ATTRIBUTES);
+            }
+            pruned(path);
+        }
+    }
+
+    /** Takes the file at {@code path} out of the box: into the versions, or deleted when nothing is kept. */
+    public void takeAway(String path) throws IOException {
+        takeAway(path, root.resolve(path));
+    }
+
+    /** Takes {@code file} (the content of {@code path}, in the box or a temp file) into the versions of {@code path}. */
+    public void takeAway(String path, Path file) throws IOException {
+        if (strategy == null) {
+            Files.deleteIfExists(file);
+            return;
+        }
+        Files.move(file, newVersionPath(path), StandardCopyOption.ATOMIC_MOVE);
+        pruned(path);
+    }
+
+    private Path newVersionPath(String path) throws IOException {
+        Name n = Name.of(path);
+        Path dir = store.resolve(n.dir());
+        Files.createDirectories(dir);
+        String stamp = STAMP.format(LocalDateTime.ofInstant(clock.get(), ZoneOffset.UTC));
+        for (int i = 0; ; i++) {
+            Path candidate = dir.resolve(n.stem() + "~" + stamp + (i == 0 ? "" : "-" + i) + n.ext());
+            if (!Files.exists(candidate, LinkOption.NOFOLLOW_LINKS)) {
+                return candidate;
+            }
+        }
+    }
+
+    /** The stored versions of {@code path}, newest first. */
+    public List<StoredVersion> list(String path) throws IOException {
+        Name n = Name.of(path);
+        Path dir = store.resolve(n.dir());
+        List<StoredVersion> found = new ArrayList<>();
+        java.util.Map<StoredVersion, Integer> sameSecond = new java.util.HashMap<>();
+        if (!Files.isDirectory(dir)) {
+            return found;
+        }
+        Pattern name = Pattern.compile(Pattern.quote(n.stem() + "~") + "(\\d{8}-\\d{6})(-\\d+)?" + Pattern.quote(n.ext()));
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path f : files) {
+                Matcher m = name.matcher(f.getFileName().toString());
+                if (m.matches() && Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+                    Instant at = LocalDateTime.parse(m.group(1), STAMP).toInstant(ZoneOffset.UTC);
+                    StoredVersion v = new StoredVersion(path, at, Files.size(f), root.relativize(f).toString().replace('\\', '/'));
+                    found.add(v);
+                    sameSecond.put(v, m.group(2) == null ? 0 : Integer.parseInt(m.group(2).substring(1)));
+                }
+            }
+        }
+        found.sort(Comparator.comparing(StoredVersion::archivedAt).thenComparing(sameSecond::get).reversed());
+        return found;
+    }
+
+    /**
+     * Puts a stored version back at its path (the current file, if any, is kept as a version first). The
+     * box's watcher sees the change and it syncs like any local edit.
+     */
+    public void restore(StoredVersion version, Path tmpDir) throws IOException {
+        Path source = root.resolve(version.location()).normalize();
+        if (!source.startsWith(store)) {
+            throw new IOException(version.location() + " is not a stored version of box '" + box + "'");
+        }
+        Path temp = tmpDir.resolve("restore-" + System.nanoTime() + ".part");
+        Files.copy(source, temp, StandardCopyOption.COPY_ATTRIBUTES);
+        try {
+            keepBeforeOverwrite(version.path());
+            Path target = root.resolve(version.path());
+            Files.createDirectories(target.getParent());
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            log.info("box '{}': restored {} as it was before {}", box, version.path(), version.archivedAt());
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    /** Deletes the versions of {@code path} the strategy no longer wants. */
+    private void pruned(String path) throws IOException {
+        List<StoredVersion> all = list(path);
+        List<StoredVersion> expired;
+        try {
+            expired = strategy.expired(all, clock.get(), parameter);
+        } catch (RuntimeException e) {
+            log.error("box '{}': backup strategy {} failed on {}: {}; keeping every version", box, strategy.id(), path, e.toString());
+            return;
+        }
+        for (StoredVersion v : expired) {
+            if (all.contains(v)) {
+                Files.deleteIfExists(root.resolve(v.location()));
+            }
+        }
+    }
+
+    /** A path split for the versions' names: the directory, the name without its extension, the extension. */
+    private record Name(String dir, String stem, String ext) {
+        static Name of(String path) {
+            int slash = path.lastIndexOf('/');
+            String dir = path.substring(0, slash + 1);
+            String name = path.substring(slash + 1);
+            int dot = name.lastIndexOf('.');
+            return dot > 0 ? new Name(dir, name.substring(0, dot), name.substring(dot)) : new Name(dir, name, "");
+        }
+    }
+}

@@ -877,7 +877,7 @@ public final class SyncEngine implements AutoCloseable {
             // A directory here, a file there: the directory stays, their file is kept beside it.
             String copy = conflictName(path, c.mtimeMs(), c.writer());
             log.warn("box '{}': {} is a file on {} and a directory here; their file is kept as {}", box.name(), path, peer, copy);
-            if (box.known(copy) == null && c.kind() == Change.Kind.FILE) {
+            if (c.kind() == Change.Kind.FILE && !sameContent(box, copy, box.resolve(copy), c)) {
                 receiveFile(box, peer, reader, entry, box.resolve(copy), copy, c.version(), c.writer());
             }
             box.record(path, disk, null, merged, localWriter);
@@ -925,7 +925,8 @@ public final class SyncEngine implements AutoCloseable {
                 log.warn("box '{}': {} was changed here and on {} at once; ours wins, theirs is kept {}", box.name(), path, peer,
                         decision.keepLoserBeside() ? "as " + copy : "in the versions");
                 if (decision.keepLoserBeside()) {
-                    if (box.known(copy) == null) {
+                    if (!sameContent(box, copy, box.resolve(copy), c)) {
+                        // place() keeps whatever had that name in the versions first.
                         place(box, peer, incoming, box.resolve(copy), copy, c, c.version(), c.writer());
                     }
                 } else {
@@ -945,6 +946,10 @@ public final class SyncEngine implements AutoCloseable {
      */
     private void moveAside(Box box, Path target, String copy, VersionVector version, NodeUid writer) throws IOException {
         Path copyPath = box.resolve(copy);
+        if (Files.isRegularFile(copyPath, LinkOption.NOFOLLOW_LINKS)) {
+            // Another loser of the same writer and second already has this name: it goes to the versions.
+            box.versions().takeAway(copy);
+        }
         Files.move(target, copyPath, StandardCopyOption.ATOMIC_MOVE);
         Stamp moved = Stamp.read(copyPath);
         box.record(copy, moved, blake2b.hash256(copyPath), version, writer);

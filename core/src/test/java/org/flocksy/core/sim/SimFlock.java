@@ -65,8 +65,14 @@ final class SimFlock {
         void write(String path, byte[] content) {
             try {
                 Path file = box.resolve(path);
+                // Directories made on the way are reported too, as the OS watcher would.
+                java.util.Deque<Path> created = new java.util.ArrayDeque<>();
+                for (Path p = file.getParent(); !Files.exists(p); p = p.getParent()) {
+                    created.push(p);
+                }
                 Files.createDirectories(file.getParent());
                 Files.write(file, content);
+                created.forEach(d -> watcher.changed(box, d));
                 watcher.changed(box, file);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

@@ -18,7 +18,8 @@ import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
-import net.jqwik.api.Tag;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.flocksy.core.crypto.Blake2b;
 
 /**
@@ -28,7 +29,7 @@ import org.flocksy.core.crypto.Blake2b;
  * or in its {@code .flocksy/versions/}. What the user overwrote or deleted by hand is the user's own
  * edit. The default run tries a few pinned seeds; {@code -Psoak} tries many.
  */
-class ConvergenceProperty {
+class ConvergencePropertyTest {
     private static final Blake2b BLAKE2B = Blake2b.load();
     private static final String[] PATHS = {"a.txt", "b.txt", "d/c.txt", "d/e/f.bin"};
 
@@ -37,10 +38,14 @@ class ConvergenceProperty {
         run(seed, 14);
     }
 
-    @Property(tries = 200)
+    /** The long run: {@code mvn -B -Psoak test -pl core} (seeds from {@code -Dsoak.from}, {@code -Dsoak.runs}). */
+    @Test
     @Tag("soak")
-    void soak(@ForAll long seed) throws Exception {
-        run(seed, 30);
+    void soak() throws Exception {
+        long from = Long.getLong("soak.from", 1);
+        for (long seed = from; seed < from + Long.getLong("soak.runs", 200); seed++) {
+            run(seed, 30);
+        }
     }
 
     private static void run(long seed, int operations) throws Exception {
@@ -96,8 +101,8 @@ class ConvergenceProperty {
             for (int n = 0; n < 3; n++) {
                 isolate(flock, n, false);
             }
-            assertThat(flock.runUntil(() -> converged(flock) && flock.quiet(), Duration.ofMinutes(30)))
-                    .as("seed %d: boxes converge after healing", seed).isTrue();
+            boolean converged = flock.runUntil(() -> converged(flock) && flock.quiet(), Duration.ofMinutes(30));
+            assertThat(converged).as("seed %d: boxes converge after healing: %s", seed, converged ? "" : describe(flock)).isTrue();
             for (int n = 0; n < 3; n++) {
                 Set<String> kept = hashesUnder(flock.node(n + 1).box);
                 takenByEngine.get(n).remove("dir");
@@ -117,6 +122,19 @@ class ConvergenceProperty {
                 flock.network.partition(node, other, isCut);
             }
         }
+    }
+
+    private static String describe(SimFlock flock) {
+        StringBuilder out = new StringBuilder("quiet=" + flock.quiet());
+        for (SimFlock.SimNode n : flock.nodes) {
+            try {
+                out.append("\nnode").append(n.index + 1).append(' ').append(n.machine.state()).append(' ')
+                        .append(new java.util.TreeMap<>(tree(n.box)).toString().replaceAll("([0-9a-f]{8})[0-9a-f]{56}", "$1"));
+            } catch (IOException e) {
+                out.append(e);
+            }
+        }
+        return out.toString();
     }
 
     private static boolean converged(SimFlock flock) {

@@ -59,12 +59,18 @@ public final class Versions {
      * allows one, so the original stays in place until the new content replaces it atomically).
      */
     public void keepBeforeOverwrite(String path) throws IOException {
-        if (strategy != null && Files.isRegularFile(root.resolve(path), LinkOption.NOFOLLOW_LINKS)) {
+        Path file = root.resolve(path);
+        if (strategy != null && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
             Path version = newVersionPath(path);
-            try {
-                Files.createLink(version, root.resolve(path));
-            } catch (UnsupportedOperationException | IOException e) {
-                Files.copy(root.resolve(path), version, StandardCopyOption.COPY_ATTRIBUTES);
+            if (!singlyLinked(file)) {
+                // Another name shares this inode: an edit through it would change the "old" version too.
+                Files.copy(file, version, StandardCopyOption.COPY_ATTRIBUTES);
+            } else {
+                try {
+                    Files.createLink(version, file);
+                } catch (UnsupportedOperationException | IOException e) {
+                    Files.copy(file, version, StandardCopyOption.COPY_ATTRIBUTES);
+                }
             }
             pruned(path);
         }
@@ -85,21 +91,39 @@ public final class Versions {
         pruned(path);
     }
 
+    private static boolean singlyLinked(Path file) {
+        try {
+            return ((Number) Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS)).intValue() == 1;
+        } catch (UnsupportedOperationException | IllegalArgumentException | IOException e) {
+            return false;
+        }
+    }
+
+    /** A new name after every existing one of the same second, so that the order of names is the order of versions. */
     private Path newVersionPath(String path) throws IOException {
         Name n = Name.of(path);
         Path dir = store.resolve(n.dir());
         Files.createDirectories(dir);
         String stamp = STAMP.format(LocalDateTime.ofInstant(clock.get(), ZoneOffset.UTC));
-        for (int i = 0; ; i++) {
-            Path candidate = dir.resolve(n.stem() + "~" + stamp + (i == 0 ? "" : "-" + i) + n.ext());
-            if (!Files.exists(candidate, LinkOption.NOFOLLOW_LINKS)) {
-                return candidate;
+        Pattern same = Pattern.compile(Pattern.quote(n.stem() + "~" + stamp) + "(-\\d+)?" + Pattern.quote(n.ext()));
+        int next = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path f : files) {
+                Matcher m = same.matcher(f.getFileName().toString());
+                if (m.matches()) {
+                    next = Math.max(next, m.group(1) == null ? 1 : Integer.parseInt(m.group(1).substring(1)) + 1);
+                }
             }
         }
+        return dir.resolve(n.stem() + "~" + stamp + (next == 0 ? "" : "-" + next) + n.ext());
     }
 
     /** The stored versions of {@code path}, newest first. */
     public List<StoredVersion> list(String path) throws IOException {
+        String problem = org.flocksy.core.sync.PathSafety.problem(path);
+        if (problem != null) {
+            throw new IOException("'" + path + "' is not a path in box '" + box + "': " + problem);
+        }
         Name n = Name.of(path);
         Path dir = store.resolve(n.dir());
         List<StoredVersion> found = new ArrayList<>();
@@ -128,10 +152,10 @@ public final class Versions {
      * box's watcher sees the change and it syncs like any local edit.
      */
     public void restore(StoredVersion version, Path tmpDir) throws IOException {
-        Path source = root.resolve(version.location()).normalize();
-        if (!source.startsWith(store)) {
-            throw new IOException(version.location() + " is not a stored version of box '" + box + "'");
+        if (!list(version.path()).contains(version)) {
+            throw new IOException(version.location() + " is not a stored version of " + version.path() + " in box '" + box + "'");
         }
+        Path source = root.resolve(version.location());
         Path temp = tmpDir.resolve("restore-" + System.nanoTime() + ".part");
         Files.copy(source, temp, StandardCopyOption.COPY_ATTRIBUTES);
         try {
@@ -151,7 +175,7 @@ public final class Versions {
         List<StoredVersion> expired;
         try {
             expired = strategy.expired(all, clock.get(), parameter);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
             log.error("box '{}': backup strategy {} failed on {}: {}; keeping every version", box, strategy.id(), path, e.toString());
             return;
         }

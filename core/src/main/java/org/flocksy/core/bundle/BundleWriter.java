@@ -58,6 +58,11 @@ public final class BundleWriter implements AutoCloseable {
                     break;
                 }
             }
+        } catch (IOException e) {
+            // A read or write failing halfway must not leave half a record in the bundle.
+            channel.truncate(start);
+            channel.position(start);
+            throw e;
         }
         byte[] hash = hasher.finish();
         if (copied != size) {

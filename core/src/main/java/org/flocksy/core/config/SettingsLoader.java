@@ -121,6 +121,9 @@ public final class SettingsLoader {
             throw new ConfigException(origin + ": malformed " + key + " '" + text + "' (expected " + expected + ")");
         }
         String box = text.substring(0, colon).strip();
+        if (text.substring(colon + 1).isBlank() || text.substring(colon + 1).strip().startsWith(":")) {
+            throw new ConfigException(origin + ": malformed " + key + " '" + text + "' (expected " + expected + ")");
+        }
         Declared<String> earlier = chosen.put(box, new Declared<>(text.substring(colon + 1).strip(), origin));
         if (earlier != null) {
             throw new ConfigException(origin + ": " + key + " for box '" + box + "' is already declared at " + earlier.origin());

@@ -34,7 +34,7 @@ public final class PathSafety {
             }
         }
         String first = path.split("/", 2)[0];
-        if (first.equals(STATE_DIR)) {
+        if (first.equalsIgnoreCase(STATE_DIR)) {
             return "inside the box's " + STATE_DIR + " folder";
         }
         return null;

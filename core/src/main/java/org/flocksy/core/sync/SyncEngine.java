@@ -151,8 +151,9 @@ public final class SyncEngine implements AutoCloseable {
     private void chooseResolver(Box box) throws IOException {
         String id = settings.resolverOf(box.name());
         ConflictResolver resolver = plugins.resolver(id).orElse(null);
-        if (resolver == null && !id.equals(Settings.DEFAULT_RESOLVER)) {
-            throw new IOException("box '" + box.name() + "': no conflict resolver '" + id + "' among the plugins (found: "
+        if (resolver == null && settings.resolvers().containsKey(box.name())) {
+            throw new IOException(settings.resolvers().get(box.name()).origin() + ": box '" + box.name() + "': no conflict resolver '"
+                    + id + "' among the plugins (found: "
                     + String.join(", ", plugins.resolvers().stream().map(ConflictResolver::id).toList()) + ")");
         }
         if (resolver != null) {
@@ -171,9 +172,10 @@ public final class SyncEngine implements AutoCloseable {
         String id = colon < 0 ? chosen : chosen.substring(0, colon);
         String parameter = colon < 0 ? null : chosen.substring(colon + 1);
         BackupStrategy strategy = id.equals("none") ? null : plugins.backup(id).orElse(null);
+        String origin = settings.backups().containsKey(box.name()) ? settings.backups().get(box.name()).origin() + ": " : "";
         if (strategy == null && !id.equals("none")) {
-            if (!chosen.equals(Settings.DEFAULT_BACKUP)) {
-                throw new IOException("box '" + box.name() + "': no backup strategy '" + id + "' among the plugins (found: "
+            if (!origin.isEmpty()) {
+                throw new IOException(origin + "box '" + box.name() + "': no backup strategy '" + id + "' among the plugins (found: "
                         + String.join(", ", plugins.backups().stream().map(BackupStrategy::id).toList()) + ")");
             }
             log.warn("box '{}': no backup strategy plugin '{}': replaced and deleted files are not kept", box.name(), id);
@@ -181,7 +183,7 @@ public final class SyncEngine implements AutoCloseable {
         if (strategy != null) {
             String problem = strategy.check(parameter);
             if (problem != null) {
-                throw new IOException("box '" + box.name() + "': backup " + chosen + ": " + problem);
+                throw new IOException(origin + "box '" + box.name() + "': backup " + chosen + ": " + problem);
             }
             log.info("box '{}': replaced and deleted files kept by {}", box.name(), chosen);
         }
@@ -376,15 +378,13 @@ public final class SyncEngine implements AutoCloseable {
         Files.createDirectories(box.tmpDir());
         Path file = box.tmpDir().resolve("out-" + tempCounter.incrementAndGet() + ".bundle");
         Change change;
+        byte[] content = new Digest(items).encode();
+        if (content.length > BUNDLE_BYTES_MAX) {
+            log.warn("box '{}': its digest ({} entries, {} bytes) is larger than a run carries; peers that were away "
+                    + "catch up only on new changes", box.name(), items.size(), content.length);
+            return null;
+        }
         try (BundleWriter writer = new BundleWriter(file, blake2b)) {
-            byte[] content = new Digest(items).encode();
-            if (content.length > BUNDLE_BYTES_MAX) {
-                log.warn("box '{}': its digest ({} entries, {} bytes) is larger than a run carries; peers that were away "
-                        + "catch up only on new changes", box.name(), items.size(), content.length);
-                writer.close();
-                Files.deleteIfExists(file);
-                return null;
-            }
             writer.addDigest(content, self);
             change = new Change(Change.Kind.DIGEST, ".", 0, 0, content.length, blake2b.hash256(content), VersionVector.EMPTY, self);
         }
@@ -909,6 +909,10 @@ public final class SyncEngine implements AutoCloseable {
             boolean mineFirst = disk.mtimeMs() != c.mtimeMs() ? disk.mtimeMs() < c.mtimeMs() : localWriter.compareTo(c.writer()) < 0;
             Conflict conflict = new Conflict(box.name(), path, mineFirst ? ours : theirs, mineFirst ? theirs : ours);
             Decision decision = decide(box, conflict);
+            if (!decision.keepLoserBeside() && !box.versions().keeps()) {
+                // Nothing is kept in the versions here: setting the loser aside would lose it.
+                decision = Decision.keepBoth(decision.winner());
+            }
             boolean theirsWins = (decision.winner() == Decision.Winner.FIRST) != mineFirst;
             if (theirsWins) {
                 String copy = conflictName(path, disk.mtimeMs(), localWriter);
@@ -966,7 +970,7 @@ public final class SyncEngine implements AutoCloseable {
                     return d;
                 }
                 log.error("box '{}': conflict resolver {} gave no decision for {}; keeping both", box.name(), resolver.id(), conflict.path());
-            } catch (IOException | RuntimeException e) {
+            } catch (Exception | LinkageError e) {
                 log.error("box '{}': conflict resolver {} failed on {}: {}; keeping both", box.name(), resolver.id(), conflict.path(), e.toString());
             }
         }

@@ -1,0 +1,48 @@
+package org.flocksy.core.backup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import org.flocksy.api.StoredVersion;
+import org.flocksy.plugins.backupsimple.SimplePlugin;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class VersionsTest {
+    private static final Instant SECOND = Instant.parse("2026-11-25T12:00:00Z");
+
+    @Test
+    void versionsOfOneSecondKeepTheirOrderAndPruningKeepsTheNewest(@TempDir Path box) throws Exception {
+        Files.createDirectories(box.resolve(".flocksy/tmp"));
+        Versions versions = new Versions("docs", box, box.resolve(".flocksy/versions"), new SimplePlugin.Simple(), "1", () -> SECOND);
+        Path file = Files.createDirectories(box.resolve("notes")).resolve("a.txt");
+        for (String content : new String[] {"v1", "v2", "v3"}) {
+            Files.writeString(file, content);
+            versions.takeAway("notes/a.txt");
+        }
+        assertThat(versions.list("notes/a.txt")).singleElement()
+                .satisfies(v -> assertThat(box.resolve(v.location())).hasContent("v3"));
+    }
+
+    @Test
+    void restorePutsAVersionBackAndKeepsTheCurrentOne(@TempDir Path box) throws Exception {
+        Files.createDirectories(box.resolve(".flocksy/tmp"));
+        Versions versions = new Versions("docs", box, box.resolve(".flocksy/versions"), new SimplePlugin.Simple(), null, () -> SECOND);
+        Path file = box.resolve("a.txt");
+        Files.writeString(file, "old");
+        versions.keepBeforeOverwrite("a.txt");
+        Files.delete(file);
+        Files.writeString(file, "new");
+        StoredVersion old = versions.list("a.txt").get(0);
+        versions.restore(old, box.resolve(".flocksy/tmp"));
+        assertThat(file).hasContent("old");
+        assertThat(versions.list("a.txt")).extracting(v -> Files.readString(box.resolve(v.location()))).contains("new", "old");
+
+        StoredVersion forged = new StoredVersion("../outside.txt", old.archivedAt(), old.size(), old.location());
+        assertThatThrownBy(() -> versions.restore(forged, box.resolve(".flocksy/tmp"))).hasMessageContaining("not a path");
+        assertThat(box.resolveSibling("outside.txt")).doesNotExist();
+    }
+}

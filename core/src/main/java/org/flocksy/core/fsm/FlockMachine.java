@@ -81,6 +81,8 @@ public final class FlockMachine {
     private volatile int connectedCount;
     private volatile long abandonedRuns;
     private volatile long deliveredRuns;
+    private long lastTickNanos = Long.MAX_VALUE / 2;
+    private boolean tickDeferred;
     private long stateEpoch;
     /** Back in ready, until the closing heartbeat (150 or 410) went out: a new run would overwrite it. */
     private boolean settling;
@@ -584,6 +586,16 @@ public final class FlockMachine {
 
     private void tick() {
         long now = clock.monotonicNanos();
+        if (now - lastTickNanos > 2 * timing.heartbeatPeriod().toNanos() && !tickDeferred) {
+            // The loop was busy (a large bundle written or applied): heartbeats that arrived meanwhile wait
+            // behind this tick. Judge connectivity after them, or every peer would look gone.
+            tickDeferred = true;
+            lastTickNanos = now;
+            loop.post(this::tick);
+            return;
+        }
+        tickDeferred = false;
+        lastTickNanos = now;
         updateConnectivity(now);
         if (state.role == State.Role.ORIGINATOR) {
             recipients.removeIf(p -> !p.connected() || leftRun(p));

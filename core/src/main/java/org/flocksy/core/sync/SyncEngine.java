@@ -502,32 +502,11 @@ public final class SyncEngine implements AutoCloseable {
         Files.createDirectories(box.tmpDir());
         Path file = box.tmpDir().resolve("out-" + tempCounter.incrementAndGet() + ".bundle");
         List<OutgoingRun.Sent> sent = new ArrayList<>();
-        boolean hasContent;
+        boolean[] hasContent = {false};
         try (BundleWriter writer = new BundleWriter(file, blake2b)) {
-            for (Planned p : planned) {
-                if (!sent.isEmpty() && writer.length() + sizeOf(p) > BUNDLE_BYTES_MAX) {
-                    if (p.key().resend()) {
-                        resend.add(p.key().plain());
-                    }
-                    enqueue(p.key().box(), p.key().path());
-                    continue;
-                }
-                Change change;
-                try {
-                    change = write(writer, p);
-                } catch (IOException e) {
-                    // One unreadable file must not hold back the others.
-                    log.warn("box '{}': cannot read {}: {}; will retry on its next change", box.name(), p.key().path(), Problems.describe(e));
-                    continue;
-                }
-                if (change != null) {
-                    sent.add(new OutgoingRun.Sent(p.key().path(), change, p.stamp()));
-                    if (p.changed()) {
-                        remember(box, p.key().path(), change, p.stamp());
-                    }
-                }
-            }
-            hasContent = writer.hasContent();
+            // The new versions of a whole bundle are one index transaction, not one fsync each.
+            box.batch(() -> writeAll(box, planned, writer, sent));
+            hasContent[0] = writer.hasContent();
         } catch (IOException e) {
             Files.deleteIfExists(file);
             throw e;
@@ -537,7 +516,33 @@ public final class SyncEngine implements AutoCloseable {
             return null;
         }
         RunMetadata metadata = new RunMetadata(box.uid(), sent.size(), Files.size(file), blake2b.hash256(file), 0);
-        return new OutgoingRun(box, sent, metadata, hasContent, file, readAhead);
+        return new OutgoingRun(box, sent, metadata, hasContent[0], file, readAhead);
+    }
+
+    private void writeAll(Box box, List<Planned> planned, BundleWriter writer, List<OutgoingRun.Sent> sent) throws IOException {
+        for (Planned p : planned) {
+            if (!sent.isEmpty() && writer.length() + sizeOf(p) > BUNDLE_BYTES_MAX) {
+                if (p.key().resend()) {
+                    resend.add(p.key().plain());
+                }
+                enqueue(p.key().box(), p.key().path());
+                continue;
+            }
+            Change change;
+            try {
+                change = write(writer, p);
+            } catch (IOException e) {
+                // One unreadable file must not hold back the others.
+                log.warn("box '{}': cannot read {}: {}; will retry on its next change", box.name(), p.key().path(), Problems.describe(e));
+                continue;
+            }
+            if (change != null) {
+                sent.add(new OutgoingRun.Sent(p.key().path(), change, p.stamp()));
+                if (p.changed()) {
+                    remember(box, p.key().path(), change, p.stamp());
+                }
+            }
+        }
     }
 
     private static long sizeOf(Planned p) {

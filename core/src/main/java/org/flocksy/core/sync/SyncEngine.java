@@ -62,9 +62,9 @@ public final class SyncEngine implements AutoCloseable {
     /** A path is evaluated once no event arrived for it this long: a file being written settles first. */
     static final long SETTLE_NANOS = 300_000_000L;
     /** Records per run: many small files share a run, a burst does not hold the group for long. */
-    static final int BUNDLE_RECORDS_MAX = 10_000;
+    static final int BUNDLE_RECORDS_MAX = 2_000;
     /** Bytes per run unless one file alone is larger; the rest of a burst goes in the next run. */
-    static final long BUNDLE_BYTES_MAX = 64L * 1024 * 1024;
+    static final long BUNDLE_BYTES_MAX = 8L * 1024 * 1024;
     /** How long a box waits before writing a bundle again after its temp folder failed. */
     static final long RETRY_NANOS = 5_000_000_000L;
     /** Joins within this long of each other cost one digest per box, not one each. */

@@ -156,8 +156,8 @@ public final class FlockMachine {
         if (t.closing() && closingReported.compareAndSet(false, true)) {
             loop.post(() -> closingSent(t));
         }
-        if (State.sending(t.status()) != null && State.sending(t.status()).phase == State.Phase.ANNOUNCING
-                && announceReported.compareAndSet(false, true)) {
+        State sending = State.sending(t.status());
+        if (sending != null && sending.phase == State.Phase.ANNOUNCING && announceReported.compareAndSet(false, true)) {
             loop.post(() -> announced(t, wallMs));
         }
         Payload payload = t.payload();

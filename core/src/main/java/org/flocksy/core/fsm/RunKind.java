@@ -11,16 +11,15 @@ import org.flocksy.core.wire.Status;
  */
 public enum RunKind {
     NEW_FILE(Event.LOCAL_NEW_FILE, Event.NEW_FILE_ANNOUNCED, Event.NEW_FILE_METADATA_HEARD, Event.ALL_DATA_RECEIVED,
-            State.ANNOUNCING_NEW_FILE, State.ACKNOWLEDGING_NEW_FILE, State.SENDING_NEW_FILE_METADATA),
+            State.ANNOUNCING_NEW_FILE, State.SENDING_NEW_FILE_METADATA),
     NEW_FILE_WITH_MORE(Event.LOCAL_NEW_FILES, Event.NEW_FILES_ANNOUNCED, Event.NEW_FILES_METADATA_HEARD, Event.ALL_DATA_RECEIVED,
-            State.ANNOUNCING_NEW_FILE_WITH_MORE, State.ACKNOWLEDGING_NEW_FILE_WITH_MORE, State.SENDING_NEW_FILE_METADATA_WITH_MORE),
+            State.ANNOUNCING_NEW_FILE_WITH_MORE, State.SENDING_NEW_FILE_METADATA_WITH_MORE),
     METADATA_CHANGE(Event.LOCAL_METADATA_CHANGE, Event.METADATA_CHANGE_ANNOUNCED, Event.METADATA_CHANGE_HEARD,
             Event.ALL_METADATA_RECEIVED,
-            State.ANNOUNCING_FILE_METADATA_CHANGE, State.ACKNOWLEDGING_FILE_METADATA_CHANGE, State.SENDING_FILE_METADATA_CHANGE),
+            State.ANNOUNCING_FILE_METADATA_CHANGE, State.SENDING_FILE_METADATA_CHANGE),
     METADATA_CHANGE_WITH_MORE(Event.LOCAL_METADATA_CHANGES, Event.METADATA_CHANGES_ANNOUNCED, Event.METADATA_CHANGES_HEARD,
             Event.ALL_METADATA_RECEIVED,
-            State.ANNOUNCING_FILE_METADATA_CHANGE_WITH_MORE, State.ACKNOWLEDGING_FILE_METADATA_CHANGE_WITH_MORE,
-            State.SENDING_FILE_METADATA_CHANGE_WITH_MORE);
+            State.ANNOUNCING_FILE_METADATA_CHANGE_WITH_MORE, State.SENDING_FILE_METADATA_CHANGE_WITH_MORE);
 
     /** The originator has local changes of this kind. */
     public final Event localWork;
@@ -31,17 +30,14 @@ public enum RunKind {
     /** A receiver has the whole bundle and applied it. */
     public final Event received;
     final State announcing;
-    final State acknowledging;
     final State sendingMetadata;
 
-    RunKind(Event localWork, Event announced, Event metadataHeard, Event received, State announcing,
-            State acknowledging, State sendingMetadata) {
+    RunKind(Event localWork, Event announced, Event metadataHeard, Event received, State announcing, State sendingMetadata) {
         this.localWork = localWork;
         this.announced = announced;
         this.metadataHeard = metadataHeard;
         this.received = received;
         this.announcing = announcing;
-        this.acknowledging = acknowledging;
         this.sendingMetadata = sendingMetadata;
     }
 
@@ -60,19 +56,5 @@ public enum RunKind {
             }
         }
         return null;
-    }
-
-    /** Whether {@code status} acknowledges an announcement (121, 125, 161, 165). */
-    public static boolean isAcknowledgement(Status status) {
-        for (RunKind k : values()) {
-            if (k.acknowledging.status == status) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    public boolean isAnnouncement(Status status) {
-        return announcing.status == status;
     }
 }

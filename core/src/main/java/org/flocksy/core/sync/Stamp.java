@@ -41,9 +41,4 @@ public record Stamp(boolean directory, long size, long mtimeMs, int mode) {
         }
         return a.isRegularFile() ? file(a.size(), a.lastModifiedTime().toMillis(), Modes.read(path)) : null;
     }
-
-    /** Same content as far as size and mtime tell; only the mode differs. */
-    boolean sameContentAs(Stamp other) {
-        return other != null && !directory && !other.directory && size == other.size && mtimeMs == other.mtimeMs;
-    }
 }

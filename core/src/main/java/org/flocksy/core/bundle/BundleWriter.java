@@ -27,8 +27,8 @@ public final class BundleWriter implements AutoCloseable {
 
     /** Appends a record without content (deleted, directory, attributes). */
     public void add(Change change) throws IOException {
-        if (change.kind() == Change.Kind.FILE) {
-            throw new IllegalArgumentException("file records carry content: use addFile");
+        if (change.kind().hasContent()) {
+            throw new IllegalArgumentException(change.kind() + " records carry content");
         }
         writeFully(BundleFormat.header(change));
         writeFully(ByteBuffer.wrap(change.contentHash()));
@@ -43,6 +43,21 @@ public final class BundleWriter implements AutoCloseable {
      */
     public Change addFile(String path, int mode, long mtimeMs, long size, Path source, VersionVector version,
                           NodeUid writer) throws IOException {
+        return addFile(path, mode, mtimeMs, size, source, version, writer, () -> true);
+    }
+
+    /** Whether a file copied into the bundle is still the version that was planned. */
+    public interface Unchanged {
+        boolean holds() throws IOException;
+    }
+
+    /**
+     * Like {@link #addFile(String, int, long, long, Path, VersionVector, NodeUid)}, and takes the record back
+     * (returns {@code null}) if {@code unchanged} does not hold once the bytes are copied: a file written
+     * during the copy may mix two versions.
+     */
+    public Change addFile(String path, int mode, long mtimeMs, long size, Path source, VersionVector version,
+                          NodeUid writer, Unchanged unchanged) throws IOException {
         long start = channel.position();
         writeFully(BundleFormat.header(new Change(Change.Kind.FILE, path, mode, mtimeMs, size, Change.NO_HASH, version, writer)));
         Blake2b.Hasher hasher = blake2b.newHasher();
@@ -65,7 +80,7 @@ public final class BundleWriter implements AutoCloseable {
             throw e;
         }
         byte[] hash = hasher.finish();
-        if (copied != size) {
+        if (copied != size || !unchanged.holds()) {
             channel.truncate(start);
             channel.position(start);
             return null;
@@ -78,12 +93,24 @@ public final class BundleWriter implements AutoCloseable {
 
     /** Appends a digest of the box's index (path "."), written by {@code writer}. */
     public void addDigest(byte[] content, NodeUid writer) throws IOException {
-        byte[] hash = blake2b.hash256(content);
-        writeFully(BundleFormat.header(new Change(Change.Kind.DIGEST, ".", 0, 0, content.length, hash, VersionVector.EMPTY, writer)));
+        addWithContent(new Change(Change.Kind.DIGEST, ".", 0, 0, content.length, blake2b.hash256(content), VersionVector.EMPTY, writer),
+                content);
+    }
+
+    /** Appends a rename or move: the file at {@code path} now has the content {@code move} names. */
+    public Change addMove(String path, int mode, long mtimeMs, Move move, VersionVector version, NodeUid writer) throws IOException {
+        byte[] content = move.encode();
+        Change change = new Change(Change.Kind.MOVED, path, mode, mtimeMs, content.length, blake2b.hash256(content), version, writer);
+        addWithContent(change, content);
+        return change;
+    }
+
+    private void addWithContent(Change change, byte[] content) throws IOException {
+        writeFully(BundleFormat.header(change));
         writeFully(ByteBuffer.wrap(content));
-        writeFully(ByteBuffer.wrap(hash));
+        writeFully(ByteBuffer.wrap(change.contentHash()));
         records++;
-        hasContent |= content.length > 0;
+        hasContent = true;
     }
 
     /** Opens a file to copy; if it cannot be read, the header already written is taken back. */

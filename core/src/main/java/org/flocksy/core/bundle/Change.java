@@ -7,8 +7,8 @@ import org.flocksy.core.crypto.NodeUid;
 import org.flocksy.core.version.VersionVector;
 
 /**
- * One record of a bundle: what changed at a path of the box. Only {@link Kind#FILE} and
- * {@link Kind#DIGEST} records carry content ({@code size} bytes follow the header in the stream).
+ * One record of a bundle: what changed at a path of the box. Only {@link Kind#FILE}, {@link Kind#DIGEST}
+ * and {@link Kind#MOVED} records carry content ({@code size} bytes follow the header in the stream).
  *
  * @param path relative path with {@code /} separators, UTF-8, at most 128 bytes; its safety is the
  *     receiver's check, not this type's
@@ -34,7 +34,12 @@ public record Change(Kind kind, String path, int mode, long mtimeMs, long size, 
         /** Mode or mtime of a file whose content did not change (chmod, touch). */
         ATTRIBUTES(4),
         /** Not a change: the sender's index in brief ({@link Digest}), so that receivers send what it lacks. */
-        DIGEST(5);
+        DIGEST(5),
+        /**
+         * A file whose content was at another path, now deleted: a rename or move. The record's content is
+         * a {@link Move}, not the file's bytes; receivers that have them take them from their own disk.
+         */
+        MOVED(6);
 
         final int wire;
 
@@ -44,7 +49,7 @@ public record Change(Kind kind, String path, int mode, long mtimeMs, long size, 
 
         /** Whether content bytes follow the record's header. */
         public boolean hasContent() {
-            return this == FILE || this == DIGEST;
+            return this == FILE || this == DIGEST || this == MOVED;
         }
 
         static Kind ofWire(int value) {
@@ -82,6 +87,11 @@ public record Change(Kind kind, String path, int mode, long mtimeMs, long size, 
 
     public static Change directory(String path, int mode, VersionVector version, NodeUid writer) {
         return new Change(Kind.DIRECTORY, path, mode, 0, 0, NO_HASH, version, writer);
+    }
+
+    /** The same change at another path (a receiver's own spelling of the name). */
+    public Change withPath(String other) {
+        return new Change(kind, other, mode, mtimeMs, size, contentHash, version, writer);
     }
 
     @Override

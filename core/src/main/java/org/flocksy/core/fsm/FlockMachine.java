@@ -386,7 +386,7 @@ public final class FlockMachine {
         if (out == null) {
             return;
         }
-        outKind = RunKind.of(out.changes().size(), out.hasContent());
+        outKind = RunKind.of(out.metadata().records(), out.hasContent());
         recipients.clear();
         recipients.addAll(connected);
         acked.clear();

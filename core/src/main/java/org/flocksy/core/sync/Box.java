@@ -26,6 +26,8 @@ public final class Box {
     private final Path root;
     private final byte[] uid;
     private final Map<String, BoxIndex.Entry> entries = new HashMap<>();
+    /** Index paths not in NFC, by their NFC form. */
+    private final Map<String, String> otherForms = new HashMap<>();
     private BoxIndex index;
     private Versions versions;
 
@@ -83,7 +85,7 @@ public final class Box {
     /** Opens the box's index in its state folder and loads what this node had at its last run. */
     void open() throws IOException {
         index = BoxIndex.open(stateDir().resolve("index.db"));
-        entries.putAll(index.load());
+        index.load().values().forEach(this::remember);
     }
 
     void close() {
@@ -96,6 +98,34 @@ public final class Box {
     public Stamp known(String relative) {
         BoxIndex.Entry e = entries.get(relative);
         return e == null || e.deleted() ? null : new Stamp(e.directory(), e.size(), e.mtimeMs(), e.mode());
+    }
+
+    /**
+     * This node's spelling of a name received in NFC: the same name in another Unicode form (macOS and
+     * some Linux tools write NFD) is the same file, whether the index or only the disk knows it.
+     */
+    String localName(String wirePath) {
+        if (entries.containsKey(wirePath) || wirePath.chars().allMatch(ch -> ch < 0x80)) {
+            return wirePath;
+        }
+        String known = otherForms.get(wirePath);
+        if (known != null) {
+            return known;
+        }
+        int slash = wirePath.lastIndexOf('/');
+        String parent = slash < 0 ? "" : localName(wirePath.substring(0, slash));
+        String name = wirePath.substring(slash + 1);
+        Path dir = parent.isEmpty() ? root : root.resolve(parent);
+        String found = name;
+        if (Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !Files.exists(dir.resolve(name), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            try (java.util.stream.Stream<Path> children = Files.list(dir)) {
+                found = children.map(p -> p.getFileName().toString()).filter(n -> PathSafety.canonical(n).equals(name))
+                        .findFirst().orElse(name);
+            } catch (IOException e) {
+                // Unreadable folder: the name as received; writing there will report the problem.
+            }
+        }
+        return parent.isEmpty() ? found : parent + "/" + found;
     }
 
     /** The content hash of the file this node has at {@code relative}, or {@code null}. */
@@ -123,7 +153,15 @@ public final class Box {
 
     private void put(BoxIndex.Entry e) throws IOException {
         index.put(e);
+        remember(e);
+    }
+
+    private void remember(BoxIndex.Entry e) {
         entries.put(e.path(), e);
+        String canonical = PathSafety.canonical(e.path());
+        if (!canonical.equals(e.path())) {
+            otherForms.put(canonical, e.path());
+        }
     }
 
     /** Where replaced and deleted files go: the box's {@code .flocksy/versions}. */

@@ -1,12 +1,13 @@
 package org.flocksy.core.sync;
 
 /**
- * How a run's content reaches the emission slots. The daemon reads ahead on a thread so that the disk
- * never delays a slot; the simulator reads inline so that a seed replays exactly.
+ * Where the disk work of outgoing runs happens. The daemon writes bundles and reads ahead on threads of
+ * their own, so that the disk never delays the event loop or a slot; the simulator does both inline so
+ * that a seed replays exactly.
  */
 public enum ReadAhead {
-    /** A read-ahead thread fills a buffer; a slot with no chunk ready sends a fake frame. */
+    /** A thread writes each bundle; a read-ahead thread fills a buffer, a slot with no chunk ready sends a fake frame. */
     THREAD,
-    /** Each slot reads its chunk when it is due. */
+    /** Bundles are written when asked for; each slot reads its chunk when it is due. */
     INLINE
 }

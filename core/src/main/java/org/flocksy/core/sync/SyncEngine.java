@@ -39,6 +39,7 @@ import org.flocksy.core.bundle.BundleWriter;
 import org.flocksy.core.bundle.Change;
 import org.flocksy.core.bundle.Digest;
 import org.flocksy.core.bundle.MalformedBundleException;
+import org.flocksy.core.bundle.Move;
 import org.flocksy.core.clock.Clock;
 import org.flocksy.core.config.Problems;
 import org.flocksy.core.config.Settings;
@@ -71,7 +72,7 @@ public final class SyncEngine implements AutoCloseable {
     static final long DIGEST_SETTLE_NANOS = 2_000_000_000L;
 
     /** A queued path; {@code resend} sends what the index has even when the disk did not change. */
-    private record Key(Box box, String path, boolean resend) {
+    record Key(Box box, String path, boolean resend) {
         Key(Box box, String path) {
             this(box, path, false);
         }
@@ -103,6 +104,12 @@ public final class SyncEngine implements AutoCloseable {
     private final Settings settings;
     private final Map<Box, ConflictResolver> resolvers = new HashMap<>();
     private Runnable onWork = () -> {};
+    /** Writes bundles off the event loop: one at a time, so a burst never holds more than one bundle's disk work. */
+    private final java.util.concurrent.ExecutorService preparer;
+    /** A bundle is being written. */
+    private boolean preparing;
+    /** A written bundle, the next run. */
+    private OutgoingRun prepared;
 
     @Inject
     public SyncEngine(List<Box> boxes, PluginCatalog plugins, Blake2b blake2b, Loop loop, Clock clock,
@@ -116,6 +123,11 @@ public final class SyncEngine implements AutoCloseable {
         this.loop = loop;
         this.clock = clock;
         this.nodeName = settings.nodeName();
+        this.preparer = readAhead == ReadAhead.INLINE ? null : java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "flocksy-prepare-" + nodeName);
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     public List<Box> boxes() {
@@ -324,7 +336,7 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     public boolean hasWork() {
-        return !queue.isEmpty() || !digestWanted.isEmpty();
+        return !queue.isEmpty() || !digestWanted.isEmpty() || preparing || prepared != null;
     }
 
     /**
@@ -341,21 +353,25 @@ public final class SyncEngine implements AutoCloseable {
         });
     }
 
-    /** A change worked out from the disk and the index, not yet written into a bundle. */
-    private record Planned(Key key, String wirePath, Change.Kind kind, Stamp stamp, byte[] hash, VersionVector version,
-                           NodeUid writer, boolean changed) {
-        boolean deletion() {
-            return kind == Change.Kind.DELETED;
-        }
-    }
-
     /**
-     * The next local changes as one run ready to announce: queued changes of the first queued box, up to
-     * {@link #BUNDLE_RECORDS_MAX} records and (unless a single file is larger) {@link #BUNDLE_BYTES_MAX}
-     * bytes; the rest stays queued for the next run. {@code null} when nothing differs.
+     * The next local changes as one run ready to announce, or {@code null} for now. Changes are planned here
+     * from stamps and the index (queued changes of the first queued box, up to {@link #BUNDLE_RECORDS_MAX}
+     * records and, unless a single file is larger, {@link #BUNDLE_BYTES_MAX} bytes); the bundle is written
+     * off the event loop, and once it is ready {@code onWork} asks again. Digests go when no change waits.
      */
     public OutgoingRun nextOutgoing() {
-        OutgoingRun run = nextChanges();
+        if (prepared == null && !preparing) {
+            startPreparing();
+        }
+        if (prepared != null) {
+            OutgoingRun run = prepared;
+            prepared = null;
+            return run;
+        }
+        if (preparing) {
+            return null;
+        }
+        OutgoingRun run = null;
         while (run == null && !digestWanted.isEmpty()) {
             Box box = digestWanted.iterator().next();
             digestWanted.remove(box);
@@ -392,7 +408,8 @@ public final class SyncEngine implements AutoCloseable {
         return new OutgoingRun(box, List.of(new OutgoingRun.Sent(".", change, null)), metadata, true, file, readAhead);
     }
 
-    private OutgoingRun nextChanges() {
+    /** Plans the next queued changes and hands their bundle to the preparer. */
+    private void startPreparing() {
         while (!queue.isEmpty()) {
             Box box = queue.peekFirst().box();
             List<Planned> planned = new ArrayList<>();
@@ -409,24 +426,96 @@ public final class SyncEngine implements AutoCloseable {
             if (planned.isEmpty()) {
                 continue;
             }
-            // Deletions first, children before their directory (a path may become a file or directory
-            // again in the same bundle); then the rest, parents before children.
-            planned.sort(Comparator.comparing((Planned p) -> !p.deletion())
-                    .thenComparing((a, b) -> a.deletion() ? b.wirePath().compareTo(a.wirePath()) : a.wirePath().compareTo(b.wirePath())));
-            try {
-                OutgoingRun run = bundle(box, planned);
-                if (run != null) {
-                    return run;
-                }
-            } catch (IOException e) {
-                log.warn("box '{}': cannot write a bundle into {}: {}; trying again in {} s", box.name(), box.tmpDir(),
-                        Problems.describe(e), RETRY_NANOS / 1_000_000_000L);
-                // Versions already recorded must still go out: send what the index has, after a pause.
-                loop.after(RETRY_NANOS, () -> planned.forEach(p -> enqueue(box, p.key().path(), true)));
-                return null;
+            Path file = box.tmpDir().resolve("out-" + tempCounter.incrementAndGet() + ".bundle");
+            preparing = true;
+            if (readAhead == ReadAhead.INLINE) {
+                finishPreparing(box, planned, () -> BundlePreparer.prepare(box, planned, file, blake2b, BUNDLE_BYTES_MAX));
+                return;
             }
+            preparer.execute(() -> {
+                BundlePreparer.Result result = null;
+                IOException failure = null;
+                try {
+                    result = BundlePreparer.prepare(box, planned, file, blake2b, BUNDLE_BYTES_MAX);
+                } catch (IOException e) {
+                    failure = e;
+                } catch (RuntimeException e) {
+                    failure = new IOException(e);
+                }
+                BundlePreparer.Result done = result;
+                IOException failed = failure;
+                loop.post(() -> finishPreparing(box, planned, () -> {
+                    if (failed != null) {
+                        throw failed;
+                    }
+                    return done;
+                }));
+            });
+            return;
         }
-        return null;
+    }
+
+    /** The outcome of preparing a bundle, taken on the event loop. */
+    private interface Outcome {
+        BundlePreparer.Result get() throws IOException;
+    }
+
+    /**
+     * Back on the loop with a written bundle: records its new versions in the index (one transaction) and
+     * makes it the next run. If a peer's run changed one of its paths meanwhile, the bundle is dropped and
+     * the changes are planned again from what the index says now.
+     */
+    private void finishPreparing(Box box, List<Planned> planned, Outcome outcome) {
+        preparing = false;
+        BundlePreparer.Result result;
+        try {
+            result = outcome.get();
+        } catch (IOException e) {
+            log.warn("box '{}': cannot write a bundle into {}: {}; trying again in {} s", box.name(), box.tmpDir(),
+                    Problems.describe(e), RETRY_NANOS / 1_000_000_000L);
+            // Versions already recorded must still go out: send what the index has, after a pause.
+            loop.after(RETRY_NANOS, () -> planned.forEach(p -> enqueue(box, p.key().path(), true)));
+            return;
+        }
+        boolean stale = planned.stream().anyMatch(p -> box.entry(p.key().path()) != p.base());
+        if (stale) {
+            log.debug("box '{}': a peer's run changed paths of the bundle being written; planning it again", box.name());
+            delete(result.file());
+            planned.forEach(p -> enqueue(box, p.key().path(), p.key().resend()));
+            return;
+        }
+        List<OutgoingRun.Sent> sent = new ArrayList<>();
+        try {
+            box.batch(() -> {
+                for (BundlePreparer.Written w : result.written()) {
+                    remember(box, w, sent);
+                }
+            });
+        } catch (IOException e) {
+            log.warn("box '{}': cannot record new versions in its index: {}; trying again in {} s", box.name(),
+                    Problems.describe(e), RETRY_NANOS / 1_000_000_000L);
+            delete(result.file());
+            loop.after(RETRY_NANOS, () -> planned.forEach(p -> enqueue(box, p.key().path(), p.key().resend())));
+            return;
+        }
+        result.changedMeanwhile().forEach(p -> touched(box, box.resolve(p.key().path())));
+        result.deferred().forEach(p -> enqueue(box, p.key().path(), p.key().resend()));
+        if (sent.isEmpty()) {
+            delete(result.file());
+            onWork.run();
+            return;
+        }
+        RunMetadata metadata = new RunMetadata(box.uid(), result.records(), result.length(), result.hash(), 0);
+        prepared = new OutgoingRun(box, sent, metadata, result.hasContent(), result.file(), readAhead);
+        onWork.run();
+    }
+
+    private static void delete(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // Left in .flocksy/tmp; swept at the next start.
+        }
     }
 
     /** Takes the queued keys of {@code box}, in order, up to the record limit; other boxes keep their place. */
@@ -448,7 +537,8 @@ public final class SyncEngine implements AutoCloseable {
 
     /**
      * What to send for one path, or {@code null} when the disk is as the index says and nothing asks to
-     * send it again. A local change gets a new version: the index's vector bumped by this node.
+     * send it again. A local change gets a new version: the index's vector bumped by this node. Only stamps
+     * are read here; hashing is the preparer's.
      */
     private Planned plan(Key key) throws IOException {
         Box box = key.box();
@@ -468,126 +558,39 @@ public final class SyncEngine implements AutoCloseable {
         VersionVector base = entry == null ? VersionVector.EMPTY : entry.version();
         if (now == null) {
             if (known != null) {
-                return new Planned(key, wirePath, Change.Kind.DELETED, null, null, base.bump(box.replica()), self, true);
+                return new Planned(key, wirePath, Change.Kind.DELETED, null, null, base.bump(box.replica()), self, true, entry, null);
             }
             return key.resend() && entry != null
-                    ? new Planned(key, wirePath, Change.Kind.DELETED, null, null, base, entry.writer(), false) : null;
+                    ? new Planned(key, wirePath, Change.Kind.DELETED, null, null, base, entry.writer(), false, entry, null) : null;
         }
         if (now.equals(known)) {
             if (!key.resend()) {
                 return null;
             }
             Change.Kind kind = now.directory() ? Change.Kind.DIRECTORY : Change.Kind.FILE;
-            return new Planned(key, wirePath, kind, now, entry.hash(), base, entry.writer(), false);
+            return new Planned(key, wirePath, kind, now, entry.hash(), base, entry.writer(), false, entry, null);
         }
-        if (now.directory()) {
-            return new Planned(key, wirePath, Change.Kind.DIRECTORY, now, null, base.bump(box.replica()), self, true);
-        }
-        byte[] knownHash = box.knownHash(rel);
-        if (known != null && !known.directory() && known.size() == now.size() && knownHash != null) {
-            // Same size: a touch or chmod leaves the content as it was, and then the content need not travel.
-            byte[] hash = blake2b.hash256(abs);
-            if (!now.equals(Stamp.read(abs))) {
-                touched(box, abs);
-                return null;
-            }
-            if (Arrays.equals(hash, knownHash)) {
-                return new Planned(key, wirePath, Change.Kind.ATTRIBUTES, now, hash, base.bump(box.replica()), self, true);
-            }
-        }
-        return new Planned(key, wirePath, Change.Kind.FILE, now, null, base.bump(box.replica()), self, true);
+        Change.Kind kind = now.directory() ? Change.Kind.DIRECTORY : Change.Kind.FILE;
+        return new Planned(key, wirePath, kind, now, null, base.bump(box.replica()), self, true, entry, null);
     }
 
-    private OutgoingRun bundle(Box box, List<Planned> planned) throws IOException {
-        Files.createDirectories(box.tmpDir());
-        Path file = box.tmpDir().resolve("out-" + tempCounter.incrementAndGet() + ".bundle");
-        List<OutgoingRun.Sent> sent = new ArrayList<>();
-        boolean[] hasContent = {false};
-        try (BundleWriter writer = new BundleWriter(file, blake2b)) {
-            // The new versions of a whole bundle are one index transaction, not one fsync each.
-            box.batch(() -> writeAll(box, planned, writer, sent));
-            hasContent[0] = writer.hasContent();
-        } catch (IOException e) {
-            Files.deleteIfExists(file);
-            throw e;
-        }
-        if (sent.isEmpty()) {
-            Files.deleteIfExists(file);
-            return null;
-        }
-        RunMetadata metadata = new RunMetadata(box.uid(), sent.size(), Files.size(file), blake2b.hash256(file), 0);
-        return new OutgoingRun(box, sent, metadata, hasContent[0], file, readAhead);
-    }
-
-    private void writeAll(Box box, List<Planned> planned, BundleWriter writer, List<OutgoingRun.Sent> sent) throws IOException {
-        for (Planned p : planned) {
-            if (!sent.isEmpty() && writer.length() + sizeOf(p) > BUNDLE_BYTES_MAX) {
-                if (p.key().resend()) {
-                    resend.add(p.key().plain());
-                }
-                enqueue(p.key().box(), p.key().path());
-                continue;
+    /** Records what a written change means in the box's index: the version this node has now. */
+    private static void remember(Box box, BundlePreparer.Written w, List<OutgoingRun.Sent> sent) throws IOException {
+        Planned p = w.planned();
+        Change c = w.change();
+        String diskPath = p.key().path();
+        sent.add(new OutgoingRun.Sent(diskPath, c, p.stamp()));
+        if (c.kind() == Change.Kind.MOVED) {
+            Planned from = p.source();
+            sent.add(new OutgoingRun.Sent(from.key().path(), Change.deleted(from.wirePath(), from.version(), from.writer()), null));
+            if (p.changed()) {
+                box.record(diskPath, p.stamp(), p.hash(), p.version(), p.writer());
+                box.recordDeleted(from.key().path(), from.version(), from.writer());
             }
-            Change change;
-            try {
-                change = write(writer, p);
-            } catch (IOException e) {
-                // One unreadable file must not hold back the others.
-                log.warn("box '{}': cannot read {}: {}; will retry on its next change", box.name(), p.key().path(), Problems.describe(e));
-                continue;
-            }
-            if (change != null) {
-                sent.add(new OutgoingRun.Sent(p.key().path(), change, p.stamp()));
-                if (p.changed()) {
-                    remember(box, p.key().path(), change, p.stamp());
-                }
-            }
-        }
-    }
-
-    private static long sizeOf(Planned p) {
-        return p.kind() == Change.Kind.FILE ? p.stamp().size() : 0;
-    }
-
-    /** Appends one planned change; a file that changed since it was planned waits for its next settle. */
-    private Change write(BundleWriter writer, Planned p) throws IOException {
-        Stamp s = p.stamp();
-        String path = p.wirePath();
-        return switch (p.kind()) {
-            case DELETED -> add(writer, Change.deleted(path, p.version(), p.writer()));
-            case DIRECTORY -> add(writer, Change.directory(path, s.mode(), p.version(), p.writer()));
-            case ATTRIBUTES -> add(writer, new Change(Change.Kind.ATTRIBUTES, path, s.mode(), s.mtimeMs(), 0, p.hash(),
-                    p.version(), p.writer()));
-            case FILE -> {
-                Path abs = p.key().box().resolve(p.key().path());
-                Change c = null;
-                try {
-                    c = s.equals(Stamp.read(abs))
-                            ? writer.addFile(path, s.mode(), s.mtimeMs(), s.size(), abs, p.version(), p.writer()) : null;
-                } catch (java.nio.file.NoSuchFileException e) {
-                    // Deleted since it was planned: its deletion is queued by the watcher.
-                }
-                if (c == null || !s.equals(Stamp.read(abs))) {
-                    touched(p.key().box(), abs);
-                    yield null;
-                }
-                yield c;
-            }
-            case DIGEST -> throw new IllegalStateException("digests are not planned changes");
-        };
-    }
-
-    private static Change add(BundleWriter writer, Change change) throws IOException {
-        writer.add(change);
-        return change;
-    }
-
-    /** Records a change in the box's index as the version this node has now. */
-    private static void remember(Box box, String diskPath, Change c, Stamp stamp) throws IOException {
-        if (c.kind() == Change.Kind.DELETED) {
+        } else if (p.changed() && c.kind() == Change.Kind.DELETED) {
             box.recordDeleted(diskPath, c.version(), c.writer());
-        } else {
-            box.record(diskPath, stamp, c.kind() == Change.Kind.DIRECTORY ? null : c.contentHash(), c.version(), c.writer());
+        } else if (p.changed()) {
+            box.record(diskPath, p.stamp(), c.kind() == Change.Kind.DIRECTORY ? null : c.contentHash(), c.version(), c.writer());
         }
     }
 
@@ -693,7 +696,7 @@ public final class SyncEngine implements AutoCloseable {
         int applied = 0;
         try (BundleReader reader = new BundleReader(run.temp(), run.metadata().records())) {
             for (BundleReader.Entry e; (e = reader.next()) != null; applied++) {
-                applyChange(box, run.peer(), reader, e);
+                applyChange(box, run.peer(), Received.of(reader, e, blake2b));
             }
         } catch (MalformedBundleException e) {
             log.error("box '{}': the bundle from {} is malformed after {} change(s): {}; the rest is not applied",
@@ -704,24 +707,29 @@ public final class SyncEngine implements AutoCloseable {
         }
     }
 
-    private void applyChange(Box box, String peer, BundleReader reader, BundleReader.Entry entry)
+    private void applyChange(Box box, String peer, Received entry)
             throws IOException, MalformedBundleException {
         Change c = entry.change();
         if (c.kind() == Change.Kind.DIGEST) {
-            compareDigest(box, peer, reader, entry);
+            compareDigest(box, peer, entry);
+            return;
+        }
+        if (c.kind() == Change.Kind.MOVED) {
+            applyMove(box, peer, entry);
             return;
         }
         String path = c.path();
-        String refusal = PathSafety.problem(path);
-        if (refusal == null && !PathSafety.canonical(path).equals(path)) {
-            refusal = "path not in NFC form";
-        }
-        if (refusal == null) {
-            refusal = escapes(box, path);
-        }
+        String refusal = refusal(box, path);
         if (refusal != null) {
             log.warn("box '{}': refusing {} of '{}' from {}: {}", box.name(), c.kind(), printable(path), peer, refusal);
             return;
+        }
+        String spelled = box.localName(path);
+        if (!spelled.equals(path)) {
+            // The same name in another Unicode form (NFD on disk, NFC on the wire): it is that file.
+            entry = entry.withChange(c.withPath(spelled));
+            c = entry.change();
+            path = spelled;
         }
         Path target = box.resolve(path);
         try {
@@ -735,26 +743,80 @@ public final class SyncEngine implements AutoCloseable {
             }
             switch (c.version().compareTo(mine)) {
                 case OLDER, EQUAL -> log.debug("box '{}': {} from {} is not newer than ours", box.name(), c, peer);
-                case NEWER -> applyNewer(box, peer, reader, entry, target);
-                case CONCURRENT -> resolve(box, peer, reader, entry, target, disk, local, unannounced);
+                case NEWER -> applyNewer(box, peer, entry, target);
+                case CONCURRENT -> resolve(box, peer, entry, target, disk, local, unannounced);
             }
         } catch (IOException e) {
             log.error("box '{}': cannot apply {} of {} from {}: {}; that entry is unchanged", box.name(), c.kind(), path, peer, Problems.describe(e));
         }
     }
 
-    /** Queues whatever this node has that the digest's sender lacks or has only in an older version. */
-    private void compareDigest(Box box, String peer, BundleReader reader, BundleReader.Entry entry)
-            throws IOException, MalformedBundleException {
-        if (entry.change().size() > BUNDLE_BYTES_MAX) {
-            throw new MalformedBundleException("a digest of " + entry.change().size() + " bytes");
+    /** Why a path from a peer must not be touched here, or {@code null}. */
+    private static String refusal(Box box, String path) {
+        String refusal = PathSafety.problem(path);
+        if (refusal == null && !PathSafety.canonical(path).equals(path)) {
+            refusal = "path not in NFC form";
+        }
+        return refusal != null ? refusal : escapes(box, path);
+    }
+
+    /**
+     * A rename or move: the file at the record's path gets the content that was at the source, taken from
+     * this node's own disk, and the source is deleted. A node without that content applies the deletion
+     * and asks the group for what it lacks with its digest (an ordinary run), instead of applying nothing.
+     */
+    private void applyMove(Box box, String peer, Received entry) throws IOException, MalformedBundleException {
+        Change c = entry.change();
+        Move move = Move.decode(smallContent(entry, Move.BYTES_MAX));
+        Change file = new Change(Change.Kind.FILE, c.path(), c.mode(), c.mtimeMs(), move.size(), move.contentHash(), c.version(), c.writer());
+        Change gone = Change.deleted(move.source(), move.sourceVersion(), c.writer());
+        String source = refusal(box, move.source()) == null ? box.localName(move.source()) : null;
+        Path from = source == null ? null : box.resolve(source);
+        Stamp stamp = from == null ? null : Stamp.read(from);
+        boolean have = stamp != null && !stamp.directory() && stamp.size() == move.size()
+                && Arrays.equals(hashOf(box, source, stamp), move.contentHash());
+        if (have) {
+            applyChange(box, peer, Received.local(file, from, blake2b));
+        } else {
+            BoxIndex.Entry known = box.entry(box.localName(c.path()));
+            VersionVector.Order order = c.version().compareTo(known == null ? VersionVector.EMPTY : known.version());
+            if (order == VersionVector.Order.NEWER || order == VersionVector.Order.CONCURRENT) {
+                log.info("box '{}': {} moved {} to {}, but that content is not here; asking the group for it", box.name(), peer,
+                        printable(move.source()), printable(c.path()));
+                digestWanted.add(box);
+                onWork.run();
+            }
+        }
+        Path to = box.resolve(box.localName(c.path()));
+        if (have && Files.exists(from, LinkOption.NOFOLLOW_LINKS) && Files.exists(to, LinkOption.NOFOLLOW_LINKS) && Files.isSameFile(from, to)) {
+            // A case-only rename on a file system that ignores case: the old name is the new file.
+            if (gone.version().compareTo(box.entry(source) == null ? VersionVector.EMPTY : box.entry(source).version()) == VersionVector.Order.NEWER) {
+                box.recordDeleted(source, gone.version(), gone.writer());
+            }
+            return;
+        }
+        boolean movedAway = have && Arrays.equals(box.knownHash(box.localName(c.path())), move.contentHash());
+        applyChange(box, peer, Received.deletion(gone, movedAway));
+    }
+
+    /** The content of a small record (digest, move), checked against its hash. */
+    private static byte[] smallContent(Received entry, long max) throws IOException, MalformedBundleException {
+        Change c = entry.change();
+        if (c.size() > max) {
+            throw new MalformedBundleException("a " + c.kind() + " record of " + c.size() + " bytes");
         }
         java.io.ByteArrayOutputStream content = new java.io.ByteArrayOutputStream();
-        if (!Arrays.equals(reader.copyContent(entry, java.nio.channels.Channels.newChannel(content), blake2b), entry.change().contentHash())) {
-            throw new MalformedBundleException("the digest does not match its hash");
+        if (!Arrays.equals(entry.content().copyTo(java.nio.channels.Channels.newChannel(content)), c.contentHash())) {
+            throw new MalformedBundleException("a " + c.kind() + " record does not match its hash");
         }
+        return content.toByteArray();
+    }
+
+    /** Queues whatever this node has that the digest's sender lacks or has only in an older version. */
+    private void compareDigest(Box box, String peer, Received entry)
+            throws IOException, MalformedBundleException {
         Map<String, Digest.Item> theirs = new HashMap<>();
-        Digest.decode(content.toByteArray()).items().forEach(i -> theirs.put(i.path(), i));
+        Digest.decode(smallContent(entry, BUNDLE_BYTES_MAX)).items().forEach(i -> theirs.put(i.path(), i));
         int behind = 0;
         for (BoxIndex.Entry mine : List.copyOf(box.entries())) {
             Digest.Item other = theirs.get(PathSafety.canonical(mine.path()));
@@ -774,7 +836,7 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     /** A version that includes everything this node has at the path: it replaces what is there. */
-    private void applyNewer(Box box, String peer, BundleReader reader, BundleReader.Entry entry, Path target) throws IOException {
+    private void applyNewer(Box box, String peer, Received entry, Path target) throws IOException {
         Change c = entry.change();
         String path = c.path();
         switch (c.kind()) {
@@ -783,7 +845,7 @@ public final class SyncEngine implements AutoCloseable {
                     setAttributes(target, c);
                     box.record(path, Stamp.read(target), c.contentHash(), c.version(), c.writer());
                 } else {
-                    receiveFile(box, peer, reader, entry, target, path, c.version(), c.writer());
+                    receiveFile(box, peer, entry, target, path, c.version(), c.writer());
                 }
             }
             case DIRECTORY -> {
@@ -804,7 +866,11 @@ public final class SyncEngine implements AutoCloseable {
                 box.record(path, Stamp.read(target), null, c.version(), c.writer());
             }
             case DELETED -> {
-                if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+                if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && entry.movedAway()) {
+                    // Renamed: the content lives on under its new name, a copy in the versions would only take space.
+                    Files.delete(target);
+                    log.info("box '{}': moved {} (from {})", box.name(), path, peer);
+                } else if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
                     box.versions().takeAway(path);
                     log.info("box '{}': deleted {} (from {})", box.name(), path, peer);
                 } else if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
@@ -836,7 +902,7 @@ public final class SyncEngine implements AutoCloseable {
      * deletion (no bytes lost); of two edits the later mtime wins, the higher writer UID on a tie, and the
      * loser is kept beside it as {@code name.sync-conflict-YYYYMMDD-HHMMSS-<writer>.ext}.
      */
-    private void resolve(Box box, String peer, BundleReader reader, BundleReader.Entry entry, Path target, Stamp disk,
+    private void resolve(Box box, String peer, Received entry, Path target, Stamp disk,
                          BoxIndex.Entry local, boolean unannounced) throws IOException {
         Change c = entry.change();
         String path = c.path();
@@ -848,7 +914,7 @@ public final class SyncEngine implements AutoCloseable {
         }
         if (disk == null) {
             // Deleted here, edited there: the edit wins.
-            applyNewer(box, peer, reader, entry, target);
+            applyNewer(box, peer, entry, target);
             return;
         }
         NodeUid localWriter = unannounced || local == null ? self : local.writer();
@@ -875,7 +941,7 @@ public final class SyncEngine implements AutoCloseable {
             String copy = conflictName(path, disk.mtimeMs(), localWriter);
             moveAside(box, target, copy, mine, localWriter);
             log.warn("box '{}': {} is a directory on {} and was a file here; the file is kept as {}", box.name(), path, peer, copy);
-            applyNewer(box, peer, reader, entry, target);
+            applyNewer(box, peer, entry, target);
             return;
         }
         if (disk.directory()) {
@@ -883,7 +949,7 @@ public final class SyncEngine implements AutoCloseable {
             String copy = conflictName(path, c.mtimeMs(), c.writer());
             log.warn("box '{}': {} is a file on {} and a directory here; their file is kept as {}", box.name(), path, peer, copy);
             if (c.kind() == Change.Kind.FILE && !sameContent(box, copy, box.resolve(copy), c)) {
-                receiveFile(box, peer, reader, entry, box.resolve(copy), copy, c.version(), c.writer());
+                receiveFile(box, peer, entry, box.resolve(copy), copy, c.version(), c.writer());
             }
             box.record(path, disk, null, merged, localWriter);
             enqueue(box, path, true);
@@ -901,7 +967,7 @@ public final class SyncEngine implements AutoCloseable {
             enqueue(box, path, true);
             return;
         }
-        Path incoming = extract(box, peer, reader, entry);
+        Path incoming = extract(box, peer, entry);
         if (incoming == null) {
             return;
         }
@@ -1023,9 +1089,9 @@ public final class SyncEngine implements AutoCloseable {
         return known != null && local.equals(box.known(path)) ? known : blake2b.hash256(box.resolve(path));
     }
 
-    private void receiveFile(Box box, String peer, BundleReader reader, BundleReader.Entry entry, Path target, String path,
+    private void receiveFile(Box box, String peer, Received entry, Path target, String path,
                              VersionVector version, NodeUid writer) throws IOException {
-        Path temp = extract(box, peer, reader, entry);
+        Path temp = extract(box, peer, entry);
         if (temp != null) {
             try {
                 place(box, peer, temp, target, path, entry.change(), version, writer);
@@ -1041,14 +1107,14 @@ public final class SyncEngine implements AutoCloseable {
      *
      * @return the temp file (the caller deletes it), or {@code null} if the content does not match
      */
-    private Path extract(Box box, String peer, BundleReader reader, BundleReader.Entry entry) throws IOException {
+    private Path extract(Box box, String peer, Received entry) throws IOException {
         Change c = entry.change();
         Path temp = box.tmpDir().resolve("in-" + tempCounter.incrementAndGet() + ".part");
         boolean ok = false;
         try {
             byte[] hash;
             try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                hash = reader.copyContent(entry, out, blake2b);
+                hash = entry.content().copyTo(out);
                 out.force(true);
             }
             ok = Arrays.equals(hash, c.contentHash());
@@ -1110,6 +1176,20 @@ public final class SyncEngine implements AutoCloseable {
     /** Stops watching and closes the indexes; call once the event loop has stopped. */
     @Override
     public void close() {
+        if (preparer != null) {
+            preparer.shutdownNow();
+            try {
+                if (!preparer.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    log.warn("a bundle was still being written at shutdown; its temp file is swept at the next start");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (prepared != null) {
+            prepared.close();
+            prepared = null;
+        }
         watches.forEach(WatchHandle::close);
         watches.clear();
         boxes.forEach(Box::close);

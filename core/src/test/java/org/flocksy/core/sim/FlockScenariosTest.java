@@ -351,20 +351,42 @@ class FlockScenariosTest {
     }
 
     @Test
-    @DisplayName("A rename travels as a deletion and a creation in one bundle; no node ever lacks the content")
-    void renameInOneRun() throws Exception {
+    @DisplayName("A rename, a move into a new folder and a folder rename send no file bytes: receivers take the content from their own disk")
+    void renamesSendNoContent() throws Exception {
         SimFlock flock = new SimFlock(22, dir, SimNetwork.Options.lan(), 0, 0, 0);
         flock.start();
-        byte[] data = content(24, 7000);
+        byte[] data = content(24, 300_000);
+        byte[] x = content(25, 200_000);
+        byte[] y = content(26, 100_000);
         flock.node(2).write("old-name.bin", data);
-        assertThat(flock.runUntil(() -> holds(flock.node(1), "old-name.bin", data) && holds(flock.node(3), "old-name.bin", data)
+        flock.node(2).write("folder/x.bin", x);
+        flock.node(2).write("folder/sub/y.bin", y);
+        assertThat(flock.runUntil(() -> flock.nodes.stream().allMatch(n -> holds(n, "old-name.bin", data) && holds(n, "folder/sub/y.bin", y))
                 && allReady(flock), BUDGET)).isTrue();
+
         int before = flock.log().size();
         flock.node(2).change("old-name.bin", p -> Files.move(p, p.resolveSibling("new-name.bin")));
         flock.node(2).change("new-name.bin", p -> { });
-        assertThat(flock.runUntil(() -> flock.nodes.stream().allMatch(n -> holds(n, "new-name.bin", data)
-                && !Files.exists(n.box.resolve("old-name.bin"))) && allReady(flock), BUDGET)).isTrue();
-        assertThat(countPhases(flock.log().subList(before, flock.log().size()), 1, 124)).isEqualTo(1);
+        flock.node(2).change("moved/in/here.bin", p -> {
+            Files.createDirectories(p.getParent());
+            Files.move(p.getParent().getParent().getParent().resolve("folder/x.bin"), p);
+        });
+        flock.node(2).change("folder", p -> Files.move(p, p.resolveSibling("renamed")));
+        flock.node(2).change("renamed", p -> { });
+        flock.node(2).change("moved", p -> { });
+        flock.node(2).change("folder/x.bin", p -> { });
+        assertThat(flock.runUntil(() -> flock.nodes.stream().allMatch(n -> holds(n, "new-name.bin", data) && holds(n, "moved/in/here.bin", x)
+                && holds(n, "renamed/sub/y.bin", y) && !Files.exists(n.box.resolve("old-name.bin")) && !Files.exists(n.box.resolve("folder")))
+                && allReady(flock), BUDGET)).isTrue();
+        List<SimNetwork.Emission> window = flock.log().subList(before, flock.log().size());
+        assertThat(countPhases(window, 1, 124) + countPhases(window, 1, 120)).as("one run").isEqualTo(1);
+        List<Long> announced = flock.network.heartbeatsOf(1).stream().map(SimFlock::decode)
+                .filter(h -> h.payload() instanceof org.flocksy.core.wire.RunMetadata).map(h -> ((org.flocksy.core.wire.RunMetadata) h.payload()).length())
+                .distinct().toList();
+        assertThat(announced.get(announced.size() - 1)).as("the rename run's bundle, after runs of %s bytes", announced).isLessThan(2_000);
+        for (int n : new int[] {1, 3}) {
+            assertThat(flock.node(n).sync.boxes().get(0).versions().list("old-name.bin")).as("node %d keeps no copy of a renamed file", n).isEmpty();
+        }
         assertNothingAbandoned(flock);
     }
 

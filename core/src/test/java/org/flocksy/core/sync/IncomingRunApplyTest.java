@@ -11,6 +11,7 @@ import org.flocksy.api.BoxSpec;
 import org.flocksy.core.backup.Versions;
 import org.flocksy.core.bundle.BundleWriter;
 import org.flocksy.core.bundle.Change;
+import org.flocksy.core.bundle.Move;
 import org.flocksy.core.clock.SystemClock;
 import org.flocksy.core.config.Declared;
 import org.flocksy.core.config.Settings;
@@ -69,6 +70,8 @@ class IncomingRunApplyTest {
             for (int i = 0; i < entries.length; i++) {
                 if (entries[i] instanceof Change c) {
                     writer.add(c);
+                } else if (entries[i] instanceof Moved moved) {
+                    writer.addMove(moved.path(), 0640, 1_600_000_000_123L, moved.move(), V1, PEER);
                 } else {
                     byte[] content = (byte[]) entries[i + 1];
                     Path source = Files.write(dir.resolve("source-" + i), content);
@@ -80,6 +83,9 @@ class IncomingRunApplyTest {
         }
         return new RunMetadata(box.uid(), records, Files.size(file), BLAKE2B.hash256(file), 0);
     }
+
+    /** A rename in a test bundle: {@code path} now has the content {@code move} names. */
+    private record Moved(String path, Move move) {}
 
     private int bundles;
 
@@ -158,6 +164,70 @@ class IncomingRunApplyTest {
         assertThat(engine.apply(run)).isTrue();
         assertThat(Files.getLastModifiedTime(local).toMillis()).isEqualTo(mtime);
         assertThat(root.resolve("dir/unsynced.txt")).hasContent("only here");
+    }
+
+    @Test
+    void aRenameTakesTheContentFromTheOldFileAndKeepsNoCopyOfIt() throws Exception {
+        byte[] content = new byte[50_000];
+        new java.util.Random(5).nextBytes(content);
+        Path old = Files.createDirectories(root.resolve("old"));
+        Files.write(old.resolve("a.bin"), content);
+        box.record("old", Stamp.read(old), null, VersionVector.EMPTY, SELF);
+        box.record("old/a.bin", Stamp.read(old.resolve("a.bin")), BLAKE2B.hash256(content), VersionVector.EMPTY, SELF);
+        IncomingRun run = deliver(new Moved("new/b.bin", new Move(content.length, BLAKE2B.hash256(content), "old/a.bin", V1)),
+                Change.deleted("old", V1, PEER));
+        assertThat(run.metadata().length()).as("the bundle carries no file bytes").isLessThan(1_000);
+        assertThat(engine.apply(run)).isTrue();
+        assertThat(root.resolve("new/b.bin")).hasBinaryContent(content);
+        assertThat(Files.getLastModifiedTime(root.resolve("new/b.bin")).toMillis()).isEqualTo(1_600_000_000_123L);
+        assertThat(root.resolve("old")).doesNotExist();
+        assertThat(box.versions().list("old/a.bin")).as("a renamed file is not a deleted one").isEmpty();
+        assertThat(box.known("new/b.bin")).isEqualTo(Stamp.read(root.resolve("new/b.bin")));
+        assertThat(box.entry("old/a.bin").deleted()).isTrue();
+        assertThat(engine.hasWork()).as("nothing to ask for").isFalse();
+    }
+
+    @Test
+    void aRenameWhoseContentIsNotHereAppliesTheDeletionAndAsksTheGroup() throws Exception {
+        byte[] elsewhere = "content this node never had".getBytes(StandardCharsets.UTF_8);
+        Path outside = Files.write(dir.resolve("outside.txt"), elsewhere);
+        Files.writeString(root.resolve("a.txt"), "other bytes here");
+        box.record("a.txt", Stamp.read(root.resolve("a.txt")), BLAKE2B.hash256(root.resolve("a.txt")), VersionVector.EMPTY, SELF);
+        IncomingRun run = deliver(
+                new Moved("b.txt", new Move(elsewhere.length, BLAKE2B.hash256(elsewhere), "a.txt", V1)),
+                new Moved("c.txt", new Move(elsewhere.length, BLAKE2B.hash256(outside), "../outside.txt", V1)));
+        assertThat(engine.apply(run)).isTrue();
+        assertThat(root.resolve("b.txt")).doesNotExist();
+        assertThat(root.resolve("c.txt")).as("never read from outside the box").doesNotExist();
+        assertThat(root.resolve("a.txt")).doesNotExist();
+        assertThat(box.versions().list("a.txt")).as("what the deletion replaced is kept").hasSize(1);
+        assertThat(box.known("b.txt")).isNull();
+        assertThat(engine.hasWork()).as("its digest goes out, so that a peer sends what it lacks").isTrue();
+        OutgoingRun digest = engine.nextOutgoing();
+        assertThat(digest.changes()).singleElement().satisfies(c -> assertThat(c.kind()).isEqualTo(Change.Kind.DIGEST));
+        digest.close();
+    }
+
+    @Test
+    void aNameInAnotherUnicodeFormIsTheSameFile() throws Exception {
+        String nfd = "cafe\u0301/re\u0301sume\u0301.txt";
+        String nfc = java.text.Normalizer.normalize(nfd, java.text.Normalizer.Form.NFC);
+        Path dirNfd = Files.createDirectories(root.resolve("cafe\u0301"));
+        Path local = Files.writeString(root.resolve(nfd), "old");
+        box.record("cafe\u0301", Stamp.read(dirNfd), null, VersionVector.EMPTY, SELF);
+        box.record(nfd, Stamp.read(local), BLAKE2B.hash256(local), VersionVector.EMPTY, SELF);
+        // Not in the index, only on disk: still the same name.
+        Files.writeString(root.resolve("cafe\u0301/n\u0303.txt"), "x");
+        IncomingRun run = deliver(nfc, "new".getBytes(StandardCharsets.UTF_8), "caf\u00e9/\u00f1.txt", "x".getBytes(StandardCharsets.UTF_8));
+        assertThat(engine.apply(run)).isTrue();
+        try (var names = Files.list(dirNfd)) {
+            assertThat(names.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("re\u0301sume\u0301.txt", "n\u0303.txt");
+        }
+        try (var names = Files.list(root)) {
+            assertThat(names.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(".flocksy", "cafe\u0301");
+        }
+        assertThat(local).hasContent("new");
+        assertThat(box.known(nfd)).isEqualTo(Stamp.read(local));
     }
 
     @Test

@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
 import org.flocksy.core.backup.Versions;
 import org.flocksy.core.crypto.Blake2b;
 import org.flocksy.core.crypto.NodeUid;
+import org.flocksy.core.ignore.IgnoreRules;
 import org.flocksy.core.index.BoxIndex;
 import org.flocksy.core.version.VersionVector;
 
@@ -30,6 +31,7 @@ public final class Box {
     private final Map<String, String> otherForms = new HashMap<>();
     private BoxIndex index;
     private Versions versions;
+    private IgnoreRules ignoreRules = IgnoreRules.builtIn();
 
     public Box(String name, Path root, Blake2b blake2b) {
         this.name = name;
@@ -80,6 +82,22 @@ public final class Box {
 
     public Path resolve(String relative) {
         return root.resolve(relative);
+    }
+
+    /**
+     * Reads the box's {@code .flocksyignore} again.
+     *
+     * @throws IOException naming the file and line of a bad pattern; the rules in force stay as they were
+     */
+    void loadIgnoreRules() throws IOException {
+        ignoreRules = IgnoreRules.load(root);
+    }
+
+    /** Whether a path is left out of syncing here (the box's ignore rules, or the state folder). */
+    boolean ignores(String relative) {
+        boolean directory = Files.isDirectory(resolve(relative), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        BoxIndex.Entry known = entries.get(relative);
+        return ignoreRules.ignores(relative, directory || (known != null && known.directory()));
     }
 
     /** Opens the box's index in its state folder and loads what this node had at its last run. */
@@ -207,8 +225,8 @@ public final class Box {
     }
 
     /**
-     * The regular files and directories at or below {@code start} now, by relative path (the box's root
-     * and its state folder excluded; links and other special files are not synced).
+     * The regular files and directories at or below {@code start} now, by relative path (the box's root,
+     * its state folder and ignored paths excluded; links and other special files are not synced).
      *
      * @throws IOException if any part of the tree could not be read: a partial scan must not count as deletions
      */
@@ -224,7 +242,8 @@ public final class Box {
         Files.walkFileTree(start, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                if (dir.equals(stateDir())) {
+                String rel = relative(dir);
+                if (dir.equals(stateDir()) || (rel != null && ignoreRules.ignores(rel, true))) {
                     return FileVisitResult.SKIP_SUBTREE;
                 }
                 visitFile(dir, attrs);
@@ -234,7 +253,7 @@ public final class Box {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
                 String rel = relative(file);
-                Stamp stamp = rel == null ? null : Stamp.of(file, attrs);
+                Stamp stamp = rel == null || (!attrs.isDirectory() && ignoreRules.ignores(rel, false)) ? null : Stamp.of(file, attrs);
                 if (stamp != null) {
                     found.put(rel, stamp);
                 }

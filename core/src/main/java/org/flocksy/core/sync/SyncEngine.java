@@ -46,6 +46,7 @@ import org.flocksy.core.config.Settings;
 import org.flocksy.core.backup.Versions;
 import org.flocksy.core.crypto.Blake2b;
 import org.flocksy.core.crypto.NodeUid;
+import org.flocksy.core.ignore.IgnoreRules;
 import org.flocksy.core.index.BoxIndex;
 import org.flocksy.core.loop.Loop;
 import org.flocksy.core.plugin.PluginCatalog;
@@ -146,6 +147,7 @@ public final class SyncEngine implements AutoCloseable {
             try {
                 Files.createDirectories(box.tmpDir());
                 sweep(box.tmpDir());
+                box.loadIgnoreRules();
                 box.open();
                 enqueueDifferences(box, box.scan(), box.knownPaths());
             } catch (IOException e) {
@@ -244,6 +246,9 @@ public final class SyncEngine implements AutoCloseable {
         if (rel == null) {
             return;
         }
+        if (rel.equals(IgnoreRules.FILE_NAME)) {
+            loop.after(SETTLE_NANOS, () -> reloadIgnoreRules(box));
+        }
         pending.put(new Key(box, rel), clock.monotonicNanos());
         loop.after(SETTLE_NANOS, this::settle);
     }
@@ -298,6 +303,20 @@ public final class SyncEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * The box's ignore rules changed (here or from a peer): paths no longer ignored are found by a rescan;
+     * paths now ignored simply stop syncing. A file with a bad line keeps the rules as they were.
+     */
+    private void reloadIgnoreRules(Box box) {
+        try {
+            box.loadIgnoreRules();
+            log.info("box '{}': {} changed; rescanning", box.name(), IgnoreRules.FILE_NAME);
+            rescan(box);
+        } catch (IOException e) {
+            log.error("box '{}': {}; keeping the ignore rules as they were", box.name(), Problems.describe(e));
+        }
+    }
+
     /** Queues every scanned file that differs from what is known, and every known one the scan no longer found. */
     private void enqueueDifferences(Box box, Map<String, Stamp> found, Set<String> knownInScope) {
         found.forEach((path, stamp) -> {
@@ -328,6 +347,10 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     private void enqueue(Box box, String rel) {
+        if (box.ignores(rel)) {
+            // Ignored here: neither sent nor, if it was synced before, sent as deleted.
+            return;
+        }
         Key key = new Key(box, rel);
         if (queued.add(key)) {
             queue.addLast(key);
@@ -722,6 +745,10 @@ public final class SyncEngine implements AutoCloseable {
         String refusal = refusal(box, path);
         if (refusal != null) {
             log.warn("box '{}': refusing {} of '{}' from {}: {}", box.name(), c.kind(), printable(path), peer, refusal);
+            return;
+        }
+        if (box.ignores(box.localName(path))) {
+            log.debug("box '{}': {} of {} from {} is ignored here", box.name(), c.kind(), path, peer);
             return;
         }
         String spelled = box.localName(path);
@@ -1155,6 +1182,9 @@ public final class SyncEngine implements AutoCloseable {
         }
         box.record(path, Stamp.read(target), c.contentHash(), version, writer);
         log.info("box '{}': received {} ({} bytes) from {}", box.name(), path, c.size(), peer);
+        if (path.equals(IgnoreRules.FILE_NAME)) {
+            reloadIgnoreRules(box);
+        }
     }
 
     /** Creates missing parent directories and remembers them, so that they are not announced back (echo). */

@@ -391,6 +391,43 @@ class FlockScenariosTest {
     }
 
     @Test
+    @DisplayName(".flocksyignore travels like any file; what it and the built-in junk patterns name is neither sent nor deleted elsewhere")
+    void ignoredPathsStayLocal() throws Exception {
+        SimFlock flock = new SimFlock(23, dir, SimNetwork.Options.lan(), 0, 0, 0);
+        flock.start();
+        byte[] rules = "*.tmp\nbuild/\n!important.tmp\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        flock.node(1).write(".flocksyignore", rules);
+        flock.node(1).write("known.txt", content(30, 100));
+        assertThat(flock.runUntil(() -> flock.nodes.stream().allMatch(n -> holds(n, ".flocksyignore", rules) && holds(n, "known.txt", content(30, 100)))
+                && allReady(flock), BUDGET)).isTrue();
+
+        flock.node(1).write("scratch.tmp", content(31, 100));
+        flock.node(1).write("build/out.bin", content(32, 100));
+        flock.node(1).write(".DS_Store", content(33, 100));
+        flock.node(1).write("important.tmp", content(34, 100));
+        flock.node(1).write("docs/readme.md", content(35, 100));
+        assertThat(flock.runUntil(() -> holds(flock.node(3), "docs/readme.md", content(35, 100)) && allReady(flock), BUDGET)).isTrue();
+        assertThat(flock.runUntil(() -> holds(flock.node(2), "important.tmp", content(34, 100)), BUDGET)).isTrue();
+        for (int n : new int[] {2, 3}) {
+            assertThat(flock.node(n).box.resolve("scratch.tmp")).doesNotExist();
+            assertThat(flock.node(n).box.resolve("build")).doesNotExist();
+            assertThat(flock.node(n).box.resolve(".DS_Store")).doesNotExist();
+        }
+
+        // A synced file that becomes ignored stays where it is on every node; deleting it here deletes nothing there.
+        byte[] more = "*.tmp\nbuild/\n!important.tmp\nknown.txt\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        flock.node(1).write(".flocksyignore", more);
+        assertThat(flock.runUntil(() -> flock.nodes.stream().allMatch(n -> holds(n, ".flocksyignore", more)) && allReady(flock), BUDGET)).isTrue();
+        flock.node(1).delete("known.txt");
+        flock.node(1).write("after.txt", content(36, 10));
+        assertThat(flock.runUntil(() -> holds(flock.node(3), "after.txt", content(36, 10)) && holds(flock.node(2), "after.txt", content(36, 10))
+                && allReady(flock), BUDGET)).isTrue();
+        assertThat(flock.node(2).box.resolve("known.txt")).hasBinaryContent(content(30, 100));
+        assertThat(flock.node(3).box.resolve("known.txt")).hasBinaryContent(content(30, 100));
+        assertNothingAbandoned(flock);
+    }
+
+    @Test
     @DisplayName("I/O independence: a disk twenty times slower than the slots moves no emission; the run only lasts longer")
     void slowDiskMovesNoEmission() throws Exception {
         SimFlock flock = new SimFlock(31, dir, SimNetwork.Options.lan(), 0, 0, 0);

@@ -231,6 +231,21 @@ class IncomingRunApplyTest {
     }
 
     @Test
+    void pathsIgnoredHereAreNotWrittenNorDeleted() throws Exception {
+        Files.writeString(root.resolve(".flocksyignore"), "private/\n");
+        box.loadIgnoreRules();
+        Files.createDirectories(root.resolve("private"));
+        Files.writeString(root.resolve("private/diary.txt"), "mine");
+        byte[] x = "x".getBytes(StandardCharsets.UTF_8);
+        IncomingRun run = deliver(".DS_Store", x, "private/new.txt", x, Change.deleted("private/diary.txt", V1, PEER), "ok.txt", x);
+        assertThat(engine.apply(run)).isTrue();
+        assertThat(root.resolve(".DS_Store")).doesNotExist();
+        assertThat(root.resolve("private/new.txt")).doesNotExist();
+        assertThat(root.resolve("private/diary.txt")).hasContent("mine");
+        assertThat(root.resolve("ok.txt")).hasContent("x");
+    }
+
+    @Test
     void conflictCopiesKeepTheExtensionAndFitTheWire() {
         assertThat(SyncEngine.conflictName("dir/report.final.pdf", 1_800_000_000_000L, PEER))
                 .isEqualTo("dir/report.final.sync-conflict-20270115-080000-" + PEER.shortId() + ".pdf");

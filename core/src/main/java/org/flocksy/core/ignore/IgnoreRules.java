@@ -1,0 +1,199 @@
+package org.flocksy.core.ignore;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Which paths of a box are not synced: the box's {@code .flocksyignore} in gitignore syntax, after built-in
+ * patterns for temp files and operating-system junk (which a {@code !pattern} in the file can take back).
+ * As in git, the last matching rule decides, and nothing below an ignored directory can be re-included.
+ * Immutable.
+ */
+public final class IgnoreRules {
+    /** The file in a box's root that holds its rules. */
+    public static final String FILE_NAME = ".flocksyignore";
+
+    /** Files no one wants synced: editor swap and lock files, partial downloads, OS metadata. */
+    static final List<String> BUILT_IN = List.of(
+            ".DS_Store", "._*", ".Spotlight-V100/", ".Trashes/", ".fseventsd/", ".TemporaryItems/",
+            "Thumbs.db", "ehthumbs.db", "desktop.ini", "$RECYCLE.BIN/", "System Volume Information/",
+            "~$*", ".~lock.*#", "*.swp", "*.swx", ".*.sw?", "*~", ".#*", "*.part", "*.crdownload");
+
+    private record Rule(Pattern pattern, boolean negated, boolean directoryOnly, String source) {}
+
+    private final List<Rule> rules;
+
+    private IgnoreRules(List<Rule> rules) {
+        this.rules = List.copyOf(rules);
+    }
+
+    /** The built-in patterns alone. */
+    public static IgnoreRules builtIn() {
+        List<Rule> rules = new ArrayList<>();
+        BUILT_IN.forEach(line -> rules.add(parse(line, "built-in")));
+        return new IgnoreRules(rules);
+    }
+
+    /**
+     * The rules for a box: built-in patterns, then {@code .flocksyignore} in {@code root} if there is one.
+     *
+     * @throws IOException if the file exists and cannot be read, or a line is not a valid pattern (the
+     *     message names the file and line)
+     */
+    public static IgnoreRules load(Path root) throws IOException {
+        Path file = root.resolve(FILE_NAME);
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            return builtIn();
+        }
+        return parse(lines, file.toString());
+    }
+
+    /** Rules from the lines of an ignore file named {@code origin}, after the built-in ones. */
+    public static IgnoreRules parse(List<String> lines, String origin) throws IOException {
+        List<Rule> rules = new ArrayList<>(builtIn().rules);
+        for (int i = 0; i < lines.size(); i++) {
+            String line = stripTrailingSpaces(lines.get(i));
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            try {
+                Rule rule = parse(line, origin + ":" + (i + 1));
+                if (rule != null) {
+                    rules.add(rule);
+                }
+            } catch (IllegalArgumentException e) {
+                throw new IOException(origin + ":" + (i + 1) + ": not a valid pattern '" + line + "': " + e.getMessage(), e);
+            }
+        }
+        return new IgnoreRules(rules);
+    }
+
+    /**
+     * Whether {@code path} (relative to the box, {@code /} separators) is ignored; {@code directory} says
+     * whether the path itself is a directory (patterns ending in {@code /} match only those).
+     */
+    public boolean ignores(String path, boolean directory) {
+        int slash = -1;
+        while ((slash = path.indexOf('/', slash + 1)) > 0) {
+            if (decide(path.substring(0, slash), true)) {
+                return true;
+            }
+        }
+        return decide(path, directory);
+    }
+
+    private boolean decide(String path, boolean directory) {
+        for (int i = rules.size() - 1; i >= 0; i--) {
+            Rule r = rules.get(i);
+            if ((directory || !r.directoryOnly()) && r.pattern().matcher(path).matches()) {
+                return !r.negated();
+            }
+        }
+        return false;
+    }
+
+    private static String stripTrailingSpaces(String line) {
+        int end = line.length();
+        while (end > 0 && line.charAt(end - 1) == ' ' && !(end > 1 && line.charAt(end - 2) == '\\')) {
+            end--;
+        }
+        return line.substring(0, end);
+    }
+
+    private static Rule parse(String line, String source) {
+        boolean negated = line.startsWith("!");
+        String glob = negated ? line.substring(1) : line;
+        if (glob.startsWith("\\#") || glob.startsWith("\\!")) {
+            glob = glob.substring(1);
+        }
+        boolean directoryOnly = glob.endsWith("/") && !glob.endsWith("\\/");
+        if (directoryOnly) {
+            glob = glob.substring(0, glob.length() - 1);
+        }
+        if (glob.isEmpty() || glob.equals("/")) {
+            return null;
+        }
+        // A slash at the start or in the middle anchors the pattern to the box's root.
+        boolean anchored = glob.indexOf('/') >= 0;
+        if (glob.startsWith("/")) {
+            glob = glob.substring(1);
+        }
+        String regex = toRegex(glob);
+        return new Rule(Pattern.compile(anchored ? regex : "(?:.*/)?" + regex, Pattern.DOTALL), negated, directoryOnly, source);
+    }
+
+    private static String toRegex(String glob) {
+        StringBuilder out = new StringBuilder();
+        int i = 0;
+        int n = glob.length();
+        while (i < n) {
+            char c = glob.charAt(i);
+            if (c == '*' && i + 1 < n && glob.charAt(i + 1) == '*'
+                    && (i == 0 || glob.charAt(i - 1) == '/') && (i + 2 == n || glob.charAt(i + 2) == '/')) {
+                if (i + 2 == n) {
+                    // "a/**": everything inside a.
+                    out.append(".*");
+                } else {
+                    // "**/b" and "a/**/b": any number of directories, none included.
+                    out.append("(?:.*/)?");
+                    i++;
+                }
+                i += 2;
+                continue;
+            }
+            switch (c) {
+                case '*' -> out.append("[^/]*");
+                case '?' -> out.append("[^/]");
+                case '\\' -> {
+                    if (i + 1 == n) {
+                        throw new IllegalArgumentException("ends with a lone backslash");
+                    }
+                    out.append(Pattern.quote(String.valueOf(glob.charAt(++i))));
+                }
+                case '[' -> {
+                    int close = classEnd(glob, i);
+                    if (close < 0) {
+                        out.append("\\[");
+                    } else {
+                        String body = glob.substring(i + 1, close);
+                        if (body.startsWith("!") || body.startsWith("^")) {
+                            // Like every glob character, a negated class never matches a separator.
+                            body = "^/" + body.substring(1);
+                        }
+                        out.append('[').append(body.replace("\\", "\\\\").replace("[", "\\[").replace("&&", "&\\&")).append(']');
+                        i = close;
+                    }
+                }
+                default -> out.append(Pattern.quote(String.valueOf(c)));
+            }
+            i++;
+        }
+        return out.toString();
+    }
+
+    /** The index of the {@code ]} that closes the class opened at {@code open}, or -1. */
+    private static int classEnd(String glob, int open) {
+        int i = open + 1;
+        if (i < glob.length() && (glob.charAt(i) == '!' || glob.charAt(i) == '^')) {
+            i++;
+        }
+        if (i < glob.length() && glob.charAt(i) == ']') {
+            i++;
+        }
+        for (; i < glob.length(); i++) {
+            if (glob.charAt(i) == ']') {
+                return i;
+            }
+        }
+        return -1;
+    }
+}

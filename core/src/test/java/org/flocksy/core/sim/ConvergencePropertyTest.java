@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.flocksy.core.crypto.Blake2b;
 
 /**
- * Random file operations on three simulated nodes with partitions coming and going: once the network
- * heals, every box converges to the same tree, and no byte is lost: every content the sync engine (not the
+ * Random file operations (writes, deletes, renames) on three to five simulated nodes with partitions coming
+ * and going and processes that die and restart: once the network heals, every box converges to the same tree, and no byte is lost: every content the sync engine (not the
  * user) replaced or removed on a node is still on that node — in its box (perhaps as a sync-conflict copy)
  * or in its {@code .flocksy/versions/}. What the user overwrote or deleted by hand is the user's own
  * edit. The default run tries a few pinned seeds; {@code -Psoak} tries many.
@@ -51,44 +51,67 @@ class ConvergencePropertyTest {
     private static void run(long seed, int operations) throws Exception {
         Path dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "converge-");
         try {
-            SimFlock flock = new SimFlock(seed, dir, SimNetwork.Options.lan(), 0, 0, 0);
+            int size = 3 + (int) Math.floorMod(seed, 3L);
+            SimFlock flock = new SimFlock(seed, dir, SimNetwork.Options.lan(), new long[size]);
             flock.start();
             SplittableRandom random = new SplittableRandom(seed);
-            boolean[] cut = new boolean[3];
+            boolean[] cut = new boolean[size];
             // Per node: the contents it holds, and those the engine (not the user) took away from it.
             List<Set<String>> held = new ArrayList<>();
             List<Set<String>> takenByEngine = new ArrayList<>();
-            for (int n = 0; n < 3; n++) {
+            for (int n = 0; n < size; n++) {
                 held.add(new HashSet<>(tree(flock.node(n + 1).box).values()));
                 takenByEngine.add(new HashSet<>());
             }
             for (int i = 0; i < operations; i++) {
-                int node = random.nextInt(3);
+                int node = random.nextInt(size);
+                SimFlock.SimNode actor = flock.node(node + 1);
                 String path = PATHS[random.nextInt(PATHS.length)];
-                Path file = flock.node(node + 1).box.resolve(path);
+                Path file = actor.box.resolve(path);
                 Set<String> destroyedByUser = new HashSet<>();
-                switch (random.nextInt(6)) {
+                switch (random.nextInt(9)) {
                     case 0, 1, 2 -> {
                         if (Files.isRegularFile(file)) {
                             destroyedByUser.add(HexFormat.of().formatHex(BLAKE2B.hash256(file)));
                         }
                         byte[] content = new byte[1 + random.nextInt(6000)];
                         random.nextBytes(content);
-                        flock.node(node + 1).write(path, content);
+                        actor.write(path, content);
                     }
                     case 3 -> {
                         if (Files.isRegularFile(file)) {
                             destroyedByUser.add(HexFormat.of().formatHex(BLAKE2B.hash256(file)));
-                            flock.node(node + 1).change(path, Files::delete);
+                            actor.change(path, Files::delete);
                         }
+                    }
+                    case 4, 5 -> {
+                        // A rename, perhaps over another file (whose content the user then destroyed).
+                        String to = PATHS[random.nextInt(PATHS.length)];
+                        Path target = actor.box.resolve(to);
+                        if (Files.isRegularFile(file) && !to.equals(path) && !Files.isDirectory(target)) {
+                            if (Files.isRegularFile(target)) {
+                                destroyedByUser.add(HexFormat.of().formatHex(BLAKE2B.hash256(target)));
+                            }
+                            actor.change(to, p -> {
+                                Files.createDirectories(p.getParent());
+                                Files.move(file, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                            });
+                            actor.change(path, p -> { });
+                        }
+                    }
+                    case 6 -> {
+                        // The process dies between two events and comes back after a while.
+                        actor.crash();
+                        flock.world.runFor(Duration.ofMillis(200 + random.nextInt(8_000)).toNanos());
+                        flock.restart(node + 1);
                     }
                     default -> {
                         cut[node] = !cut[node];
-                        isolate(flock, node, cut[node]);
+                        isolate(flock, node, cut[node], size);
                     }
                 }
                 flock.world.runFor(Duration.ofMillis(500 + random.nextInt(12_000)).toNanos());
-                for (int n = 0; n < 3; n++) {
+                for (int n = 0; n < size; n++) {
                     Set<String> now = new HashSet<>(tree(flock.node(n + 1).box).values());
                     for (String h : held.get(n)) {
                         if (!now.contains(h) && !(n == node && destroyedByUser.contains(h))) {
@@ -98,12 +121,12 @@ class ConvergencePropertyTest {
                     held.set(n, now);
                 }
             }
-            for (int n = 0; n < 3; n++) {
-                isolate(flock, n, false);
+            for (int n = 0; n < size; n++) {
+                isolate(flock, n, false, size);
             }
             boolean converged = flock.runUntil(() -> converged(flock) && flock.quiet(), Duration.ofMinutes(30));
-            assertThat(converged).as("seed %d: boxes converge after healing: %s", seed, converged ? "" : describe(flock)).isTrue();
-            for (int n = 0; n < 3; n++) {
+            assertThat(converged).as("seed %d (%d nodes): boxes converge after healing: %s", seed, size, converged ? "" : describe(flock)).isTrue();
+            for (int n = 0; n < size; n++) {
                 Set<String> kept = hashesUnder(flock.node(n + 1).box);
                 takenByEngine.get(n).remove("dir");
                 assertThat(kept).as("seed %d: every content the engine replaced or deleted on node %d is still there (box or versions)",
@@ -116,8 +139,8 @@ class ConvergencePropertyTest {
         }
     }
 
-    private static void isolate(SimFlock flock, int node, boolean isCut) {
-        for (int other = 0; other < 3; other++) {
+    private static void isolate(SimFlock flock, int node, boolean isCut, int size) {
+        for (int other = 0; other < size; other++) {
             if (other != node) {
                 flock.network.partition(node, other, isCut);
             }
@@ -140,7 +163,12 @@ class ConvergencePropertyTest {
     private static boolean converged(SimFlock flock) {
         try {
             Map<String, String> first = tree(flock.node(1).box);
-            return tree(flock.node(2).box).equals(first) && tree(flock.node(3).box).equals(first);
+            for (SimFlock.SimNode n : flock.nodes) {
+                if (!tree(n.box).equals(first)) {
+                    return false;
+                }
+            }
+            return true;
         } catch (IOException e) {
             return false;
         }

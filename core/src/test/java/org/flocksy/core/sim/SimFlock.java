@@ -46,8 +46,15 @@ final class SimFlock {
         final SyncEngine sync;
         final FlockMachine machine;
 
+        private final long skewMs;
+        private final Settings settings;
+        private final Keyring keyring;
+
         SimNode(int index, Path box, long skewMs, Settings settings, Keyring keyring) throws IOException {
             this.index = index;
+            this.skewMs = skewMs;
+            this.settings = settings;
+            this.keyring = keyring;
             this.box = box.toRealPath();
             this.clock = new SimClock(world, skewMs);
             this.loop = new SimLoop(world);
@@ -160,12 +167,14 @@ final class SimFlock {
                     java.util.Set.copyOf(pairs.stream().map(CurveKeyPair::publicKey).toList()));
             nodes.add(new SimNode(i, box, skewsMs[i], settings, keyring));
         }
-        for (SimNode node : nodes) {
+        for (SimNode attached : nodes) {
             int index = network.attach((from, frame) -> {
+                // Whichever node runs at this index now: a restarted node takes its place.
+                SimNode node = nodes.get(attached.index);
                 int peer = from < node.index ? from : from - 1;
                 node.machine.onFrame(peer, frame, world.now(), node.clock.wallMillis());
             });
-            if (index != node.index) {
+            if (index != attached.index) {
                 throw new IllegalStateException("attach order");
             }
         }
@@ -205,6 +214,22 @@ final class SimFlock {
         // Their closing 150s go out, then the flock is idle; scenarios look at the log from here on.
         world.runFor(Duration.ofSeconds(1).toNanos());
         started = network.log().size();
+    }
+
+    /**
+     * Starts a crashed node again on the same folder, index and keys, as a restarted daemon would: a new
+     * sync engine reads the index from disk, compares it with the folder, and the node rejoins.
+     */
+    void restart(int oneBased) throws IOException {
+        SimNode old = node(oneBased);
+        old.crash();
+        // The dead process's files are closed by the OS; its last index write was committed.
+        old.sync.close();
+        SimNode fresh = new SimNode(old.index, old.box, old.skewMs, old.settings, old.keyring);
+        nodes.set(old.index, fresh);
+        fresh.sync.start(fresh.machine::workAvailable);
+        fresh.emitter.start(fresh.index, fresh.machine::heartbeat);
+        fresh.machine.start();
     }
 
     /** Where the log stood when {@link #start} returned: the scenario's own frames follow. */

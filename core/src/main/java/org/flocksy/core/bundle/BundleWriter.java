@@ -105,12 +105,20 @@ public final class BundleWriter implements AutoCloseable {
         return change;
     }
 
+    /** Appends a record whose content is small and in memory (a link's target text). */
+    public Change addContent(Change.Kind kind, String path, int mode, long mtimeMs, byte[] content, VersionVector version, NodeUid writer)
+            throws IOException {
+        Change change = new Change(kind, path, mode, mtimeMs, content.length, blake2b.hash256(content), version, writer);
+        addWithContent(change, content);
+        return change;
+    }
+
     private void addWithContent(Change change, byte[] content) throws IOException {
         writeFully(BundleFormat.header(change));
         writeFully(ByteBuffer.wrap(content));
         writeFully(ByteBuffer.wrap(change.contentHash()));
         records++;
-        hasContent = true;
+        hasContent |= content.length > 0;
     }
 
     /** Opens a file to copy; if it cannot be read, the header already written is taken back. */

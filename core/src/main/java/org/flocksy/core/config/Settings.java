@@ -14,14 +14,18 @@ import org.flocksy.api.BoxSpec;
  * @param boxes the boxes this node syncs
  * @param resolvers the conflict resolver chosen per box name (boxes not named use {@code keep-both})
  * @param backups the backup strategy per box name, {@code ID} or {@code ID:PARAMETER} (default {@code trashcan})
+ * @param symlinks how each box treats symbolic links: {@code copy} (default), {@code follow} or {@code ignore}
  */
 public record Settings(List<Declared<String>> hostnames, List<Declared<String>> nodes,
                        List<Declared<BoxSpec>> boxes, Declared<Path> keystore, Declared<Path> privateKeys,
-                       Map<String, Declared<String>> resolvers, Map<String, Declared<String>> backups) {
+                       Map<String, Declared<String>> resolvers, Map<String, Declared<String>> backups,
+                       Map<String, Declared<String>> symlinks) {
     /** The resolver boxes get when the config names none. */
     public static final String DEFAULT_RESOLVER = "keep-both";
     /** The backup strategy boxes get when the config names none; {@code none} keeps nothing. */
     public static final String DEFAULT_BACKUP = "trashcan";
+    /** The ways a box can treat symbolic links (the original flocksy's three). */
+    public static final List<String> SYMLINK_MODES = List.of("copy", "follow", "ignore");
 
     public Settings {
         hostnames = List.copyOf(hostnames);
@@ -29,17 +33,30 @@ public record Settings(List<Declared<String>> hostnames, List<Declared<String>> 
         boxes = List.copyOf(boxes);
         resolvers = Map.copyOf(resolvers);
         backups = Map.copyOf(backups);
+        symlinks = Map.copyOf(symlinks);
+    }
+
+    public Settings(List<Declared<String>> hostnames, List<Declared<String>> nodes, List<Declared<BoxSpec>> boxes,
+                    Declared<Path> keystore, Declared<Path> privateKeys, Map<String, Declared<String>> resolvers,
+                    Map<String, Declared<String>> backups) {
+        this(hostnames, nodes, boxes, keystore, privateKeys, resolvers, backups, Map.of());
     }
 
     public Settings(List<Declared<String>> hostnames, List<Declared<String>> nodes, List<Declared<BoxSpec>> boxes,
                     Declared<Path> keystore, Declared<Path> privateKeys) {
-        this(hostnames, nodes, boxes, keystore, privateKeys, Map.of(), Map.of());
+        this(hostnames, nodes, boxes, keystore, privateKeys, Map.of(), Map.of(), Map.of());
     }
 
     /** The backup strategy of box {@code name}: {@code ID} or {@code ID:PARAMETER}. */
     public String backupOf(String name) {
         Declared<String> chosen = backups.get(name);
         return chosen == null ? DEFAULT_BACKUP : chosen.value();
+    }
+
+    /** How box {@code name} treats symbolic links: one of {@link #SYMLINK_MODES}. */
+    public String symlinksOf(String name) {
+        Declared<String> chosen = symlinks.get(name);
+        return chosen == null ? SYMLINK_MODES.get(0) : chosen.value();
     }
 
     /** The id of the conflict resolver of box {@code name}. */

@@ -43,6 +43,7 @@ public final class SettingsLoader {
         Declared<Path> privateKeys = new Declared<>(defaultPrivateKeys(), "default private key file");
         Map<String, Declared<String>> resolvers = new HashMap<>();
         Map<String, Declared<String>> backups = new HashMap<>();
+        Map<String, Declared<String>> symlinks = new HashMap<>();
         for (ConfigFile.Entry e : entries) {
             switch (e.key()) {
                 case "hostname" -> hostnames.add(endpoint(e.value(), e.origin()));
@@ -52,6 +53,14 @@ public final class SettingsLoader {
                 case "privatekey" -> privateKeys = new Declared<>(expand(e.value()), e.origin());
                 case "resolver" -> perBox("resolver", "BOX:RESOLVER, e.g. docs:newest", e.value(), e.origin(), resolvers);
                 case "backup" -> perBox("backup", "BOX:STRATEGY[:PARAMETER], e.g. docs:simple:10", e.value(), e.origin(), backups);
+                case "symlinks" -> {
+                    perBox("symlinks", "BOX:MODE with MODE one of " + String.join(", ", Settings.SYMLINK_MODES), e.value(), e.origin(), symlinks);
+                    String box = e.value().substring(0, e.value().indexOf(':')).strip();
+                    if (!Settings.SYMLINK_MODES.contains(symlinks.get(box).value())) {
+                        throw new ConfigException(e.origin() + ": symlinks for box '" + box + "': unknown mode '" + symlinks.get(box).value()
+                                + "' (expected one of " + String.join(", ", Settings.SYMLINK_MODES) + ")");
+                    }
+                }
                 default -> throw new IllegalStateException("ConfigFile admitted unknown key " + e.key());
             }
         }
@@ -70,7 +79,7 @@ public final class SettingsLoader {
         if (flags.privateKeys() != null) {
             privateKeys = new Declared<>(flags.privateKeys(), "--privatekey");
         }
-        Settings settings = new Settings(hostnames, nodes, boxes, keystore, privateKeys, resolvers, backups);
+        Settings settings = new Settings(hostnames, nodes, boxes, keystore, privateKeys, resolvers, backups, symlinks);
         checkForm(settings, config, needBoxesAndNodes);
         return settings;
     }
@@ -96,7 +105,7 @@ public final class SettingsLoader {
                         + earlier.origin()));
             }
         }
-        for (var chosen : List.of(Map.entry("resolver", s.resolvers()), Map.entry("backup", s.backups()))) {
+        for (var chosen : List.of(Map.entry("resolver", s.resolvers()), Map.entry("backup", s.backups()), Map.entry("symlinks", s.symlinks()))) {
             for (Map.Entry<String, Declared<String>> r : chosen.getValue().entrySet()) {
                 if (!names.containsKey(r.getKey())) {
                     throw new ConfigException(r.getValue().error(chosen.getKey() + " for box '" + r.getKey() + "', which is not declared"));

@@ -32,6 +32,10 @@ public final class Box {
     private BoxIndex index;
     private Versions versions;
     private IgnoreRules ignoreRules = IgnoreRules.builtIn();
+    private LinkMode links = LinkMode.COPY;
+    /** Links leading out of the box, logged once each. */
+    private final Set<String> linksOut = new java.util.HashSet<>();
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Box.class);
 
     public Box(String name, Path root, Blake2b blake2b) {
         this.name = name;
@@ -98,6 +102,70 @@ public final class Box {
         boolean directory = Files.isDirectory(resolve(relative), java.nio.file.LinkOption.NOFOLLOW_LINKS);
         BoxIndex.Entry known = entries.get(relative);
         return ignoreRules.ignores(relative, directory || (known != null && known.directory()));
+    }
+
+    /** How this box treats symbolic links. */
+    public LinkMode links() {
+        return links;
+    }
+
+    void links(LinkMode mode) {
+        links = mode;
+    }
+
+    /**
+     * The stamp of what is at {@code absolute} in this box, links treated as the box's mode says; a link
+     * synced as a link that leads out of the box counts as nothing (its target would mean something else,
+     * or nothing, on other nodes).
+     */
+    Stamp stamp(Path absolute) throws IOException {
+        LinkMode mode = links == LinkMode.FOLLOW && intoBox(absolute) ? LinkMode.COPY : links;
+        Stamp s = Stamp.read(absolute, mode);
+        return s != null && s.link() && leavesBox(absolute) ? null : s;
+    }
+
+    /**
+     * Whether {@code path} is a link to something inside this box. Followed, it would sync the same files
+     * twice (or forever, if it points at a folder above itself): such links are synced as links in every mode
+     * but {@link LinkMode#IGNORE}.
+     */
+    private boolean intoBox(Path path) {
+        if (!Files.isSymbolicLink(path)) {
+            return false;
+        }
+        try {
+            return path.toRealPath().startsWith(root.toRealPath());
+        } catch (IOException e) {
+            // Dangling: followed, it is nothing.
+            return false;
+        }
+    }
+
+    /** The BLAKE2b-256 of an entry's content: a link's target text, a file's bytes. */
+    byte[] hash(Path absolute, Stamp stamp, Blake2b blake2b) throws IOException {
+        return stamp.link() ? blake2b.hash256(Stamp.target(absolute)) : blake2b.hash256(absolute);
+    }
+
+    /** Whether a link's target, read from where the link is, is outside the box or inside its state folder. */
+    private boolean leavesBox(Path link) throws IOException {
+        Path target = Files.readSymbolicLink(link);
+        boolean out = !inside(link.getParent(), target.toString());
+        String rel = relative(link);
+        if (out && rel != null && linksOut.add(rel)) {
+            log.warn("box '{}': not syncing link {} -> {}: it leads out of the box (symlinks = {}:follow syncs what it points to)",
+                    name, rel, target, name);
+        }
+        return out;
+    }
+
+    /** Whether a link target written in {@code dir} stays in the box: relative, and not up and out of it. */
+    boolean inside(Path dir, String target) {
+        Path t = Path.of(target);
+        if (t.isAbsolute()) {
+            return false;
+        }
+        Path resolved = dir.resolve(t).normalize();
+        return resolved.startsWith(root) && !resolved.startsWith(stateDir());
     }
 
     /** Opens the box's index in its state folder and loads what this node had at its last run. */
@@ -239,11 +307,17 @@ public final class Box {
         if (!Files.isDirectory(start)) {
             return found;
         }
-        Files.walkFileTree(start, new SimpleFileVisitor<>() {
+        Set<java.nio.file.FileVisitOption> options = links == LinkMode.FOLLOW
+                ? java.util.EnumSet.of(java.nio.file.FileVisitOption.FOLLOW_LINKS) : java.util.EnumSet.noneOf(java.nio.file.FileVisitOption.class);
+        Files.walkFileTree(start, options, Integer.MAX_VALUE, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
                 String rel = relative(dir);
                 if (dir.equals(stateDir()) || (rel != null && ignoreRules.ignores(rel, true))) {
+                    return FileVisitResult.SKIP_SUBTREE;
+                }
+                if (rel != null && links == LinkMode.FOLLOW && intoBox(dir)) {
+                    linkIntoBox(dir, rel);
                     return FileVisitResult.SKIP_SUBTREE;
                 }
                 visitFile(dir, attrs);
@@ -253,16 +327,45 @@ public final class Box {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
                 String rel = relative(file);
-                Stamp stamp = rel == null || (!attrs.isDirectory() && ignoreRules.ignores(rel, false)) ? null : Stamp.of(file, attrs);
+                if (rel != null && links == LinkMode.FOLLOW && intoBox(file)) {
+                    linkIntoBox(file, rel);
+                    return FileVisitResult.CONTINUE;
+                }
+                Stamp stamp = rel == null || (!attrs.isDirectory() && ignoreRules.ignores(rel, false)) ? null : Stamp.of(file, attrs, links);
+                try {
+                    if (stamp != null && stamp.link() && leavesBox(file)) {
+                        stamp = null;
+                    }
+                } catch (IOException e) {
+                    stamp = null;
+                }
                 if (stamp != null) {
                     found.put(rel, stamp);
                 }
                 return FileVisitResult.CONTINUE;
             }
 
+            private void linkIntoBox(Path link, String rel) {
+                try {
+                    Stamp stamp = stamp(link);
+                    if (stamp != null && !ignoreRules.ignores(rel, false)) {
+                        found.put(rel, stamp);
+                    }
+                } catch (IOException e) {
+                    // Gone since it was listed: the next event or scan sees it.
+                }
+            }
+
             @Override
             public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
                 if (exc instanceof java.nio.file.NoSuchFileException) {
+                    return FileVisitResult.CONTINUE;
+                }
+                if (exc instanceof java.nio.file.FileSystemLoopException) {
+                    String rel = relative(file);
+                    if (rel != null && linksOut.add(rel)) {
+                        log.warn("box '{}': not following link {}: it leads into a folder that contains it", name, rel);
+                    }
                     return FileVisitResult.CONTINUE;
                 }
                 throw exc;

@@ -116,7 +116,7 @@ final class BundlePreparer {
         Map<Long, List<Planned>> deletedBySize = new HashMap<>();
         for (Planned p : planned) {
             var was = p.kind() == Change.Kind.DELETED && p.changed() ? p.base() : null;
-            if (was != null && !was.deleted() && !was.directory() && was.hash() != null && was.size() > 0) {
+            if (was != null && !was.deleted() && !was.directory() && !Stamp.isLink(was.mode()) && was.hash() != null && was.size() > 0) {
                 deletedBySize.computeIfAbsent(was.size(), k -> new ArrayList<>()).add(p);
             }
         }
@@ -126,7 +126,8 @@ final class BundlePreparer {
         Set<Planned> consumed = new HashSet<>();
         List<Planned> result = new ArrayList<>(planned.size());
         for (Planned p : planned) {
-            List<Planned> candidates = p.kind() == Change.Kind.FILE && p.changed() ? deletedBySize.get(p.stamp().size()) : null;
+            List<Planned> candidates = p.kind() == Change.Kind.FILE && p.changed() && !p.stamp().link()
+                    ? deletedBySize.get(p.stamp().size()) : null;
             Planned source = null;
             byte[] hash = null;
             if (candidates != null && !candidates.isEmpty()) {
@@ -157,8 +158,8 @@ final class BundlePreparer {
     private byte[] hashIfUnchanged(Planned p) {
         Path abs = box.resolve(p.key().path());
         try {
-            byte[] hash = blake2b.hash256(abs);
-            if (p.stamp().equals(Stamp.read(abs))) {
+            byte[] hash = box.hash(abs, p.stamp(), blake2b);
+            if (p.stamp().equals(box.stamp(abs))) {
                 return hash;
             }
         } catch (IOException e) {
@@ -184,7 +185,7 @@ final class BundlePreparer {
                     p.hash(), p.version(), p.writer()))));
             case MOVED -> {
                 Planned from = p.source();
-                if (!s.equals(Stamp.read(abs))) {
+                if (!s.equals(box.stamp(abs))) {
                     // Changed since it was hashed: the source's deletion goes alone, the file with its next settle.
                     changedMeanwhile.add(p);
                     write(writer, from, written);
@@ -195,9 +196,21 @@ final class BundlePreparer {
             }
             case FILE -> {
                 Change c = null;
+                if (s.link()) {
+                    // A link synced as a link: its target text is its content.
+                    byte[] target = Stamp.target(abs);
+                    c = target.length == s.size() && s.equals(box.stamp(abs))
+                            ? writer.addContent(Change.Kind.FILE, path, s.mode(), s.mtimeMs(), target, p.version(), p.writer()) : null;
+                    if (c == null) {
+                        changedMeanwhile.add(p);
+                    } else {
+                        written.add(new Written(p, c));
+                    }
+                    return;
+                }
                 try {
-                    c = s.equals(Stamp.read(abs))
-                            ? writer.addFile(path, s.mode(), s.mtimeMs(), s.size(), abs, p.version(), p.writer(), () -> s.equals(Stamp.read(abs)))
+                    c = s.equals(box.stamp(abs))
+                            ? writer.addFile(path, s.mode(), s.mtimeMs(), s.size(), abs, p.version(), p.writer(), () -> s.equals(box.stamp(abs)))
                             : null;
                 } catch (java.nio.file.NoSuchFileException e) {
                     // Deleted since it was planned: its deletion is queued by the watcher.

@@ -9,10 +9,15 @@ import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * What the engine compares to tell whether an entry changed: for a regular file its size, mtime in
- * milliseconds and mode; for a directory only its mode (its mtime moves with every file inside it).
+ * milliseconds and mode; for a directory only its mode (its mtime moves with every file inside it); for a
+ * symbolic link synced as a link the length of its target and its own mtime, with the POSIX link type in
+ * {@code mode} (so that a link travels as a file whose content is its target).
  * A receiver records the stamp of what it wrote, so its own writes compare equal (echo suppression).
  */
 public record Stamp(boolean directory, long size, long mtimeMs, int mode) {
+    /** POSIX {@code S_IFLNK}: the type bits that mark a link's mode. */
+    public static final int LINK_TYPE = 0120000;
+    private static final int TYPE_MASK = 0170000;
 
     static Stamp file(long size, long mtimeMs, int mode) {
         return new Stamp(false, size, mtimeMs, mode);
@@ -22,23 +27,57 @@ public record Stamp(boolean directory, long size, long mtimeMs, int mode) {
         return new Stamp(true, 0, 0, mode);
     }
 
+    /** Whether this is a symbolic link synced as a link. */
+    public boolean link() {
+        return isLink(mode);
+    }
+
+    /** Whether a mode (from the index or the wire) is a link's. */
+    public static boolean isLink(int mode) {
+        return (mode & TYPE_MASK) == LINK_TYPE;
+    }
+
     /**
      * The stamp of a regular file or directory, or {@code null} if nothing is at {@code path} or it is
      * something else (a link, a device). Any other failure (permissions, I/O) is thrown: it must never be
      * mistaken for a deletion.
      */
     public static Stamp read(Path path) throws IOException {
+        return read(path, LinkMode.IGNORE);
+    }
+
+    /** Like {@link #read(Path)}, with links treated as {@code links} says (a dangling link followed is nothing). */
+    static Stamp read(Path path, LinkMode links) throws IOException {
         try {
-            return of(path, Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
+            if (links == LinkMode.FOLLOW) {
+                return of(path, Files.readAttributes(path, BasicFileAttributes.class));
+            }
+            return of(path, Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS), links);
         } catch (NoSuchFileException e) {
             return null;
         }
     }
 
     static Stamp of(Path path, BasicFileAttributes a) {
+        return of(path, a, LinkMode.IGNORE);
+    }
+
+    static Stamp of(Path path, BasicFileAttributes a, LinkMode links) {
         if (a.isDirectory()) {
             return directory(Modes.read(path));
         }
+        if (a.isSymbolicLink() && links == LinkMode.COPY) {
+            try {
+                return new Stamp(false, target(path).length, a.lastModifiedTime().toMillis(), LINK_TYPE | 0777);
+            } catch (IOException e) {
+                return null;
+            }
+        }
         return a.isRegularFile() ? file(a.size(), a.lastModifiedTime().toMillis(), Modes.read(path)) : null;
+    }
+
+    /** A link's target as it is written in the link, UTF-8: what a link synced as a link carries. */
+    static byte[] target(Path link) throws IOException {
+        return Files.readSymbolicLink(link).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 }

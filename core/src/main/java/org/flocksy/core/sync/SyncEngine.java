@@ -142,6 +142,7 @@ public final class SyncEngine implements AutoCloseable {
     public void start(Runnable onWork) throws IOException {
         this.onWork = onWork;
         for (Box box : boxes) {
+            box.links(LinkMode.of(settings.symlinksOf(box.name())));
             chooseResolver(box);
             chooseBackup(box);
             try {
@@ -272,14 +273,14 @@ public final class SyncEngine implements AutoCloseable {
         }
         Path abs = box.resolve(rel);
         try {
-            if (Files.isDirectory(abs, LinkOption.NOFOLLOW_LINKS)) {
+            Stamp stamp = box.stamp(abs);
+            if (stamp != null && stamp.directory()) {
                 enqueueDifferences(box, box.scan(abs), box.knownUnder(rel));
                 return;
             }
-            Stamp stamp = Stamp.read(abs);
             if (stamp == null) {
                 for (String k : box.knownUnder(rel)) {
-                    if (Stamp.read(box.resolve(k)) == null) {
+                    if (box.stamp(box.resolve(k)) == null) {
                         enqueue(box, k);
                     }
                 }
@@ -575,7 +576,7 @@ public final class SyncEngine implements AutoCloseable {
             return null;
         }
         Path abs = box.resolve(rel);
-        Stamp now = Stamp.read(abs);
+        Stamp now = box.stamp(abs);
         Stamp known = box.known(rel);
         BoxIndex.Entry entry = box.entry(rel);
         VersionVector base = entry == null ? VersionVector.EMPTY : entry.version();
@@ -760,7 +761,7 @@ public final class SyncEngine implements AutoCloseable {
         }
         Path target = box.resolve(path);
         try {
-            Stamp disk = Stamp.read(target);
+            Stamp disk = box.stamp(target);
             BoxIndex.Entry local = box.entry(path);
             VersionVector mine = local == null ? VersionVector.EMPTY : local.version();
             boolean unannounced = !Objects.equals(disk, box.known(path));
@@ -799,7 +800,7 @@ public final class SyncEngine implements AutoCloseable {
         Change gone = Change.deleted(move.source(), move.sourceVersion(), c.writer());
         String source = refusal(box, move.source()) == null ? box.localName(move.source()) : null;
         Path from = source == null ? null : box.resolve(source);
-        Stamp stamp = from == null ? null : Stamp.read(from);
+        Stamp stamp = from == null ? null : box.stamp(from);
         boolean have = stamp != null && !stamp.directory() && stamp.size() == move.size()
                 && Arrays.equals(hashOf(box, source, stamp), move.contentHash());
         if (have) {
@@ -870,7 +871,7 @@ public final class SyncEngine implements AutoCloseable {
             case FILE -> {
                 if (sameContent(box, path, target, c)) {
                     setAttributes(target, c);
-                    box.record(path, Stamp.read(target), c.contentHash(), c.version(), c.writer());
+                    box.record(path, box.stamp(target), c.contentHash(), c.version(), c.writer());
                 } else {
                     receiveFile(box, peer, entry, target, path, c.version(), c.writer());
                 }
@@ -890,7 +891,7 @@ public final class SyncEngine implements AutoCloseable {
                     log.info("box '{}': created directory {} (from {})", box.name(), path, peer);
                 }
                 Modes.write(target, c.mode());
-                box.record(path, Stamp.read(target), null, c.version(), c.writer());
+                box.record(path, box.stamp(target), null, c.version(), c.writer());
             }
             case DELETED -> {
                 if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && entry.movedAway()) {
@@ -900,6 +901,10 @@ public final class SyncEngine implements AutoCloseable {
                 } else if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
                     box.versions().takeAway(path);
                     log.info("box '{}': deleted {} (from {})", box.name(), path, peer);
+                } else if (Files.isSymbolicLink(target)) {
+                    // Only the link goes, never what it points to; its text is in the index of every node that had it.
+                    Files.delete(target);
+                    log.info("box '{}': deleted link {} (from {})", box.name(), path, peer);
                 } else if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
                     try {
                         Files.delete(target);
@@ -917,7 +922,7 @@ public final class SyncEngine implements AutoCloseable {
                     return;
                 }
                 setAttributes(target, c);
-                box.record(path, Stamp.read(target), c.contentHash(), c.version(), c.writer());
+                box.record(path, box.stamp(target), c.contentHash(), c.version(), c.writer());
                 log.info("box '{}': new attributes of {} (from {})", box.name(), path, peer);
             }
         }
@@ -954,7 +959,7 @@ public final class SyncEngine implements AutoCloseable {
             if (c.writer().compareTo(localWriter) > 0) {
                 Modes.write(target, c.mode());
             }
-            box.record(path, Stamp.read(target), null, merged, c.writer().compareTo(localWriter) > 0 ? c.writer() : localWriter);
+            box.record(path, box.stamp(target), null, merged, c.writer().compareTo(localWriter) > 0 ? c.writer() : localWriter);
             return;
         }
         if (remoteDeleted) {
@@ -986,7 +991,7 @@ public final class SyncEngine implements AutoCloseable {
             if (c.mtimeMs() > disk.mtimeMs()) {
                 setAttributes(target, c);
             }
-            box.record(path, Stamp.read(target), c.contentHash(), merged, c.writer());
+            box.record(path, box.stamp(target), c.contentHash(), merged, c.writer());
             return;
         }
         if (c.kind() == Change.Kind.ATTRIBUTES) {
@@ -1053,8 +1058,8 @@ public final class SyncEngine implements AutoCloseable {
             box.versions().takeAway(copy);
         }
         Files.move(target, copyPath, StandardCopyOption.ATOMIC_MOVE);
-        Stamp moved = Stamp.read(copyPath);
-        box.record(copy, moved, blake2b.hash256(copyPath), version, writer);
+        Stamp moved = box.stamp(copyPath);
+        box.record(copy, moved, box.hash(copyPath, moved, blake2b), version, writer);
         enqueue(box, copy, true);
     }
 
@@ -1095,7 +1100,7 @@ public final class SyncEngine implements AutoCloseable {
 
     /** Whether the file here already holds the content a change describes. */
     private boolean sameContent(Box box, String path, Path target, Change c) throws IOException {
-        Stamp local = Stamp.read(target);
+        Stamp local = box.stamp(target);
         if (local == null || local.directory()) {
             return false;
         }
@@ -1106,6 +1111,10 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     private static void setAttributes(Path target, Change c) throws IOException {
+        if (Stamp.isLink(c.mode())) {
+            // A link has no mode of its own, and setting a time through it would change what it points to.
+            return;
+        }
         Modes.write(target, c.mode());
         Files.setLastModifiedTime(target, FileTime.fromMillis(c.mtimeMs()));
     }
@@ -1113,7 +1122,7 @@ public final class SyncEngine implements AutoCloseable {
     /** The content hash of a local file: the one remembered if the file is as last synced, else read. */
     private byte[] hashOf(Box box, String path, Stamp local) throws IOException {
         byte[] known = box.knownHash(path);
-        return known != null && local.equals(box.known(path)) ? known : blake2b.hash256(box.resolve(path));
+        return known != null && local.equals(box.known(path)) ? known : box.hash(box.resolve(path), local, blake2b);
     }
 
     private void receiveFile(Box box, String peer, Received entry, Path target, String path,
@@ -1159,6 +1168,10 @@ public final class SyncEngine implements AutoCloseable {
     /** Gives a verified temp file its mode and mtime and renames it over {@code target}, then records it. */
     private void place(Box box, String peer, Path temp, Path target, String path, Change c, VersionVector version,
                        NodeUid writer) throws IOException {
+        if (Stamp.isLink(c.mode())) {
+            placeLink(box, peer, temp, target, path, c, version, writer);
+            return;
+        }
         if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
             try {
                 // A directory emptied by the same bundle's deletions makes way for the file.
@@ -1180,11 +1193,44 @@ public final class SyncEngine implements AutoCloseable {
                     box.name(), path);
             return;
         }
-        box.record(path, Stamp.read(target), c.contentHash(), version, writer);
+        box.record(path, box.stamp(target), c.contentHash(), version, writer);
         log.info("box '{}': received {} ({} bytes) from {}", box.name(), path, c.size(), peer);
         if (path.equals(IgnoreRules.FILE_NAME)) {
             reloadIgnoreRules(box);
         }
+    }
+
+    /**
+     * A link synced as a link: made beside the box's temp files and renamed into place, like a file. Only
+     * where the box copies links, and only if it stays inside the box.
+     */
+    private void placeLink(Box box, String peer, Path temp, Path target, String path, Change c, VersionVector version,
+                           NodeUid writer) throws IOException {
+        if (box.links() == LinkMode.IGNORE) {
+            log.info("box '{}': not making link {} from {}: links are ignored here (symlinks = {}:copy makes them)", box.name(), path, peer,
+                    box.name());
+            return;
+        }
+        String text = c.size() > 4096 ? null : new String(Files.readAllBytes(temp), StandardCharsets.UTF_8);
+        if (text == null || text.isEmpty() || text.indexOf('\0') >= 0 || !box.inside(target.getParent(), text)) {
+            log.warn("box '{}': refusing link {} from {}: it would lead out of the box", box.name(), printable(path), peer);
+            return;
+        }
+        if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+            log.warn("box '{}': not replacing directory {} with a link from {}", box.name(), path, peer);
+            return;
+        }
+        Path link = box.tmpDir().resolve("in-" + tempCounter.incrementAndGet() + ".link");
+        Files.createSymbolicLink(link, Path.of(text));
+        try {
+            createParents(box, target);
+            box.versions().keepBeforeOverwrite(path);
+            Files.move(link, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(link);
+        }
+        box.record(path, box.stamp(target), c.contentHash(), version, writer);
+        log.info("box '{}': received link {} -> {} from {}", box.name(), path, printable(text), peer);
     }
 
     /** Creates missing parent directories and remembers them, so that they are not announced back (echo). */
@@ -1195,7 +1241,7 @@ public final class SyncEngine implements AutoCloseable {
         }
         for (Path p : missing) {
             Files.createDirectory(p);
-            box.record(box.relative(p), Stamp.read(p), null, VersionVector.EMPTY, self);
+            box.record(box.relative(p), box.stamp(p), null, VersionVector.EMPTY, self);
         }
     }
 

@@ -64,6 +64,19 @@ class SettingsLoaderTest {
     }
 
     @Test
+    void symlinkModesArePerBoxAndNamed() throws Exception {
+        Path config = home.resolve(".flocksy");
+        Files.writeString(config, "hostname = tcp://127.0.0.1:1\nnode = tcp://127.0.0.1:2\nbox = docs@/tmp/d\nbox = pics@/tmp/p\n"
+                + "symlinks = pics:follow\n");
+        Settings s = load(flags(null, false, List.of(), List.of(), List.of()));
+        assertThat(s.symlinksOf("pics")).isEqualTo("follow");
+        assertThat(s.symlinksOf("docs")).isEqualTo("copy");
+        Files.writeString(config, "hostname = tcp://127.0.0.1:1\nnode = tcp://127.0.0.1:2\nbox = docs@/tmp/d\nsymlinks = docs:skip\n");
+        assertThatThrownBy(() -> load(flags(null, false, List.of(), List.of(), List.of())))
+                .hasMessage(config + ":4: symlinks for box 'docs': unknown mode 'skip' (expected one of copy, follow, ignore)");
+    }
+
+    @Test
     void aMissingDefaultConfigIsFineWhenFlagsSayEnough() throws Exception {
         Settings s = load(flags(null, false, List.of("tcp://127.0.0.1:1"), List.of("tcp://127.0.0.1:2"), List.of("b@/x")));
         assertThat(s.nodeName()).isEqualTo("tcp://127.0.0.1:1");

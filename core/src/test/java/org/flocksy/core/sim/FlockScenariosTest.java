@@ -428,6 +428,55 @@ class FlockScenariosTest {
     }
 
     @Test
+    @DisplayName("symlinks = copy (the default): a link inside the box travels as a link, one leading out does not; deleting it deletes only the link")
+    void linksAreCopiedAsLinks() throws Exception {
+        SimFlock flock = new SimFlock(24, dir, SimNetwork.Options.lan(), 0, 0, 0);
+        flock.start();
+        byte[] data = content(40, 500);
+        flock.node(1).write("v2/data.txt", data);
+        Path outside = Files.createDirectories(dir.resolve("outside"));
+        flock.node(1).change("current", p -> Files.createSymbolicLink(p, Path.of("v2/data.txt")));
+        flock.node(1).change("out", p -> Files.createSymbolicLink(p, outside));
+        flock.node(1).change("up", p -> Files.createSymbolicLink(p, Path.of("../outside")));
+        flock.node(1).write("after.txt", data);
+        assertThat(flock.runUntil(() -> holds(flock.node(3), "after.txt", data) && holds(flock.node(2), "after.txt", data) && allReady(flock),
+                BUDGET)).isTrue();
+        for (int n : new int[] {2, 3}) {
+            Path link = flock.node(n).box.resolve("current");
+            assertThat(Files.isSymbolicLink(link)).as("node %d has the link", n).isTrue();
+            assertThat(Files.readSymbolicLink(link)).isEqualTo(Path.of("v2/data.txt"));
+            assertThat(link).hasBinaryContent(data);
+            assertThat(flock.node(n).box.resolve("out")).doesNotExist();
+            assertThat(Files.exists(flock.node(n).box.resolve("up"), java.nio.file.LinkOption.NOFOLLOW_LINKS)).isFalse();
+        }
+        flock.node(1).change("current", Files::delete);
+        assertThat(flock.runUntil(() -> !Files.exists(flock.node(2).box.resolve("current"), java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                && !Files.exists(flock.node(3).box.resolve("current"), java.nio.file.LinkOption.NOFOLLOW_LINKS) && allReady(flock), BUDGET)).isTrue();
+        assertThat(flock.node(2).box.resolve("v2/data.txt")).hasBinaryContent(data);
+        assertNothingAbandoned(flock);
+    }
+
+    @Test
+    @DisplayName("symlinks = follow: what a link points to outside the box is synced as ordinary folders and files; a link into the box as a link")
+    void followedLinksSyncWhatTheyPointTo() throws Exception {
+        SimFlock flock = new SimFlock(25, dir, SimNetwork.Options.lan(), "keep-both", "follow", 0, 0, 0);
+        flock.start();
+        Path outside = Files.createDirectories(dir.resolve("photos"));
+        byte[] photo = content(41, 3000);
+        Files.write(outside.resolve("cat.jpg"), photo);
+        flock.node(1).change("photos", p -> Files.createSymbolicLink(p, outside));
+        flock.node(1).change("loop", p -> Files.createSymbolicLink(p, Path.of(".")));
+        assertThat(flock.runUntil(() -> holds(flock.node(2), "photos/cat.jpg", photo) && holds(flock.node(3), "photos/cat.jpg", photo)
+                && allReady(flock), BUDGET)).isTrue();
+        assertThat(Files.isSymbolicLink(flock.node(2).box.resolve("photos"))).as("a real folder on the receivers").isFalse();
+        assertThat(Files.readSymbolicLink(flock.node(2).box.resolve("loop"))).as("a link into the box itself travels as a link")
+                .isEqualTo(Path.of("."));
+        assertThat(flock.node(2).box.resolve("loop/photos/cat.jpg")).hasBinaryContent(photo);
+        assertThat(flock.node(2).box.resolve(".flocksy/versions/loop")).doesNotExist();
+        assertNothingAbandoned(flock);
+    }
+
+    @Test
     @DisplayName("I/O independence: a disk twenty times slower than the slots moves no emission; the run only lasts longer")
     void slowDiskMovesNoEmission() throws Exception {
         SimFlock flock = new SimFlock(31, dir, SimNetwork.Options.lan(), 0, 0, 0);

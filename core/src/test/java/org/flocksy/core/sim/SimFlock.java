@@ -137,6 +137,13 @@ final class SimFlock {
      * @param resolver the conflict resolver every node's box uses
      */
     SimFlock(long seed, Path dir, SimNetwork.Options options, String resolver, long... skewsMs) throws IOException {
+        this(seed, dir, options, resolver, "copy", skewsMs);
+    }
+
+    /**
+     * @param symlinks how every node's box treats links ({@code copy}, {@code follow}, {@code ignore})
+     */
+    SimFlock(long seed, Path dir, SimNetwork.Options options, String resolver, String symlinks, long... skewsMs) throws IOException {
         this.world = new SimWorld(seed);
         this.network = new SimNetwork(world, options);
         this.timing = FlockTiming.defaults();
@@ -162,7 +169,7 @@ final class SimFlock {
             Settings settings = new Settings(List.of(new Declared<>(hostnames.get(i), "sim")), nodeDecls,
                     List.of(new Declared<>(new BoxSpec(BOX, box.toString()), "sim")),
                     new Declared<>(dir.resolve("keystore"), "sim"), new Declared<>(dir.resolve("keys"), "sim"),
-                    java.util.Map.of(BOX, new Declared<>(resolver, "sim")), java.util.Map.of());
+                    java.util.Map.of(BOX, new Declared<>(resolver, "sim")), java.util.Map.of(), java.util.Map.of(BOX, new Declared<>(symlinks, "sim")));
             Keyring keyring = new Keyring(List.of(new Keyring.Host(hostnames.get(i), pairs.get(i))), peers,
                     java.util.Set.copyOf(pairs.stream().map(CurveKeyPair::publicKey).toList()));
             nodes.add(new SimNode(i, box, skewsMs[i], settings, keyring));

@@ -246,6 +246,29 @@ class IncomingRunApplyTest {
     }
 
     @Test
+    void linksAreMadeAsLinksOnlyIfTheyStayInTheBox() throws Exception {
+        Files.writeString(root.resolve("target.txt"), "pointed at");
+        Path file = dir.resolve("links.bundle");
+        int mode = Stamp.LINK_TYPE | 0777;
+        try (BundleWriter writer = new BundleWriter(file, BLAKE2B)) {
+            for (String[] link : new String[][] {{"sub/ln", "../target.txt"}, {"bad", "../outside"}, {"abs", "/etc/passwd"},
+                    {"state", ".flocksy/index.db"}}) {
+                writer.addContent(Change.Kind.FILE, link[0], mode, 1_600_000_000_000L, link[1].getBytes(StandardCharsets.UTF_8), V1, PEER);
+            }
+        }
+        IncomingRun run = engine.openIncoming("peer", new RunMetadata(box.uid(), 4, Files.size(file), BLAKE2B.hash256(file), 0));
+        byte[] bytes = Files.readAllBytes(file);
+        run.accept(new FileData(0, bytes.length, false, Arrays.copyOf(bytes, 4096)));
+        assertThat(engine.apply(run)).isTrue();
+        assertThat(Files.readSymbolicLink(root.resolve("sub/ln"))).isEqualTo(Path.of("../target.txt"));
+        assertThat(root.resolve("sub/ln")).hasContent("pointed at");
+        assertThat(box.known("sub/ln").link()).isTrue();
+        for (String refused : List.of("bad", "abs", "state")) {
+            assertThat(Files.exists(root.resolve(refused), java.nio.file.LinkOption.NOFOLLOW_LINKS)).as(refused).isFalse();
+        }
+    }
+
+    @Test
     void conflictCopiesKeepTheExtensionAndFitTheWire() {
         assertThat(SyncEngine.conflictName("dir/report.final.pdf", 1_800_000_000_000L, PEER))
                 .isEqualTo("dir/report.final.sync-conflict-20270115-080000-" + PEER.shortId() + ".pdf");

@@ -169,6 +169,54 @@ public final class Versions {
         }
     }
 
+    /**
+     * Asks the strategy about every stored version, not only those of files that just got a new one: a trash
+     * can empties itself as days pass. Empty folders left in the store are removed.
+     *
+     * @return how many stored versions were deleted
+     */
+    public int pruneAll() throws IOException {
+        if (strategy == null || !Files.isDirectory(store)) {
+            return 0;
+        }
+        java.util.Set<String> paths = new java.util.TreeSet<>();
+        Pattern versionName = Pattern.compile("(.+)~\\d{8}-\\d{6}(?:-\\d+)?(\\.[^.]*)?");
+        List<Path> dirs = new ArrayList<>();
+        int before = 0;
+        try (java.util.stream.Stream<Path> all = Files.walk(store)) {
+            for (Path f : (Iterable<Path>) all::iterator) {
+                if (Files.isDirectory(f, LinkOption.NOFOLLOW_LINKS)) {
+                    dirs.add(f);
+                    continue;
+                }
+                Matcher m = versionName.matcher(f.getFileName().toString());
+                if (m.matches()) {
+                    String dir = store.relativize(f.getParent()).toString().replace('\\', '/');
+                    paths.add((dir.isEmpty() ? "" : dir + "/") + m.group(1) + (m.group(2) == null ? "" : m.group(2)));
+                    before++;
+                }
+            }
+        }
+        int after = 0;
+        for (String path : paths) {
+            if (org.flocksy.core.sync.PathSafety.problem(path) == null) {
+                pruned(path);
+                after += list(path).size();
+            }
+        }
+        dirs.sort(java.util.Comparator.reverseOrder());
+        for (Path d : dirs) {
+            if (!d.equals(store)) {
+                try (DirectoryStream<Path> left = Files.newDirectoryStream(d)) {
+                    if (!left.iterator().hasNext()) {
+                        Files.delete(d);
+                    }
+                }
+            }
+        }
+        return before - after;
+    }
+
     /** Deletes the versions of {@code path} the strategy no longer wants. */
     private void pruned(String path) throws IOException {
         List<StoredVersion> all = list(path);

@@ -151,13 +151,13 @@ public final class BundleWriter implements AutoCloseable {
         }
     }
 
-    /** Flushes to disk and closes; the bundle must be on disk before its hash is announced. */
+    /**
+     * Closes the file. No fsync: an outgoing bundle that a crash cut short is swept from {@code .flocksy/tmp}
+     * at the next start, and the versions it carried reach the peers that lack them through the digests
+     * exchanged when the node rejoins; until then the page cache serves the run. (Received files are fsynced before they are renamed into place; that is where durability counts.)
+     */
     @Override
     public void close() throws IOException {
-        try {
-            channel.force(false);
-        } finally {
-            channel.close();
-        }
+        channel.close();
     }
 }

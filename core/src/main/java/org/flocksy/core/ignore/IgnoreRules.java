@@ -25,7 +25,35 @@ public final class IgnoreRules {
             "Thumbs.db", "ehthumbs.db", "desktop.ini", "$RECYCLE.BIN/", "System Volume Information/",
             "~$*", ".~lock.*#", "*.swp", "*.swx", ".*.sw?", "*~", ".#*", "*.part", "*.crdownload");
 
-    private record Rule(Pattern pattern, boolean negated, boolean directoryOnly, String source) {}
+    /**
+     * @param nameOnly the pattern has no slash: it matches a name at any depth, so it is matched against the
+     *     last part of the path alone (much cheaper than a {@code (.*\/)?} prefix on the whole path)
+     */
+    private record Rule(Pattern pattern, boolean negated, boolean directoryOnly, boolean nameOnly, String source,
+                        Simple simple, String literal) {
+        boolean matches(String path, String name) {
+            String subject = nameOnly ? name : path;
+            return switch (simple) {
+                case EXACT -> subject.equals(literal);
+                // The part the star stands for holds no separator.
+                case SUFFIX -> subject.endsWith(literal) && subject.lastIndexOf('/', subject.length() - literal.length() - 1) < 0;
+                case PREFIX -> subject.startsWith(literal) && subject.indexOf('/', literal.length()) < 0;
+                case REGEX -> pattern.matcher(subject).matches();
+            };
+        }
+    }
+
+    /** Most patterns are a name, {@code *.ext} or {@code prefix*}: those are compared as strings (every path checks every rule). */
+    private enum Simple { EXACT, SUFFIX, PREFIX, REGEX }
+
+    private static boolean plain(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if ("*?[\\".indexOf(s.charAt(i)) >= 0) {
+                return false;
+            }
+        }
+        return true;
+    }
 
     private final List<Rule> rules;
 
@@ -92,9 +120,10 @@ public final class IgnoreRules {
     }
 
     private boolean decide(String path, boolean directory) {
+        String name = path.substring(path.lastIndexOf('/') + 1);
         for (int i = rules.size() - 1; i >= 0; i--) {
             Rule r = rules.get(i);
-            if ((directory || !r.directoryOnly()) && r.pattern().matcher(path).matches()) {
+            if ((directory || !r.directoryOnly()) && r.matches(path, name)) {
                 return !r.negated();
             }
         }
@@ -127,8 +156,19 @@ public final class IgnoreRules {
         if (glob.startsWith("/")) {
             glob = glob.substring(1);
         }
-        String regex = toRegex(glob);
-        return new Rule(Pattern.compile(anchored ? regex : "(?:.*/)?" + regex, Pattern.DOTALL), negated, directoryOnly, source);
+        Simple simple = Simple.REGEX;
+        String literal = null;
+        if (plain(glob)) {
+            simple = Simple.EXACT;
+            literal = glob;
+        } else if (glob.startsWith("*") && !glob.startsWith("**") && plain(glob.substring(1))) {
+            simple = Simple.SUFFIX;
+            literal = glob.substring(1);
+        } else if (glob.endsWith("*") && !glob.endsWith("**") && plain(glob.substring(0, glob.length() - 1))) {
+            simple = Simple.PREFIX;
+            literal = glob.substring(0, glob.length() - 1);
+        }
+        return new Rule(Pattern.compile(toRegex(glob), Pattern.DOTALL), negated, directoryOnly, !anchored, source, simple, literal);
     }
 
     private static String toRegex(String glob) {

@@ -69,6 +69,8 @@ public final class SyncEngine implements AutoCloseable {
     static final long BUNDLE_BYTES_MAX = 8L * 1024 * 1024;
     /** How long a box waits before writing a bundle again after its temp folder failed. */
     static final long RETRY_NANOS = 5_000_000_000L;
+    /** How often every stored version is offered to the box's backup strategy (besides at each new version). */
+    static final long PRUNE_NANOS = 3_600_000_000_000L;
     /** Joins within this long of each other cost one digest per box, not one each. */
     static final long DIGEST_SETTLE_NANOS = 2_000_000_000L;
 
@@ -156,6 +158,24 @@ public final class SyncEngine implements AutoCloseable {
                 throw new IOException("box '" + box.name() + "': cannot use " + where + ": " + Problems.describe(e), e);
             }
             watches.add(watch(box));
+        }
+        pruneVersions();
+        loop.every(PRUNE_NANOS, this::pruneVersions);
+    }
+
+    /** Lets each box's backup strategy drop the stored versions it no longer wants (a trash can's old ones). */
+    private void pruneVersions() {
+        for (Box box : boxes) {
+            if (box.available() && box.versions() != null) {
+                try {
+                    int pruned = box.versions().pruneAll();
+                    if (pruned > 0) {
+                        log.info("box '{}': {} stored version(s) expired and deleted", box.name(), pruned);
+                    }
+                } catch (IOException e) {
+                    log.warn("box '{}': cannot prune its stored versions: {}", box.name(), Problems.describe(e));
+                }
+            }
         }
     }
 

@@ -28,6 +28,29 @@ class VersionsTest {
     }
 
     @Test
+    void aTrashCanEmptiesItselfAsDaysPass(@TempDir Path box) throws Exception {
+        Instant[] now = {SECOND};
+        Versions versions = new Versions("docs", box, box.resolve(".flocksy/versions"),
+                new org.flocksy.plugins.backuptrashcan.TrashcanPlugin.Trashcan(), "30", () -> now[0]);
+        for (String path : new String[] {"a.txt", "deep/er/b", "c.tar.gz", "d~e.txt"}) {
+            Path file = box.resolve(path);
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, path);
+            versions.takeAway(path);
+        }
+        now[0] = SECOND.plus(java.time.Duration.ofDays(10));
+        Files.writeString(box.resolve("fresh.txt"), "fresh");
+        versions.takeAway("fresh.txt");
+        assertThat(versions.pruneAll()).as("nothing is 30 days old yet").isZero();
+
+        now[0] = SECOND.plus(java.time.Duration.ofDays(31));
+        assertThat(versions.pruneAll()).isEqualTo(4);
+        assertThat(versions.list("a.txt")).isEmpty();
+        assertThat(versions.list("fresh.txt")).hasSize(1);
+        assertThat(box.resolve(".flocksy/versions/deep")).as("emptied folders go too").doesNotExist();
+    }
+
+    @Test
     void restorePutsAVersionBackAndKeepsTheCurrentOne(@TempDir Path box) throws Exception {
         Files.createDirectories(box.resolve(".flocksy/tmp"));
         Versions versions = new Versions("docs", box, box.resolve(".flocksy/versions"), new SimplePlugin.Simple(), null, () -> SECOND);

@@ -93,7 +93,7 @@ class IgnoreRulesTest {
     private static final String[] FILES = {"c.txt", "d.log", "keep.log", "ab.txt", "e", "f.md", "[x].txt"};
     private static final String[] PATTERNS = {"*.txt", "*.log", "a", "a/", "/a", "b/", "a*", "?.txt", "[ab]*", "[!a]*.txt",
             "**/keep.log", "a/**", "sub/*/c.txt", "a/**/d.log", "!keep.log", "!c.txt", "!/a", "e", "/e", "sub", "**/sub/",
-            ".*", "x y/", "\\[x].txt", "*/c.txt", "!*/f.md", "f.*", "!sub/"};
+            ".*", "x y/", "\\[x].txt", "*/c.txt", "!*/f.md", "f.*", "!sub/", "x y/*", "/*.md", "a/*", "!a/k*"};
 
     @Test
     void agreesWithGitOnRandomTreesAndRules() throws Exception {

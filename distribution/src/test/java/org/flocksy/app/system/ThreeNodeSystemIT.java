@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Three real {@code bin/flocksy} daemons, each with its own HOME holding the seed's default files, on free
  * 127.0.0.1 ports: create, modify and delete of files of 0 B, 1 B, 4096 B, 4097 B and 5 MiB reach the other
- * two nodes byte for byte; one node is killed with SIGKILL while it receives and restarted, and catches up
+ * two nodes byte for byte; one node is killed with SIGKILL while it receives, and again while it writes its
+ * first bundle after a restart (its index checked against its disk each time), and catches up
  * both ways; then SIGTERM stops each daemon with exit code 0.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
@@ -152,12 +153,34 @@ class ThreeNodeSystemIT {
         byte[] writtenWhileDown = "written into node 3's box while it was down".getBytes(StandardCharsets.UTF_8);
         Files.write(boxes.get(2).resolve("while-down.txt"), writtenWhileDown);
 
+        // Two thousand files written while it was down: killed again while its first bundle is being written
+        // (mid-scan: walked, hashing and copying), its index still agrees with its disk.
+        Map<String, byte[]> bulk = new LinkedHashMap<>();
+        for (int i = 0; i < 2000; i++) {
+            byte[] content = new byte[4096];
+            random.nextBytes(content);
+            bulk.put("bulk/" + (i / 100) + "/f" + i + ".bin", content);
+        }
+        for (var e : bulk.entrySet()) {
+            Files.createDirectories(boxes.get(2).resolve(e.getKey()).getParent());
+            Files.write(boxes.get(2).resolve(e.getKey()), e.getValue());
+        }
+        Path scanlog = homes.get(2).resolve("flocksy-scan.log");
+        logs.add(scanlog);
+        daemons.set(2, Flocksy.builder(homes.get(2)).redirectErrorStream(true).redirectOutput(scanlog.toFile()).start());
+        await().atMost(ARRIVAL).pollInterval(Duration.ofMillis(20)).until(() -> preparing(incoming));
+        daemons.get(2).destroyForcibly();
+        assertThat(daemons.get(2).waitFor(10, TimeUnit.SECONDS)).isTrue();
+        System.out.printf("system test: node3 killed with SIGKILL while writing its first bundle after a restart%n");
+        assertIndexMatchesDisk(boxes.get(2));
+
         Path relog = homes.get(2).resolve("flocksy-restarted.log");
         logs.add(relog);
         daemons.set(2, Flocksy.builder(homes.get(2)).redirectErrorStream(true).redirectOutput(relog.toFile()).start());
         long restarted = System.nanoTime();
         awaitSame(List.of(boxes.get(2)), Map.of("survivor.bin", survivor, "nested/deeper/size-1.bin", changedMeanwhile));
         awaitSame(boxes.subList(0, 2), Map.of("while-down.txt", writtenWhileDown));
+        awaitSame(boxes.subList(0, 2), bulk);
         System.out.printf("system test: restarted node3 caught up both ways in %.1f s%n", (System.nanoTime() - restarted) / 1e9);
 
         for (int i = 0; i < daemons.size(); i++) {
@@ -174,6 +197,12 @@ class ThreeNodeSystemIT {
         }
     }
 
+    private static boolean preparing(Path tmp) throws java.io.IOException {
+        try (var files = Files.list(tmp)) {
+            return files.anyMatch(f -> f.getFileName().toString().startsWith("out-"));
+        }
+    }
+
     private static boolean receiving(Path tmp) throws java.io.IOException {
         try (var files = Files.list(tmp)) {
             return files.anyMatch(f -> f.getFileName().toString().startsWith("in-"));
@@ -183,7 +212,7 @@ class ThreeNodeSystemIT {
     /** Every entry the index of a box lists as present is on disk, files with the recorded size and mtime. */
     private static void assertIndexMatchesDisk(Path box) throws Exception {
         try (var db = java.sql.DriverManager.getConnection("jdbc:sqlite:" + box.resolve(".flocksy/index.db"));
-             var rows = db.createStatement().executeQuery("SELECT path, directory, size, mtime_ms FROM entries WHERE deleted = 0")) {
+             var rows = db.createStatement().executeQuery("SELECT path, directory, size, mtime_ms, hash FROM entries WHERE deleted = 0")) {
             int checked = 0;
             while (rows.next()) {
                 Path entry = box.resolve(rows.getString(1));
@@ -193,6 +222,7 @@ class ThreeNodeSystemIT {
                     assertThat(entry).as("indexed file %s", rows.getString(1)).isRegularFile();
                     assertThat(Files.size(entry)).isEqualTo(rows.getLong(3));
                     assertThat(Files.getLastModifiedTime(entry).toMillis()).isEqualTo(rows.getLong(4));
+                    assertThat(org.flocksy.core.crypto.Blake2b.load().hash256(entry)).as("content of %s", rows.getString(1)).isEqualTo(rows.getBytes(5));
                 }
                 checked++;
             }

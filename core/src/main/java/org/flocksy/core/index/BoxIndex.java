@@ -28,7 +28,7 @@ public final class BoxIndex implements AutoCloseable {
      * @param deleted a tombstone: the entry was deleted in this version
      */
     public record Entry(String path, boolean directory, long size, long mtimeMs, int mode, byte[] hash,
-                        VersionVector version, NodeUid writer, boolean deleted) {}
+                        VersionVector version, NodeUid writer, boolean deleted, long inode) {}
 
     /** Schema versions in order; the database's {@code user_version} says how many have run. */
     private static final List<String> MIGRATIONS = List.of(
@@ -46,7 +46,10 @@ public final class BoxIndex implements AutoCloseable {
             )""",
             // Versions are counted per replica, a random id made with the index: a node whose index was
             // lost or restored from an old copy never reuses a counter its peers have already seen.
-            "CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL)");
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL)",
+            // Which file is at a path, so that a file replaced by another of the same size and mtime is read.
+            // 0: not known yet (entries of an older index), which compares equal to any.
+            "ALTER TABLE entries ADD COLUMN inode INTEGER NOT NULL DEFAULT 0");
 
     private final Path file;
     private final Connection db;
@@ -57,7 +60,8 @@ public final class BoxIndex implements AutoCloseable {
     private BoxIndex(Path file, Connection db) throws SQLException {
         this.file = file;
         this.db = db;
-        this.upsert = db.prepareStatement("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        this.upsert = db.prepareStatement("INSERT OR REPLACE INTO entries (path, directory, size, mtime_ms, mode, hash, version, writer, deleted, inode)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         this.replica = replica(db);
     }
 
@@ -120,7 +124,7 @@ public final class BoxIndex implements AutoCloseable {
             while (r.next()) {
                 Entry e = new Entry(r.getString("path"), r.getInt("directory") != 0, r.getLong("size"), r.getLong("mtime_ms"),
                         r.getInt("mode"), r.getBytes("hash"), VersionVector.fromBytes(r.getBytes("version")),
-                        NodeUid.of(r.getBytes("writer")), r.getInt("deleted") != 0);
+                        NodeUid.of(r.getBytes("writer")), r.getInt("deleted") != 0, r.getLong("inode"));
                 entries.put(e.path(), e);
             }
         } catch (SQLException | IllegalArgumentException e) {
@@ -140,6 +144,7 @@ public final class BoxIndex implements AutoCloseable {
             upsert.setBytes(7, e.version().toBytes());
             upsert.setBytes(8, e.writer().toBytes());
             upsert.setInt(9, e.deleted() ? 1 : 0);
+            upsert.setLong(10, e.inode());
             upsert.executeUpdate();
         } catch (SQLException ex) {
             throw new IOException("cannot write the index " + file + ": " + ex.getMessage(), ex);

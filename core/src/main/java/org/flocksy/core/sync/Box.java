@@ -34,7 +34,8 @@ public final class Box {
     private IgnoreRules ignoreRules = IgnoreRules.builtIn();
     private LinkMode links = LinkMode.COPY;
     /** Links leading out of the box, logged once each. */
-    private final Set<String> linksOut = new java.util.HashSet<>();
+    private final Set<String> linksOut = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile boolean blocked;
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Box.class);
 
     public Box(String name, Path root, Blake2b blake2b) {
@@ -81,7 +82,17 @@ public final class Box {
      * An unmounted disk or a removed folder must pause the box, never read as "everything was deleted".
      */
     public boolean available() {
-        return Files.isDirectory(stateDir());
+        return !blocked && Files.isDirectory(stateDir());
+    }
+
+    /** Pauses the box for the rest of this run (its ignore rules cannot be read). */
+    void block() {
+        blocked = true;
+    }
+
+    /** Whether the box is paused for the rest of this run. */
+    public boolean blocked() {
+        return blocked;
     }
 
     public Path resolve(String relative) {
@@ -136,8 +147,12 @@ public final class Box {
         try {
             return path.toRealPath().startsWith(root.toRealPath());
         } catch (IOException e) {
-            // Dangling: followed, it is nothing.
-            return false;
+            // Dangling: a link if its text stays in the box (its target may be on its way), else nothing.
+            try {
+                return inside(path.getParent(), Files.readSymbolicLink(path).toString());
+            } catch (IOException | RuntimeException unreadable) {
+                return false;
+            }
         }
     }
 
@@ -160,12 +175,39 @@ public final class Box {
 
     /** Whether a link target written in {@code dir} stays in the box: relative, and not up and out of it. */
     boolean inside(Path dir, String target) {
-        Path t = Path.of(target);
+        Path t;
+        try {
+            t = Path.of(target);
+        } catch (java.nio.file.InvalidPathException e) {
+            return false;
+        }
         if (t.isAbsolute()) {
             return false;
         }
-        Path resolved = dir.resolve(t).normalize();
-        return resolved.startsWith(root) && !resolved.startsWith(stateDir());
+        // ".." only at the start: after a name it would step back from wherever that name leads (another link),
+        // which text alone cannot tell.
+        boolean named = false;
+        for (Path part : t) {
+            boolean up = part.toString().equals("..");
+            if (up && named) {
+                return false;
+            }
+            named |= !up && !part.toString().equals(".");
+        }
+        Path base = dir;
+        try {
+            base = dir.toRealPath();
+        } catch (IOException e) {
+            // Not made yet: its parents are checked when they are.
+        }
+        Path resolved = base.resolve(t).normalize();
+        Path realRoot = root;
+        try {
+            realRoot = root.toRealPath();
+        } catch (IOException e) {
+            // The root is there while the box is in use.
+        }
+        return resolved.startsWith(realRoot) && !resolved.startsWith(realRoot.resolve(PathSafety.STATE_DIR));
     }
 
     /** Opens the box's index in its state folder and loads what this node had at its last run. */
@@ -183,7 +225,7 @@ public final class Box {
     /** The stamp of what this node has at {@code relative}, or {@code null} (nothing, or deleted). */
     public Stamp known(String relative) {
         BoxIndex.Entry e = entries.get(relative);
-        return e == null || e.deleted() ? null : new Stamp(e.directory(), e.size(), e.mtimeMs(), e.mode());
+        return e == null || e.deleted() ? null : new Stamp(e.directory(), e.size(), e.mtimeMs(), e.mode(), e.inode());
     }
 
     /**
@@ -228,13 +270,13 @@ public final class Box {
     /** Records a version of an entry this node now has on disk. */
     void record(String relative, Stamp stamp, byte[] hash, VersionVector version, NodeUid writer) throws IOException {
         put(new BoxIndex.Entry(relative, stamp.directory(), stamp.size(), stamp.mtimeMs(), stamp.mode(),
-                stamp.directory() ? null : hash, version, writer, false));
+                stamp.directory() ? null : hash, version, writer, false, stamp.inode()));
     }
 
     /** Records that the entry is deleted in {@code version} (a tombstone, kept to tell old news from new). */
     void recordDeleted(String relative, VersionVector version, NodeUid writer) throws IOException {
         BoxIndex.Entry was = entries.get(relative);
-        put(new BoxIndex.Entry(relative, was != null && was.directory(), 0, 0, 0, null, version, writer, true));
+        put(new BoxIndex.Entry(relative, was != null && was.directory(), 0, 0, 0, null, version, writer, true, 0));
     }
 
     private void put(BoxIndex.Entry e) throws IOException {

@@ -34,13 +34,15 @@ final class BundlePreparer {
      * @param changedMeanwhile files that changed while they were read: they wait for their next settle
      * @param deferred changes over the byte limit: the next run takes them
      */
-    record Result(Path file, List<Written> written, List<Planned> changedMeanwhile, List<Planned> deferred, int records,
-                  boolean hasContent, long length, byte[] hash) {}
+    record Result(Path file, List<Written> written, List<Planned> changedMeanwhile, List<Planned> deferred, List<Planned> restamped,
+                  int records, boolean hasContent, long length, byte[] hash) {}
 
     private final Box box;
     private final Blake2b blake2b;
     private final long bytesMax;
     private final List<Planned> changedMeanwhile = new ArrayList<>();
+    /** Files whose inode alone changed, content and times as indexed: recorded again, not sent. */
+    private final List<Planned> restamped = new ArrayList<>();
 
     private BundlePreparer(Box box, Blake2b blake2b, long bytesMax) {
         this.box = box;
@@ -83,7 +85,7 @@ final class BundlePreparer {
             Files.deleteIfExists(file);
             throw e;
         }
-        return new Result(file, written, changedMeanwhile, deferred, records, hasContent, Files.size(file), blake2b.hash256(file));
+        return new Result(file, written, changedMeanwhile, deferred, restamped, records, hasContent, Files.size(file), blake2b.hash256(file));
     }
 
     /** A file of the size it had with the same content is a touch or chmod: its content need not travel. */
@@ -98,7 +100,12 @@ final class BundlePreparer {
                     continue;
                 }
                 if (Arrays.equals(hash, base.hash())) {
-                    result.add(p.as(Change.Kind.ATTRIBUTES, hash));
+                    Stamp indexed = new Stamp(false, base.size(), base.mtimeMs(), base.mode(), base.inode());
+                    if (Stamp.sameContentStamp(p.stamp(), indexed)) {
+                        restamped.add(p);
+                    } else {
+                        result.add(p.as(Change.Kind.ATTRIBUTES, hash));
+                    }
                     continue;
                 }
             }
@@ -126,8 +133,9 @@ final class BundlePreparer {
         Set<Planned> consumed = new HashSet<>();
         List<Planned> result = new ArrayList<>(planned.size());
         for (Planned p : planned) {
+            // Not onto a former directory: its children's deletions come after the moves, and it would not be empty yet.
             List<Planned> candidates = p.kind() == Change.Kind.FILE && p.changed() && !p.stamp().link()
-                    ? deletedBySize.get(p.stamp().size()) : null;
+                    && (p.base() == null || !p.base().directory()) ? deletedBySize.get(p.stamp().size()) : null;
             Planned source = null;
             byte[] hash = null;
             if (candidates != null && !candidates.isEmpty()) {

@@ -9,22 +9,48 @@ import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * What the engine compares to tell whether an entry changed: for a regular file its size, mtime in
- * milliseconds and mode; for a directory only its mode (its mtime moves with every file inside it); for a
- * symbolic link synced as a link the length of its target and its own mtime, with the POSIX link type in
- * {@code mode} (so that a link travels as a file whose content is its target).
+ * milliseconds, mode and inode (a file replaced by another of the same size and mtime, as {@code cp -p}
+ * or {@code rsync -t} do, has another inode); for a directory only its mode (its mtime moves with every
+ * file inside it); for a symbolic link synced as a link the length of its target and its own mtime, with
+ * the POSIX link type in {@code mode} (so that a link travels as a file whose content is its target).
  * A receiver records the stamp of what it wrote, so its own writes compare equal (echo suppression).
+ *
+ * @param inode the file's identity on its file system, or 0 where unknown (an index written before inodes
+ *     were kept, a file system without them): then it does not take part in the comparison
  */
-public record Stamp(boolean directory, long size, long mtimeMs, int mode) {
+public record Stamp(boolean directory, long size, long mtimeMs, int mode, long inode) {
     /** POSIX {@code S_IFLNK}: the type bits that mark a link's mode. */
     public static final int LINK_TYPE = 0120000;
     private static final int TYPE_MASK = 0170000;
 
-    static Stamp file(long size, long mtimeMs, int mode) {
-        return new Stamp(false, size, mtimeMs, mode);
+    static Stamp file(long size, long mtimeMs, int mode, long inode) {
+        return new Stamp(false, size, mtimeMs, mode, inode);
     }
 
     static Stamp directory(int mode) {
-        return new Stamp(true, 0, 0, mode);
+        return new Stamp(true, 0, 0, mode, 0);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Stamp s && directory == s.directory && size == s.size && mtimeMs == s.mtimeMs && mode == s.mode
+                && (inode == s.inode || inode == 0 || s.inode == 0);
+    }
+
+    @Override
+    public int hashCode() {
+        // Without the inode: equal stamps may differ in it when one side does not know it.
+        return java.util.Objects.hash(directory, size, mtimeMs, mode);
+    }
+
+    /**
+     * Whether two stamps (either may be {@code null}) say the same content is there: equal but for the inode.
+     * An inode alone changes on copies with preserved times and on some file systems after a remount; the
+     * content is then checked by its hash before anything is sent.
+     */
+    static boolean sameContentStamp(Stamp a, Stamp b) {
+        return a == null ? b == null
+                : b != null && a.directory == b.directory && a.size == b.size && a.mtimeMs == b.mtimeMs && a.mode == b.mode;
     }
 
     /** Whether this is a symbolic link synced as a link. */
@@ -55,6 +81,12 @@ public record Stamp(boolean directory, long size, long mtimeMs, int mode) {
             return of(path, Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS), links);
         } catch (NoSuchFileException e) {
             return null;
+        } catch (java.nio.file.FileSystemException e) {
+            // "Not a directory": a parent became a file, so nothing is at this path any more.
+            if (!(e instanceof java.nio.file.AccessDeniedException) && path.getParent() != null && !Files.isDirectory(path.getParent())) {
+                return null;
+            }
+            throw e;
         }
     }
 
@@ -68,12 +100,27 @@ public record Stamp(boolean directory, long size, long mtimeMs, int mode) {
         }
         if (a.isSymbolicLink() && links == LinkMode.COPY) {
             try {
-                return new Stamp(false, target(path).length, a.lastModifiedTime().toMillis(), LINK_TYPE | 0777);
+                return new Stamp(false, target(path).length, a.lastModifiedTime().toMillis(), LINK_TYPE | 0777, inode(a));
             } catch (IOException e) {
                 return null;
             }
         }
-        return a.isRegularFile() ? file(a.size(), a.lastModifiedTime().toMillis(), Modes.read(path)) : null;
+        return a.isRegularFile() ? file(a.size(), a.lastModifiedTime().toMillis(), Modes.read(path), inode(a)) : null;
+    }
+
+    private static final java.util.regex.Pattern INODE = java.util.regex.Pattern.compile("ino=(\\d+)");
+
+    /**
+     * The inode number, from the file key the walk already read ({@code (dev=…,ino=…)} on Unix; the device
+     * number is left out, it can change across reboots), or 0 where there is none.
+     */
+    private static long inode(BasicFileAttributes a) {
+        Object key = a.fileKey();
+        if (key == null) {
+            return 0;
+        }
+        java.util.regex.Matcher m = INODE.matcher(key.toString());
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
     }
 
     /** A link's target as it is written in the link, UTF-8: what a link synced as a link carries. */

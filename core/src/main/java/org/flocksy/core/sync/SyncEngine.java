@@ -148,9 +148,16 @@ public final class SyncEngine implements AutoCloseable {
             chooseResolver(box);
             chooseBackup(box);
             try {
+                box.loadIgnoreRules();
+            } catch (IOException e) {
+                // Perhaps a peer's edit: stop this box, not the daemon, and never sync what the file meant to keep out.
+                log.error("box '{}': {}; the box is paused until the file is fixed and flocksy restarted", box.name(), Problems.describe(e));
+                box.block();
+                continue;
+            }
+            try {
                 Files.createDirectories(box.tmpDir());
                 sweep(box.tmpDir());
-                box.loadIgnoreRules();
                 box.open();
                 enqueueDifferences(box, box.scan(), box.knownPaths());
             } catch (IOException e) {
@@ -340,16 +347,36 @@ public final class SyncEngine implements AutoCloseable {
 
     /** Queues every scanned file that differs from what is known, and every known one the scan no longer found. */
     private void enqueueDifferences(Box box, Map<String, Stamp> found, Set<String> knownInScope) {
+        Map<String, Stamp> inodes = new HashMap<>();
         found.forEach((path, stamp) -> {
-            if (!stamp.equals(box.known(path))) {
+            Stamp known = box.known(path);
+            if (!stamp.equals(known)) {
                 enqueue(box, path);
+            } else if (known.inode() == 0 && stamp.inode() != 0) {
+                inodes.put(path, stamp);
             }
         });
+        if (!inodes.isEmpty()) {
+            try {
+                // An index written before inodes were kept learns them here, without new versions.
+                box.batch(() -> {
+                    for (Map.Entry<String, Stamp> e : inodes.entrySet()) {
+                        BoxIndex.Entry entry = box.entry(e.getKey());
+                        box.record(e.getKey(), e.getValue(), entry.hash(), entry.version(), entry.writer());
+                    }
+                });
+            } catch (IOException e) {
+                log.warn("box '{}': cannot record inodes in its index: {}", box.name(), Problems.describe(e));
+            }
+        }
         knownInScope.stream().filter(k -> !found.containsKey(k)).forEach(k -> enqueue(box, k));
     }
 
     /** A box whose folder vanished (unmounted disk, removed folder) is paused: logged once, never read. */
     private boolean available(Box box) {
+        if (box.blocked()) {
+            return false;
+        }
         boolean available = box.available();
         if (!available && paused.add(box)) {
             log.warn("box '{}': {} is gone (unmounted?); pausing the box, nothing is deleted on other nodes", box.name(), box.root());
@@ -483,7 +510,8 @@ public final class SyncEngine implements AutoCloseable {
                     result = BundlePreparer.prepare(box, planned, file, blake2b, BUNDLE_BYTES_MAX);
                 } catch (IOException e) {
                     failure = e;
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
+                    // Reported like a failed write: the loop tries again later, the preparer never stays "busy".
                     failure = new IOException(e);
                 }
                 BundlePreparer.Result done = result;
@@ -539,8 +567,19 @@ public final class SyncEngine implements AutoCloseable {
             log.warn("box '{}': cannot record new versions in its index: {}; trying again in {} s", box.name(),
                     Problems.describe(e), RETRY_NANOS / 1_000_000_000L);
             delete(result.file());
-            loop.after(RETRY_NANOS, () -> planned.forEach(p -> enqueue(box, p.key().path(), p.key().resend())));
+            // The in-memory index may already hold the new versions: send what it has, whatever the disk says.
+            loop.after(RETRY_NANOS, () -> planned.forEach(p -> enqueue(box, p.key().path(), true)));
             return;
+        }
+        try {
+            box.batch(() -> {
+                for (Planned p : result.restamped()) {
+                    // Only the inode changed (a copy with the same content and times): no new version.
+                    box.record(p.key().path(), p.stamp(), p.base().hash(), p.base().version(), p.base().writer());
+                }
+            });
+        } catch (IOException e) {
+            log.warn("box '{}': cannot record new inodes in its index: {}", box.name(), Problems.describe(e));
         }
         result.changedMeanwhile().forEach(p -> touched(box, box.resolve(p.key().path())));
         result.deferred().forEach(p -> enqueue(box, p.key().path(), p.key().resend()));
@@ -664,6 +703,9 @@ public final class SyncEngine implements AutoCloseable {
     public IncomingRun openIncoming(String peer, RunMetadata metadata) {
         Box box = boxes.stream().filter(b -> Arrays.equals(b.uid(), metadata.boxUid())).findFirst().orElse(null);
         String refusal = box == null ? "no box with that name here" : null;
+        if (refusal == null && box.blocked()) {
+            refusal = "the box is paused (its " + IgnoreRules.FILE_NAME + " cannot be read)";
+        }
         if (refusal == null && !box.available()) {
             refusal = "the box's folder " + box.root() + " is gone";
         }
@@ -687,6 +729,12 @@ public final class SyncEngine implements AutoCloseable {
         Path parent = box.resolve(rel).getParent();
         while (parent != null && !Files.exists(parent, LinkOption.NOFOLLOW_LINKS)) {
             parent = parent.getParent();
+        }
+        for (Path p = parent; p != null && p.startsWith(box.root()) && !p.equals(box.root()); p = p.getParent()) {
+            if (Files.isSymbolicLink(p)) {
+                // A link to a folder is synced as a link (or followed only for reading): never written through.
+                return "path leads through the link " + box.relative(p);
+            }
         }
         try {
             if (parent == null || !parent.toRealPath().startsWith(box.root().toRealPath())) {
@@ -740,7 +788,12 @@ public final class SyncEngine implements AutoCloseable {
         int applied = 0;
         try (BundleReader reader = new BundleReader(run.temp(), run.metadata().records())) {
             for (BundleReader.Entry e; (e = reader.next()) != null; applied++) {
-                applyChange(box, run.peer(), Received.of(reader, e, blake2b));
+                try {
+                    applyChange(box, run.peer(), Received.of(reader, e, blake2b));
+                } catch (RuntimeException defect) {
+                    // A defect on one record must not cost the rest of the run, nor make the run come back forever.
+                    log.error("box '{}': failed to apply {} from {}: {}", box.name(), e.change(), run.peer(), defect.toString(), defect);
+                }
             }
         } catch (MalformedBundleException e) {
             log.error("box '{}': the bundle from {} is malformed after {} change(s): {}; the rest is not applied",
@@ -784,7 +837,7 @@ public final class SyncEngine implements AutoCloseable {
             Stamp disk = box.stamp(target);
             BoxIndex.Entry local = box.entry(path);
             VersionVector mine = local == null ? VersionVector.EMPTY : local.version();
-            boolean unannounced = !Objects.equals(disk, box.known(path));
+            boolean unannounced = !Stamp.sameContentStamp(disk, box.known(path));
             if (unannounced) {
                 // An edit here the sender cannot have seen yet: a version of its own.
                 mine = mine.bump(box.replica());
@@ -805,7 +858,8 @@ public final class SyncEngine implements AutoCloseable {
         if (refusal == null && !PathSafety.canonical(path).equals(path)) {
             refusal = "path not in NFC form";
         }
-        return refusal != null ? refusal : escapes(box, path);
+        // Checked as this node spells the name: that is the path written.
+        return refusal != null ? refusal : escapes(box, box.localName(path));
     }
 
     /**
@@ -837,7 +891,13 @@ public final class SyncEngine implements AutoCloseable {
         }
         Path to = box.resolve(box.localName(c.path()));
         if (have && Files.exists(from, LinkOption.NOFOLLOW_LINKS) && Files.exists(to, LinkOption.NOFOLLOW_LINKS) && Files.isSameFile(from, to)) {
-            // A case-only rename on a file system that ignores case: the old name is the new file.
+            // A case-only rename on a file system that ignores case: the old name is the new file. Give it the
+            // new spelling on disk (through a temp name), else the next scan would find the old one again.
+            if (!from.getFileName().toString().equals(to.getFileName().toString())) {
+                Path temp = box.tmpDir().resolve("case-" + tempCounter.incrementAndGet());
+                Files.move(from, temp, StandardCopyOption.ATOMIC_MOVE);
+                Files.move(temp, to, StandardCopyOption.ATOMIC_MOVE);
+            }
             if (gone.version().compareTo(box.entry(source) == null ? VersionVector.EMPTY : box.entry(source).version()) == VersionVector.Order.NEWER) {
                 box.recordDeleted(source, gone.version(), gone.writer());
             }
@@ -897,7 +957,11 @@ public final class SyncEngine implements AutoCloseable {
                 }
             }
             case DIRECTORY -> {
-                if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+                if (Files.isSymbolicLink(target) && box.links() != LinkMode.FOLLOW) {
+                    // A newer version made the link's path a directory; the link's text is all it held.
+                    Files.delete(target);
+                    log.info("box '{}': link {} became a directory on {}", box.name(), path, peer);
+                } else if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
                     // The sender's version includes our file and made the path a directory.
                     box.versions().takeAway(path);
                     log.info("box '{}': {} became a directory on {}; the file here went to the versions", box.name(), path, peer);
@@ -1121,7 +1185,7 @@ public final class SyncEngine implements AutoCloseable {
     /** Whether the file here already holds the content a change describes. */
     private boolean sameContent(Box box, String path, Path target, Change c) throws IOException {
         Stamp local = box.stamp(target);
-        if (local == null || local.directory()) {
+        if (local == null || local.directory() || local.link() != Stamp.isLink(c.mode())) {
             return false;
         }
         if (c.kind() == Change.Kind.FILE && local.size() != c.size()) {
@@ -1192,6 +1256,10 @@ public final class SyncEngine implements AutoCloseable {
             placeLink(box, peer, temp, target, path, c, version, writer);
             return;
         }
+        if (box.links() == LinkMode.FOLLOW && Files.isSymbolicLink(target)) {
+            log.warn("box '{}': not replacing {} with a file from {}: it is a followed link here", box.name(), path, peer);
+            return;
+        }
         if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
             try {
                 // A directory emptied by the same bundle's deletions makes way for the file.
@@ -1237,8 +1305,13 @@ public final class SyncEngine implements AutoCloseable {
             return;
         }
         if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-            log.warn("box '{}': not replacing directory {} with a link from {}", box.name(), path, peer);
-            return;
+            try {
+                // A directory emptied by the same bundle's deletions makes way for the link.
+                Files.delete(target);
+            } catch (java.nio.file.DirectoryNotEmptyException e) {
+                log.warn("box '{}': not replacing directory {} with a link from {}: it is not empty", box.name(), path, peer);
+                return;
+            }
         }
         Path link = box.tmpDir().resolve("in-" + tempCounter.incrementAndGet() + ".link");
         Files.createSymbolicLink(link, Path.of(text));
@@ -1249,7 +1322,8 @@ public final class SyncEngine implements AutoCloseable {
         } finally {
             Files.deleteIfExists(link);
         }
-        box.record(path, box.stamp(target), c.contentHash(), version, writer);
+        // As a link, whatever the box's mode: a link made dangling for now (its target comes later in the bundle) is still a link.
+        box.record(path, Stamp.read(target, LinkMode.COPY), c.contentHash(), version, writer);
         log.info("box '{}': received link {} -> {} from {}", box.name(), path, printable(text), peer);
     }
 

@@ -477,6 +477,59 @@ class FlockScenariosTest {
     }
 
     @Test
+    @DisplayName("A file replaced by another of the same size and mtime (cp -p, rsync -t) is still a change: its inode differs")
+    void replacedWithSameSizeAndMtime() throws Exception {
+        SimFlock flock = new SimFlock(26, dir, SimNetwork.Options.lan(), 0, 0, 0);
+        flock.start();
+        byte[] first = content(50, 4000);
+        byte[] second = content(51, 4000);
+        flock.node(1).write("report.pdf", first);
+        assertThat(flock.runUntil(() -> holds(flock.node(2), "report.pdf", first) && holds(flock.node(3), "report.pdf", first)
+                && allReady(flock), BUDGET)).isTrue();
+        flock.node(1).change("report.pdf", p -> {
+            Path other = Files.write(p.resolveSibling("incoming.tmp"), second);
+            Files.setLastModifiedTime(other, Files.getLastModifiedTime(p));
+            Files.setPosixFilePermissions(other, Files.getPosixFilePermissions(p));
+            Files.move(other, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        });
+        assertThat(flock.runUntil(() -> holds(flock.node(2), "report.pdf", second) && holds(flock.node(3), "report.pdf", second)
+                && allReady(flock), BUDGET)).isTrue();
+
+        // The same content copied over itself with its times (a new inode, nothing else): no run, no new version.
+        int before = flock.log().size();
+        flock.node(1).change("report.pdf", p -> {
+            Path copy = Files.copy(p, p.resolveSibling("copy.tmp"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+            Files.move(copy, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        });
+        flock.world.runFor(Duration.ofSeconds(10).toNanos());
+        assertThat(countPhases(flock.log().subList(before, flock.log().size()), 0, 120)
+                + countPhases(flock.log().subList(before, flock.log().size()), 0, 160)).as("runs for an inode alone").isZero();
+        assertNothingAbandoned(flock);
+    }
+
+    @Test
+    @DisplayName("A folder removed and a file renamed to its name in one go: the file takes the folder's place everywhere")
+    void fileRenamedOntoARemovedFolder() throws Exception {
+        SimFlock flock = new SimFlock(27, dir, SimNetwork.Options.lan(), 0, 0, 0);
+        flock.start();
+        byte[] inside = content(52, 3000);
+        byte[] c = content(53, 3000);
+        flock.node(1).write("b/x.bin", inside);
+        flock.node(1).write("c", c);
+        assertThat(flock.runUntil(() -> holds(flock.node(3), "b/x.bin", inside) && holds(flock.node(3), "c", c) && allReady(flock), BUDGET))
+                .isTrue();
+        flock.node(1).change("b/x.bin", Files::delete);
+        flock.node(1).change("b", p -> {
+            Files.delete(p);
+            Files.move(p.resolveSibling("c"), p);
+        });
+        flock.node(1).change("c", p -> { });
+        assertThat(flock.runUntil(() -> flock.nodes.stream().allMatch(n -> holds(n, "b", c) && !Files.exists(n.box.resolve("c")))
+                && allReady(flock), BUDGET)).isTrue();
+        assertNothingAbandoned(flock);
+    }
+
+    @Test
     @DisplayName("I/O independence: a disk twenty times slower than the slots moves no emission; the run only lasts longer")
     void slowDiskMovesNoEmission() throws Exception {
         SimFlock flock = new SimFlock(31, dir, SimNetwork.Options.lan(), 0, 0, 0);

@@ -268,6 +268,58 @@ class IncomingRunApplyTest {
         }
     }
 
+    /** Delivers links (path, target text) as a copy-mode peer sends them. */
+    private IncomingRun deliverLinks(String... pathsAndTargets) throws Exception {
+        Path file = dir.resolve("links-" + ++bundles + ".bundle");
+        try (BundleWriter writer = new BundleWriter(file, BLAKE2B)) {
+            for (int i = 0; i < pathsAndTargets.length; i += 2) {
+                writer.addContent(Change.Kind.FILE, pathsAndTargets[i], Stamp.LINK_TYPE | 0777, 1_600_000_000_000L,
+                        pathsAndTargets[i + 1].getBytes(StandardCharsets.UTF_8), V1, PEER);
+            }
+        }
+        IncomingRun run = engine.openIncoming("peer", new RunMetadata(box.uid(), pathsAndTargets.length / 2, Files.size(file),
+                BLAKE2B.hash256(file), 0));
+        byte[] bytes = Files.readAllBytes(file);
+        for (int i = 0; i * 4096 < bytes.length; i++) {
+            int from = i * 4096;
+            run.accept(new FileData(from, Math.min(4096, bytes.length - from), (i + 1) * 4096 < bytes.length,
+                    Arrays.copyOfRange(bytes, from, from + 4096)));
+        }
+        return run;
+    }
+
+    @Test
+    void linkTargetsAreJudgedOnDiskNotAsText() throws Exception {
+        Files.createDirectories(root.resolve("d"));
+        // "d/u" is the box's root; "u/../../etc" reads as "etc" in the box but leads above it on disk.
+        assertThat(engine.apply(deliverLinks("d/u", "..", "d/v", "u/../../etc", "d/w", "../d/../x"))).isTrue();
+        assertThat(Files.readSymbolicLink(root.resolve("d/u"))).isEqualTo(Path.of(".."));
+        assertThat(Files.exists(root.resolve("d/v"), java.nio.file.LinkOption.NOFOLLOW_LINKS)).isFalse();
+        assertThat(Files.exists(root.resolve("d/w"), java.nio.file.LinkOption.NOFOLLOW_LINKS)).isFalse();
+        // Nothing is ever written through a link, even one inside the box.
+        IncomingRun through = deliver("d/u/written-through.txt", "x".getBytes(StandardCharsets.UTF_8));
+        assertThat(engine.apply(through)).isTrue();
+        assertThat(root.resolve("written-through.txt")).doesNotExist();
+    }
+
+    @Test
+    void aFollowingBoxRecordsALinkWhoseTargetComesLater() throws Exception {
+        box.links(LinkMode.FOLLOW);
+        assertThat(engine.apply(deliverLinks("a.lnk", "b.txt"))).isTrue();
+        assertThat(Files.isSymbolicLink(root.resolve("a.lnk"))).isTrue();
+        assertThat(box.known("a.lnk").link()).isTrue();
+        assertThat(box.stamp(root.resolve("a.lnk"))).as("still the same link when looked at again").isEqualTo(box.known("a.lnk"));
+    }
+
+    @Test
+    void anNfdNamedLinkLeadingOutIsNotWrittenThrough() throws Exception {
+        Path outside = Files.createDirectories(dir.resolve("outside"));
+        Files.createSymbolicLink(root.resolve("Mu\u0308ller"), outside);
+        IncomingRun run = deliver("M\u00fcller/evil.txt", "x".getBytes(StandardCharsets.UTF_8));
+        assertThat(engine.apply(run)).isTrue();
+        assertThat(outside.resolve("evil.txt")).doesNotExist();
+    }
+
     @Test
     void conflictCopiesKeepTheExtensionAndFitTheWire() {
         assertThat(SyncEngine.conflictName("dir/report.final.pdf", 1_800_000_000_000L, PEER))

@@ -168,10 +168,12 @@ class ThreeNodeSystemIT {
         Path scanlog = homes.get(2).resolve("flocksy-scan.log");
         logs.add(scanlog);
         daemons.set(2, Flocksy.builder(homes.get(2)).redirectErrorStream(true).redirectOutput(scanlog.toFile()).start());
-        await().atMost(ARRIVAL).pollInterval(Duration.ofMillis(20)).until(() -> preparing(incoming));
+        await().atMost(ARRIVAL).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
+                .until(() -> preparing(incoming) && indexed(boxes.get(2), "bulk/%") == 0);
         daemons.get(2).destroyForcibly();
         assertThat(daemons.get(2).waitFor(10, TimeUnit.SECONDS)).isTrue();
-        System.out.printf("system test: node3 killed with SIGKILL while writing its first bundle after a restart%n");
+        System.out.printf("system test: node3 killed with SIGKILL while writing its first bundle after a restart "
+                + "(%d of 2000 new files in its index after the kill)%n", indexed(boxes.get(2), "bulk/%"));
         assertIndexMatchesDisk(boxes.get(2));
 
         Path relog = homes.get(2).resolve("flocksy-restarted.log");
@@ -194,6 +196,17 @@ class ThreeNodeSystemIT {
         }
         for (Path log : logs) {
             assertThat(Files.readString(log)).doesNotContain("ERROR", "Exception");
+        }
+    }
+
+    /** Entries of the box's index (read beside the running daemon: WAL) whose path is LIKE {@code pattern}. */
+    private static int indexed(Path box, String pattern) throws Exception {
+        try (var db = java.sql.DriverManager.getConnection("jdbc:sqlite:" + box.resolve(".flocksy/index.db"));
+             var query = db.prepareStatement("SELECT count(*) FROM entries WHERE path LIKE ? AND deleted = 0")) {
+            query.setString(1, pattern);
+            try (var rows = query.executeQuery()) {
+                return rows.getInt(1);
+            }
         }
     }
 
@@ -230,13 +243,18 @@ class ThreeNodeSystemIT {
         }
     }
 
+    /** Waits until every box holds every expected file with the expected bytes (one wait per box: thousands of files). */
     private static void awaitSame(List<Path> boxes, Map<String, byte[]> expected) {
         for (Path box : boxes) {
-            for (var e : expected.entrySet()) {
-                Path file = box.resolve(e.getKey());
-                await().atMost(ARRIVAL).pollInterval(Duration.ofMillis(200))
-                        .until(() -> Files.isRegularFile(file) && Arrays.equals(Files.readAllBytes(file), e.getValue()));
-            }
+            await().atMost(ARRIVAL).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200)).until(() -> {
+                for (var e : expected.entrySet()) {
+                    Path file = box.resolve(e.getKey());
+                    if (!Files.isRegularFile(file) || !Arrays.equals(Files.readAllBytes(file), e.getValue())) {
+                        return false;
+                    }
+                }
+                return true;
+            });
         }
     }
 }

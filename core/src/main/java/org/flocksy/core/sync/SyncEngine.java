@@ -98,6 +98,8 @@ public final class SyncEngine implements AutoCloseable {
     private final Set<Key> resend = new HashSet<>();
     /** Boxes whose digest goes out once the local changes are sent: a peer joined. */
     private final Set<Box> digestWanted = new java.util.LinkedHashSet<>();
+    /** Parts of digests still to send, in order. */
+    private final Deque<Map.Entry<Box, Digest>> digestParts = new ArrayDeque<>();
     private long joinGeneration;
     private final List<WatchHandle> watches = new ArrayList<>();
     private final Set<Box> paused = new HashSet<>();
@@ -407,7 +409,7 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     public boolean hasWork() {
-        return !queue.isEmpty() || !digestWanted.isEmpty() || preparing || prepared != null;
+        return !queue.isEmpty() || !digestWanted.isEmpty() || !digestParts.isEmpty() || preparing || prepared != null;
     }
 
     /**
@@ -443,34 +445,37 @@ public final class SyncEngine implements AutoCloseable {
             return null;
         }
         OutgoingRun run = null;
-        while (run == null && !digestWanted.isEmpty()) {
-            Box box = digestWanted.iterator().next();
-            digestWanted.remove(box);
+        while (run == null && (!digestParts.isEmpty() || !digestWanted.isEmpty())) {
+            if (digestParts.isEmpty()) {
+                Box box = digestWanted.iterator().next();
+                digestWanted.remove(box);
+                if (available(box)) {
+                    List<Digest.Item> items = box.entries().stream()
+                            .map(e -> new Digest.Item(PathSafety.canonical(e.path()), e.deleted(), e.version()))
+                            .filter(i -> i.path().getBytes(StandardCharsets.UTF_8).length <= PathSafety.PATH_BYTES_MAX).toList();
+                    Digest.split(items, BUNDLE_BYTES_MAX).forEach(d -> digestParts.add(Map.entry(box, d)));
+                }
+                continue;
+            }
+            Map.Entry<Box, Digest> part = digestParts.pollFirst();
             try {
-                run = digest(box);
+                run = digest(part.getKey(), part.getValue());
             } catch (IOException e) {
-                log.warn("box '{}': cannot write its digest into {}: {}", box.name(), box.tmpDir(), Problems.describe(e));
+                log.warn("box '{}': cannot write its digest into {}: {}", part.getKey().name(), part.getKey().tmpDir(), Problems.describe(e));
             }
         }
         return run;
     }
 
-    private OutgoingRun digest(Box box) throws IOException {
+    /** One run carrying one part of a box's digest (a large index takes several, each for a range of paths). */
+    private OutgoingRun digest(Box box, Digest part) throws IOException {
         if (!available(box)) {
             return null;
         }
-        List<Digest.Item> items = box.entries().stream()
-                .map(e -> new Digest.Item(PathSafety.canonical(e.path()), e.deleted(), e.version()))
-                .filter(i -> i.path().getBytes(StandardCharsets.UTF_8).length <= PathSafety.PATH_BYTES_MAX).toList();
         Files.createDirectories(box.tmpDir());
         Path file = box.tmpDir().resolve("out-" + tempCounter.incrementAndGet() + ".bundle");
         Change change;
-        byte[] content = new Digest(items).encode();
-        if (content.length > BUNDLE_BYTES_MAX) {
-            log.warn("box '{}': its digest ({} entries, {} bytes) is larger than a run carries; peers that were away "
-                    + "catch up only on new changes", box.name(), items.size(), content.length);
-            return null;
-        }
+        byte[] content = part.encode();
         try (BundleWriter writer = new BundleWriter(file, blake2b)) {
             writer.addDigest(content, self);
             change = new Change(Change.Kind.DIGEST, ".", 0, 0, content.length, blake2b.hash256(content), VersionVector.EMPTY, self);
@@ -924,10 +929,15 @@ public final class SyncEngine implements AutoCloseable {
     private void compareDigest(Box box, String peer, Received entry)
             throws IOException, MalformedBundleException {
         Map<String, Digest.Item> theirs = new HashMap<>();
-        Digest.decode(smallContent(entry, BUNDLE_BYTES_MAX)).items().forEach(i -> theirs.put(i.path(), i));
+        Digest digest = Digest.decode(smallContent(entry, BUNDLE_BYTES_MAX));
+        digest.items().forEach(i -> theirs.put(i.path(), i));
         int behind = 0;
         for (BoxIndex.Entry mine : List.copyOf(box.entries())) {
-            Digest.Item other = theirs.get(PathSafety.canonical(mine.path()));
+            String canonical = PathSafety.canonical(mine.path());
+            if (!digest.covers(canonical)) {
+                continue;
+            }
+            Digest.Item other = theirs.get(canonical);
             boolean send = other == null ? !mine.deleted()
                     : switch (mine.version().compareTo(other.version())) {
                         case NEWER, CONCURRENT -> true;

@@ -136,4 +136,36 @@ class BundleTest {
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
     }
+
+    @Test
+    void aLargeIndexGoesInDigestsThatCoverEveryPathOnce() throws Exception {
+        NodeUid a = NodeUid.of(new byte[16]);
+        List<Digest.Item> items = new ArrayList<>();
+        for (int i = 0; i < 20_000; i++) {
+            items.add(new Digest.Item("dir" + (i % 97) + "/file-" + i + ".txt", i % 13 == 0, VersionVector.EMPTY.bump(a)));
+        }
+        java.util.Collections.shuffle(items, new java.util.Random(3));
+        List<Digest> parts = Digest.split(items, 100_000);
+        assertThat(parts).hasSizeGreaterThan(5);
+        int total = 0;
+        for (int p = 0; p < parts.size(); p++) {
+            Digest part = parts.get(p);
+            byte[] encoded = part.encode();
+            assertThat(encoded.length).isLessThanOrEqualTo(100_000);
+            assertThat(Digest.decode(encoded)).isEqualTo(part);
+            assertThat(part.from().isEmpty()).isEqualTo(p == 0);
+            assertThat(part.until().isEmpty()).isEqualTo(p == parts.size() - 1);
+            if (p > 0) {
+                assertThat(part.from()).isEqualTo(parts.get(p - 1).until());
+            }
+            for (Digest.Item item : part.items()) {
+                assertThat(part.covers(item.path())).isTrue();
+            }
+            total += part.items().size();
+        }
+        assertThat(total).isEqualTo(items.size());
+        for (Digest.Item item : items) {
+            assertThat(parts.stream().filter(d -> d.covers(item.path())).count()).isEqualTo(1);
+        }
+    }
 }

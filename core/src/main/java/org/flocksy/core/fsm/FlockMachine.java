@@ -150,6 +150,33 @@ public final class FlockMachine {
         return peers.size();
     }
 
+    /**
+     * The run in progress, for the control interface: who sends which box and how far it is, or {@code null}
+     * when idle. On the event loop.
+     *
+     * @param role {@code sending} or {@code receiving}
+     * @param chunksDone file frames emitted (sending) or distinct chunks received (receiving)
+     */
+    public record Progress(String role, String box, String peer, int records, long bytes, long chunksDone, long chunks) {}
+
+    /** What {@link Progress} says now; on the event loop. */
+    public Progress progress() {
+        if (out != null && state.role == State.Role.ORIGINATOR) {
+            return new Progress("sending", out.box().name(), recipients.size() + " peer(s)", out.metadata().records(),
+                    out.metadata().length(), Math.min(scheduler.bulkFramesEmitted(), out.metadata().chunkCount()), out.metadata().chunkCount());
+        }
+        if (in != null && state.role == State.Role.RECEIVER) {
+            return new Progress("receiving", in.box() == null ? "?" : in.box().name(), in.peer(), in.metadata().records(),
+                    in.metadata().length(), in.chunksReceived(), in.metadata().chunkCount());
+        }
+        return null;
+    }
+
+    /** The configured peers (read their state on the event loop). */
+    public List<Peer> peers() {
+        return java.util.Collections.unmodifiableList(peers);
+    }
+
     /** The heartbeat to emit now; called by the scheduler thread. */
     public Heartbeat heartbeat(long wallMs) {
         Template t = template.get();

@@ -49,6 +49,11 @@ public final class Peer {
         return last;
     }
 
+    /** When the last heartbeat arrived (monotonic nanos), or {@code Long.MIN_VALUE} if none has. */
+    public long lastHeartbeatNanos() {
+        return lastHeartbeatNanos;
+    }
+
     /**
      * Records a heartbeat.
      *
@@ -132,7 +137,7 @@ public final class Peer {
         return lastHeartbeatNanos != Long.MIN_VALUE && nowNanos - lastHeartbeatNanos <= windowNanos;
     }
 
-    boolean connected() {
+    public boolean connected() {
         return connected;
     }
 

@@ -32,12 +32,16 @@ public final class Node implements AutoCloseable {
     private final SyncEngine sync;
     private final FlockMachine machine;
     private final Traffic traffic;
+    private final org.flocksy.core.config.Keyring keyring;
+    private final org.flocksy.core.clock.Clock clock;
     private boolean started;
     private boolean closed;
 
     @Inject
     Node(Settings settings, EventLoop loop, ZmqTransport transport, FrameScheduler scheduler, SyncEngine sync,
-         FlockMachine machine, Traffic traffic) {
+         FlockMachine machine, Traffic traffic, org.flocksy.core.config.Keyring keyring, org.flocksy.core.clock.Clock clock) {
+        this.keyring = keyring;
+        this.clock = clock;
         this.settings = settings;
         this.loop = loop;
         this.transport = transport;
@@ -89,6 +93,44 @@ public final class Node implements AutoCloseable {
 
     public Traffic traffic() {
         return traffic;
+    }
+
+    public SyncEngine sync() {
+        return sync;
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    public org.flocksy.core.config.Keyring keyring() {
+        return keyring;
+    }
+
+    public org.flocksy.core.clock.Clock clock() {
+        return clock;
+    }
+
+    /**
+     * Runs {@code task} on the node's event loop and returns its result: the only way the control interface
+     * reads or changes kernel state.
+     *
+     * @throws java.util.concurrent.TimeoutException if the loop did not get to it within 10 s
+     */
+    public <T> T onLoop(java.util.concurrent.Callable<T> task) throws Exception {
+        java.util.concurrent.CompletableFuture<T> answer = new java.util.concurrent.CompletableFuture<>();
+        loop.post(() -> {
+            try {
+                answer.complete(task.call());
+            } catch (Exception | LinkageError e) {
+                answer.completeExceptionally(e);
+            }
+        });
+        try {
+            return answer.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
     }
 
     /** How late this node's file frames left against their slots. */

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * The PF4J plugin manager over one plugins folder. A plugin that fails to load or start is logged and
  * left out; it never takes the daemon down.
  */
-public final class PluginHost implements AutoCloseable {
+public final class PluginHost implements AutoCloseable, org.flocksy.core.control.PluginControl {
     private static final Logger log = LoggerFactory.getLogger(PluginHost.class);
     private final PluginManager manager;
 
@@ -55,6 +55,31 @@ public final class PluginHost implements AutoCloseable {
         }
         return new PluginCatalog(sources, watchers, manager.getExtensions(ConflictResolver.class),
                 manager.getExtensions(BackupStrategy.class));
+    }
+
+    @Override
+    public List<Plugin> list() {
+        List<Plugin> plugins = new ArrayList<>();
+        for (PluginWrapper p : manager.getPlugins()) {
+            String description = p.getDescriptor().getPluginDescription();
+            plugins.add(new Plugin(p.getPluginId(), p.getDescriptor().getVersion(), p.getPluginState().toString().toLowerCase(java.util.Locale.ROOT),
+                    description == null ? "" : description));
+        }
+        plugins.sort(java.util.Comparator.comparing(Plugin::id));
+        return plugins;
+    }
+
+    @Override
+    public String enable(String id, boolean enabled) {
+        if (manager.getPlugin(id) == null) {
+            throw new IllegalArgumentException("no plugin '" + id + "' (see 'plugins')");
+        }
+        // PF4J records the choice in the plugins folder (enabled.txt / disabled.txt) for the next start.
+        boolean done = enabled ? manager.enablePlugin(id) : manager.disablePlugin(id);
+        if (!done) {
+            throw new IllegalArgumentException("plugin '" + id + "' could not be " + (enabled ? "enabled" : "disabled"));
+        }
+        return "plugin '" + id + "' " + (enabled ? "enabled" : "disabled") + "; the running daemon keeps what it has until it restarts";
     }
 
     @Override

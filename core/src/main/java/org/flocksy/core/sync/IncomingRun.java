@@ -43,7 +43,7 @@ public final class IncomingRun {
         return metadata;
     }
 
-    Box box() {
+    public Box box() {
         return box;
     }
 

@@ -103,6 +103,7 @@ public final class SyncEngine implements AutoCloseable {
     private long joinGeneration;
     private final List<WatchHandle> watches = new ArrayList<>();
     private final Set<Box> paused = new HashSet<>();
+    private final Set<Box> pausedByUser = new HashSet<>();
     private final AtomicLong tempCounter = new AtomicLong();
     private final ReadAhead readAhead;
     private final NodeUid self;
@@ -137,6 +138,39 @@ public final class SyncEngine implements AutoCloseable {
 
     public List<Box> boxes() {
         return boxes;
+    }
+
+    /** Changes of {@code box} waiting to be sent. */
+    public int queued(Box box) {
+        return (int) queue.stream().filter(k -> k.box() == box).count();
+    }
+
+    /** Whether the user paused the box (the shell's {@code box pause}). */
+    public boolean pausedByUser(Box box) {
+        return pausedByUser.contains(box);
+    }
+
+    /**
+     * Stops syncing a box until {@link #resume}: nothing is scanned or sent, runs for it are received into
+     * nothing. Changes made meanwhile are found when it resumes.
+     */
+    public void pause(Box box) {
+        if (pausedByUser.add(box)) {
+            log.info("box '{}': paused", box.name());
+        }
+    }
+
+    /** Syncs a paused box again, starting with a rescan. */
+    public void resume(Box box) {
+        if (pausedByUser.remove(box)) {
+            log.info("box '{}': resumed", box.name());
+            rescanNow(box);
+        }
+    }
+
+    /** Compares the whole box with its index now (the shell's {@code box rescan}). */
+    public void rescanNow(Box box) {
+        rescan(box, "as asked");
     }
 
     /**
@@ -322,10 +356,14 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     private void rescan(Box box) {
+        rescan(box, "after lost watch events");
+    }
+
+    private void rescan(Box box, String why) {
         if (!available(box)) {
             return;
         }
-        log.info("box '{}': rescanning after lost watch events", box.name());
+        log.info("box '{}': rescanning {}", box.name(), why);
         try {
             enqueueDifferences(box, box.scan(), box.knownPaths());
         } catch (IOException e) {
@@ -376,7 +414,7 @@ public final class SyncEngine implements AutoCloseable {
 
     /** A box whose folder vanished (unmounted disk, removed folder) is paused: logged once, never read. */
     private boolean available(Box box) {
-        if (box.blocked()) {
+        if (box.blocked() || pausedByUser.contains(box)) {
             return false;
         }
         boolean available = box.available();
@@ -708,6 +746,9 @@ public final class SyncEngine implements AutoCloseable {
     public IncomingRun openIncoming(String peer, RunMetadata metadata) {
         Box box = boxes.stream().filter(b -> Arrays.equals(b.uid(), metadata.boxUid())).findFirst().orElse(null);
         String refusal = box == null ? "no box with that name here" : null;
+        if (refusal == null && pausedByUser.contains(box)) {
+            refusal = "the box is paused here";
+        }
         if (refusal == null && box.blocked()) {
             refusal = "the box is paused (its " + IgnoreRules.FILE_NAME + " cannot be read)";
         }

@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.flocksy.core.clock.SystemClock;
 import org.flocksy.core.config.ConfigException;
 import org.flocksy.core.config.Declared;
 import org.flocksy.core.config.Flags;
@@ -18,11 +17,7 @@ import org.flocksy.core.config.KeyFiles;
 import org.flocksy.core.config.Problems;
 import org.flocksy.core.config.Settings;
 import org.flocksy.core.config.SettingsLoader;
-import org.flocksy.core.crypto.Blake2b;
 import org.flocksy.core.crypto.CurveKeyPair;
-import org.flocksy.core.fsm.FlockTiming;
-import org.flocksy.core.kernel.Node;
-import org.flocksy.core.plugin.PluginHost;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -36,7 +31,8 @@ import picocli.CommandLine.Spec;
             "every node sends the same frames at the same times, so an observer cannot tell who sent what.",
             "Runs in the foreground until SIGINT or SIGTERM."},
         footer = {"", "Files: ~/.flocksy (config), ~/.ssh/flocksy_privatekeys, ~/.ssh/flocksy_keystore.",
-            "Try 'flocksy demo' for three nodes syncing on this machine."})
+            "Try 'flocksy demo' for three nodes syncing on this machine; 'flocksy shell' to watch and steer",
+            "a running daemon, 'flocksy ctl COMMAND' to do the same from scripts."})
 public final class FlocksyCommand implements Callable<Integer> {
     private final Main.Environment env;
 
@@ -70,6 +66,10 @@ public final class FlocksyCommand implements Callable<Integer> {
 
     @Option(names = {"-p", "--hostname"}, paramLabel = "URI", description = "Where this node listens, e.g. tcp://192.168.1.10:5671 (repeatable).")
     List<String> hostnames = new ArrayList<>();
+
+    @Option(names = "--control", paramLabel = "SOCKET",
+            description = "The control socket for 'flocksy shell' and 'flocksy ctl' (default ~/.flocksy.d/control.sock).")
+    Path control;
 
     FlocksyCommand(Main.Environment env) {
         this.env = env;
@@ -114,17 +114,25 @@ public final class FlocksyCommand implements Callable<Integer> {
     }
 
     private int runDaemon(Settings settings) throws Exception {
-        Blake2b blake2b = Blake2b.load();
-        try (PluginHost plugins = PluginHost.open(env.pluginsDir())) {
-            Node node = Node.create(settings, plugins.catalog(), blake2b, new SystemClock(), FlockTiming.defaults());
-            Shutdown shutdown = Shutdown.onSignals();
-            node.start();
-            try {
-                shutdown.await();
-            } finally {
-                node.close();
-            }
+        Shutdown shutdown = Shutdown.onSignals();
+        try (Daemon daemon = startDaemon(settings)) {
+            shutdown.await();
         }
         return ExitCodes.OK;
+    }
+
+    /** The daemon these flags describe, started (for {@code flocksy} itself and {@code flocksy shell --start}). */
+    Daemon startDaemon(Settings settings) throws ConfigException, InterruptedException {
+        return Daemon.start(settings, env.pluginsDir(), controlSocket());
+    }
+
+    /** The settings these flags and the config file give, for a daemon. */
+    Settings daemonSettings() throws ConfigException {
+        return new SettingsLoader(env.home()).load(new Flags(config, config != null, keystore, privateKey, hostnames, nodes, boxes), true);
+    }
+
+    /** Where the daemon's control socket is: {@code --control}, else {@code ~/.flocksy.d/control.sock}. */
+    Path controlSocket() {
+        return control != null ? control : org.flocksy.core.control.ControlServer.defaultPath(env.home());
     }
 }

@@ -15,6 +15,8 @@ public final class Main {
     public static CommandLine commandLine(Environment env) {
         CommandLine cli = new CommandLine(new FlocksyCommand(env));
         cli.addSubcommand("demo", new CommandLine(new DemoCommand(env)));
+        cli.addSubcommand("shell", new CommandLine(new ShellCommand(env)));
+        cli.addSubcommand("ctl", new CommandLine(new CtlCommand(env)));
         cli.setExecutionExceptionHandler(new ErrorHandler());
         cli.setParameterExceptionHandler((e, args) -> {
             e.getCommandLine().getErr().println("flocksy: " + e.getMessage() + " (see flocksy --help)");

@@ -1,0 +1,447 @@
+package org.flocksy.core.control;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.flocksy.api.StoredVersion;
+import org.flocksy.core.config.KeyFiles;
+import org.flocksy.core.config.Problems;
+import org.flocksy.core.crypto.Z85;
+import org.flocksy.core.fsm.FlockMachine;
+import org.flocksy.core.fsm.Peer;
+import org.flocksy.core.kernel.Node;
+import org.flocksy.core.sync.Box;
+import org.flocksy.core.sync.PathSafety;
+import org.flocksy.core.transport.Traffic;
+
+/**
+ * The commands of the shell and of {@code flocksy ctl}, answered from a running node. Whatever reads or
+ * changes kernel state runs on the node's event loop ({@link Node#onLoop}); nothing here touches the
+ * protocol except through it.
+ */
+public final class Console {
+    /** A command as the shell lists, completes and explains it. */
+    public record Command(String name, String usage, String summary, List<String> subcommands) {}
+
+    /** Every command, in the order {@code help} lists them. */
+    public static final List<Command> COMMANDS = List.of(
+            new Command("status", "status", "this node, its peers (last heartbeat, clock offset), its state and the run in progress", List.of()),
+            new Command("boxes", "boxes", "each box: folder, entries, changes waiting, paused or not", List.of()),
+            new Command("box", "box pause|resume|rescan BOX", "stop or restart syncing a box, or compare it with its index now",
+                    List.of("pause", "resume", "rescan", "add", "remove")),
+            new Command("nodes", "nodes", "the peers this node syncs with, and whether they are connected", List.of()),
+            new Command("node", "node add URI PUBLIC-KEY", "put a peer's public key into the keystore (used from the next start)",
+                    List.of("add")),
+            new Command("keys", "keys", "this node's public keys, to give to the other nodes", List.of()),
+            new Command("conflicts", "conflicts | conflicts show BOX PATH | conflicts resolve BOX PATH keep-local|take-remote|keep-both",
+                    "conflict copies: list them, compare one with the file it belongs to, settle it", List.of("show", "resolve")),
+            new Command("versions", "versions BOX PATH | versions restore BOX PATH N",
+                    "stored versions of a file (replaced or deleted by a peer's change), newest first; put one back", List.of("restore")),
+            new Command("plugins", "plugins | plugins enable|disable ID", "loaded plugins with version and state; enable or disable one",
+                    List.of("enable", "disable")),
+            new Command("traffic", "traffic", "frames and bytes sent and received, per peer; the share of fake frames", List.of()),
+            new Command("log", "log [LINES] [LEVEL]", "the daemon's last log lines (default 20, INFO and above)", List.of()),
+            new Command("help", "help [COMMAND]", "the commands, or one command in detail", List.of()),
+            new Command("exit", "exit", "leave the shell; the daemon keeps running", List.of()));
+
+    /** What {@code conflicts resolve} can do with a conflict copy. */
+    public static final List<String> RESOLUTIONS = List.of("keep-local", "take-remote", "keep-both");
+
+    private static final Pattern CONFLICT = Pattern.compile("(.*)\\.sync-conflict-\\d{8}-\\d{6}-[0-9a-f]{7}(\\.[^./]*)?");
+
+    private final Node node;
+    private final PluginControl plugins;
+    private final LogTail logs;
+
+    public Console(Node node, PluginControl plugins, LogTail logs) {
+        this.node = node;
+        this.plugins = plugins;
+        this.logs = logs;
+    }
+
+    /** The command named {@code name}, if there is one. */
+    public static Optional<Command> command(String name) {
+        return COMMANDS.stream().filter(c -> c.name().equals(name)).findFirst();
+    }
+
+    /** Runs one command line, already split into words. Never throws: a failure is a reply saying why. */
+    public Reply run(List<String> words) {
+        if (words.isEmpty()) {
+            return Reply.failed("no command given (try 'help')");
+        }
+        String name = words.get(0);
+        List<String> args = words.subList(1, words.size());
+        try {
+            return switch (name) {
+                case "status" -> node.onLoop(this::status);
+                case "boxes" -> node.onLoop(this::boxes);
+                case "box" -> box(args);
+                case "nodes" -> node.onLoop(this::nodes);
+                case "node" -> nodeAdd(args);
+                case "keys" -> keys();
+                case "conflicts" -> node.onLoop(() -> conflicts(args));
+                case "versions" -> node.onLoop(() -> versions(args));
+                case "plugins" -> plugins(args);
+                case "traffic" -> traffic();
+                case "log" -> log(args);
+                case "help" -> help(args);
+                case "exit" -> Reply.ok("", Map.of());
+                default -> Reply.failed("unknown command '" + name + "' (try 'help')");
+            };
+        } catch (java.util.concurrent.TimeoutException e) {
+            return Reply.failed("the daemon did not answer within 10 s (busy?); nothing was changed");
+        } catch (IllegalArgumentException e) {
+            return Reply.failed(e.getMessage());
+        } catch (Exception e) {
+            return Reply.failed(name + " failed: " + e);
+        }
+    }
+
+    /** The answer to {@code help [COMMAND]}; needs no daemon. */
+    public static Reply help(List<String> args) {
+        if (!args.isEmpty()) {
+            Command c = command(args.get(0)).orElseThrow(() -> new IllegalArgumentException("no command '" + args.get(0) + "' (try 'help')"));
+            return Reply.ok(c.usage() + "\n  " + c.summary() + (c.name().equals("conflicts") ? """
+
+                      keep-local   the file that kept the name stays; the conflict copy goes to the versions
+                      take-remote  the conflict copy takes the name; the file that had it goes to the versions
+                      keep-both    both stay as ordinary files: the copy is renamed NAME (conflict WRITER).EXT""" : ""),
+                    Map.of("usage", c.usage(), "summary", c.summary()));
+        }
+        StringBuilder text = new StringBuilder();
+        List<Map<String, String>> data = new ArrayList<>();
+        for (Command c : COMMANDS) {
+            text.append(String.format("%-10s %s%n", c.name(), c.summary()));
+            data.add(Map.of("name", c.name(), "usage", c.usage(), "summary", c.summary()));
+        }
+        return Reply.ok(text.toString().stripTrailing(), data);
+    }
+
+    private Reply status() {
+        FlockMachine m = node.machine();
+        long now = node.clock().monotonicNanos();
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("node", node.name());
+        data.put("uid", m.uid().toString());
+        data.put("state", m.state().name());
+        data.put("connected", m.connectedPeers());
+        data.put("configured", m.configuredPeers());
+        data.put("delivered_runs", m.deliveredRuns());
+        data.put("abandoned_runs", m.abandonedRuns());
+        StringBuilder text = new StringBuilder(String.format("node %s (%s): %s, %d of %d peer(s) connected, %d run(s) delivered, %d abandoned%n",
+                node.name(), m.uid().shortId(), m.state(), m.connectedPeers(), m.configuredPeers(), m.deliveredRuns(), m.abandonedRuns()));
+        List<Map<String, Object>> peers = new ArrayList<>();
+        for (Peer p : m.peers()) {
+            long heard = p.lastHeartbeatNanos();
+            Long ageMs = heard == Long.MIN_VALUE ? null : (now - heard) / 1_000_000L;
+            Map<String, Object> peer = new LinkedHashMap<>();
+            peer.put("endpoint", p.endpoint());
+            peer.put("connected", p.connected());
+            peer.put("last_heartbeat_ms_ago", ageMs);
+            peer.put("clock_offset_ms", p.clockOffsetMs());
+            peers.add(peer);
+            text.append(String.format("  %-28s %-12s last heartbeat %s, clock offset %+d ms%n", p.endpoint(),
+                    p.connected() ? "connected" : "not connected", ageMs == null ? "never" : ageMs + " ms ago", p.clockOffsetMs()));
+        }
+        data.put("peers", peers);
+        FlockMachine.Progress run = m.progress();
+        if (run != null) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("role", run.role());
+            r.put("box", run.box());
+            r.put("peer", run.peer());
+            r.put("records", run.records());
+            r.put("bytes", run.bytes());
+            r.put("chunks_done", run.chunksDone());
+            r.put("chunks", run.chunks());
+            data.put("run", r);
+            text.append(String.format("  run: %s box '%s' (%d change(s), %d B) %s %s: %d of %d chunks%n", run.role(), run.box(), run.records(),
+                    run.bytes(), run.role().equals("sending") ? "to" : "from", run.peer(), run.chunksDone(), run.chunks()));
+        }
+        return Reply.ok(text.toString().stripTrailing(), data);
+    }
+
+    private Reply boxes() {
+        StringBuilder text = new StringBuilder();
+        List<Map<String, Object>> data = new ArrayList<>();
+        for (Box b : node.sync().boxes()) {
+            String state = b.blocked() ? "paused (bad .flocksyignore)" : node.sync().pausedByUser(b) ? "paused"
+                    : b.available() ? "syncing" : "folder gone";
+            int entries = b.knownPaths().size();
+            int queued = node.sync().queued(b);
+            Map<String, Object> box = new LinkedHashMap<>();
+            box.put("name", b.name());
+            box.put("path", b.root().toString());
+            box.put("state", state);
+            box.put("entries", entries);
+            box.put("queued", queued);
+            box.put("symlinks", b.links().name().toLowerCase(java.util.Locale.ROOT));
+            box.put("resolver", node.settings().resolverOf(b.name()));
+            box.put("backup", node.settings().backupOf(b.name()));
+            data.add(box);
+            text.append(String.format("%-12s %-40s %-8s %6d entries, %d waiting; resolver %s, backup %s, links %s%n", b.name(), b.root(), state,
+                    entries, queued, box.get("resolver"), box.get("backup"), box.get("symlinks")));
+        }
+        return Reply.ok(text.toString().stripTrailing(), data);
+    }
+
+    private Box boxNamed(String name) {
+        return node.sync().boxes().stream().filter(b -> b.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no box '" + name + "' (boxes: "
+                        + String.join(", ", node.sync().boxes().stream().map(Box::name).toList()) + ")"));
+    }
+
+    private Reply box(List<String> args) throws Exception {
+        if (args.isEmpty()) {
+            throw new IllegalArgumentException("usage: " + command("box").orElseThrow().usage());
+        }
+        String action = args.get(0);
+        if (action.equals("add") || action.equals("remove")) {
+            return Reply.failed("boxes are read at start: " + (action.equals("add") ? "add 'box = NAME@PATH' to" : "remove its 'box =' line from")
+                    + " the config file and restart flocksy");
+        }
+        if (args.size() != 2 || !List.of("pause", "resume", "rescan").contains(action)) {
+            throw new IllegalArgumentException("usage: " + command("box").orElseThrow().usage());
+        }
+        return node.onLoop(() -> {
+            Box b = boxNamed(args.get(1));
+            switch (action) {
+                case "pause" -> node.sync().pause(b);
+                case "resume" -> node.sync().resume(b);
+                default -> node.sync().rescanNow(b);
+            }
+            String done = switch (action) {
+                case "pause" -> "paused: nothing is scanned, sent or applied until 'box resume " + b.name() + "'";
+                case "resume" -> "syncing again; changes made meanwhile are being looked for";
+                default -> "compared with its index; " + node.sync().queued(b) + " change(s) waiting to be sent";
+            };
+            return Reply.ok("box '" + b.name() + "': " + done, Map.of("box", b.name(), "action", action));
+        });
+    }
+
+    private Reply nodes() {
+        StringBuilder text = new StringBuilder();
+        List<Map<String, Object>> data = new ArrayList<>();
+        for (Peer p : node.machine().peers()) {
+            String key = node.keyring().peers().stream().filter(k -> k.endpoint().equals(p.endpoint())).map(k -> k.publicKey())
+                    .findFirst().orElse("?");
+            data.add(Map.of("endpoint", p.endpoint(), "uid", p.uid().toString(), "connected", p.connected(), "public_key", key));
+            text.append(String.format("%-28s %s  %-13s key %s%n", p.endpoint(), p.uid().shortId(), p.connected() ? "connected" : "not connected", key));
+        }
+        return Reply.ok(text.toString().stripTrailing(), data);
+    }
+
+    private Reply nodeAdd(List<String> args) throws IOException, org.flocksy.core.config.ConfigException {
+        if (args.size() != 3 || !args.get(0).equals("add")) {
+            throw new IllegalArgumentException("usage: " + command("node").orElseThrow().usage());
+        }
+        String uri = args.get(1);
+        String key = args.get(2);
+        if (!uri.matches("tcp://[^\\s:/]+:\\d{1,5}")) {
+            throw new IllegalArgumentException("'" + uri + "' is not an endpoint like tcp://192.168.1.11:5671");
+        }
+        try {
+            if (Z85.decodeKey(key).length != 32) {
+                throw new IllegalArgumentException();
+            }
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("'" + key + "' is not a public key (40 Z85 characters, as --create-private-keys prints)");
+        }
+        Path file = node.settings().keystore().value();
+        Map<String, String> keys = new LinkedHashMap<>(Files.exists(file) ? KeyFiles.readKeystore(file) : Map.of());
+        String before = keys.put(uri, key);
+        if (key.equals(before)) {
+            return Reply.ok(uri + " already has this key in " + file, Map.of("endpoint", uri, "changed", false));
+        }
+        KeyFiles.writeKeystore(file, keys);
+        return Reply.ok((before == null ? "added " : "replaced the key of ") + uri + " in " + file
+                + "; add 'node = " + uri + "' to the config if it is new, and restart flocksy to connect", Map.of("endpoint", uri, "changed", true));
+    }
+
+    private Reply keys() {
+        StringBuilder text = new StringBuilder();
+        Map<String, String> data = new LinkedHashMap<>();
+        node.keyring().hosts().forEach(h -> {
+            data.put(h.endpoint(), h.keys().publicKey());
+            text.append(h.endpoint()).append("  ").append(h.keys().publicKey()).append('\n');
+        });
+        return Reply.ok(text.toString().stripTrailing(), data);
+    }
+
+    private Reply conflicts(List<String> args) throws IOException {
+        if (args.isEmpty()) {
+            StringBuilder text = new StringBuilder();
+            List<Map<String, String>> data = new ArrayList<>();
+            for (Box b : node.sync().boxes()) {
+                for (String path : new java.util.TreeSet<>(b.knownPaths())) {
+                    Matcher m = CONFLICT.matcher(path);
+                    if (m.matches()) {
+                        String original = m.group(1) + (m.group(2) == null ? "" : m.group(2));
+                        data.add(Map.of("box", b.name(), "copy", path, "file", original));
+                        text.append(b.name()).append("  ").append(path).append("  (a version of ").append(original).append(")\n");
+                    }
+                }
+            }
+            return Reply.ok(data.isEmpty() ? "no conflicts" : text.toString().stripTrailing(), data);
+        }
+        String action = args.get(0);
+        if (!(action.equals("show") && args.size() == 3) && !(action.equals("resolve") && args.size() == 4)) {
+            throw new IllegalArgumentException("usage: " + command("conflicts").orElseThrow().usage());
+        }
+        Box b = boxNamed(args.get(1));
+        String copy = args.get(2);
+        Matcher m = CONFLICT.matcher(copy);
+        String problem = PathSafety.problem(copy);
+        if (problem != null || !m.matches() || !Files.isRegularFile(b.resolve(copy), LinkOption.NOFOLLOW_LINKS)) {
+            throw new IllegalArgumentException("'" + copy + "' is not a conflict copy in box '" + b.name() + "' (see 'conflicts')");
+        }
+        String original = m.group(1) + (m.group(2) == null ? "" : m.group(2));
+        Path copyPath = b.resolve(copy);
+        Path originalPath = b.resolve(original);
+        if (action.equals("show")) {
+            String text = describe("the file    ", original, originalPath) + "\n" + describe("the copy    ", copy, copyPath);
+            return Reply.ok(text, Map.of("file", original, "copy", copy));
+        }
+        String resolution = args.get(3);
+        switch (resolution) {
+            case "keep-local" -> b.versions().takeAway(copy);
+            case "take-remote" -> {
+                if (Files.isRegularFile(originalPath, LinkOption.NOFOLLOW_LINKS)) {
+                    b.versions().keepBeforeOverwrite(original);
+                }
+                Files.move(copyPath, originalPath, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
+            case "keep-both" -> {
+                String writer = copy.substring(copy.lastIndexOf('-') + 1).replaceAll("\\..*", "");
+                String stem = m.group(1);
+                String ext = m.group(2) == null ? "" : m.group(2);
+                String renamed = stem + " (conflict " + writer + ")" + ext;
+                if (PathSafety.problem(renamed) != null || Files.exists(b.resolve(renamed), LinkOption.NOFOLLOW_LINKS)) {
+                    throw new IllegalArgumentException("cannot rename the copy to '" + renamed + "': that name is taken or too long");
+                }
+                Files.move(copyPath, b.resolve(renamed), StandardCopyOption.ATOMIC_MOVE);
+            }
+            default -> throw new IllegalArgumentException("resolve with keep-local, take-remote or keep-both, not '" + resolution + "'");
+        }
+        return Reply.ok("box '" + b.name() + "': " + copy + " settled (" + resolution + "); the change syncs like any edit",
+                Map.of("box", b.name(), "copy", copy, "resolution", resolution));
+    }
+
+    private static String describe(String label, String path, Path file) throws IOException {
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            return label + path + ": not there";
+        }
+        return String.format("%s%s: %d B, modified %s", label, path, Files.size(file), Files.getLastModifiedTime(file));
+    }
+
+    private Reply versions(List<String> args) throws IOException {
+        boolean restore = !args.isEmpty() && args.get(0).equals("restore");
+        if (restore ? args.size() != 4 : args.size() != 2) {
+            throw new IllegalArgumentException("usage: " + command("versions").orElseThrow().usage());
+        }
+        Box b = boxNamed(args.get(restore ? 1 : 0));
+        String path = args.get(restore ? 2 : 1);
+        List<StoredVersion> versions;
+        try {
+            versions = b.versions().list(path);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(Problems.describe(e));
+        }
+        if (!restore) {
+            if (versions.isEmpty()) {
+                return Reply.ok("no stored versions of " + path + " in box '" + b.name() + "'", List.of());
+            }
+            StringBuilder text = new StringBuilder();
+            List<Map<String, Object>> data = new ArrayList<>();
+            for (int i = 0; i < versions.size(); i++) {
+                StoredVersion v = versions.get(i);
+                text.append(String.format("%3d  %s  %10d B  %s%n", i + 1, v.archivedAt(), v.size(), v.location()));
+                data.add(Map.of("n", i + 1, "archived_at", v.archivedAt().toString(), "size", v.size(), "location", v.location()));
+            }
+            return Reply.ok(text.toString().stripTrailing(), data);
+        }
+        int n;
+        try {
+            n = Integer.parseInt(args.get(3));
+        } catch (NumberFormatException e) {
+            n = -1;
+        }
+        if (n < 1 || n > versions.size()) {
+            throw new IllegalArgumentException("no version " + args.get(3) + " of " + path + " (there are " + versions.size() + "; see 'versions "
+                    + b.name() + " " + path + "')");
+        }
+        StoredVersion v = versions.get(n - 1);
+        b.versions().restore(v, b.tmpDir());
+        return Reply.ok("box '" + b.name() + "': " + path + " is back as it was before " + v.archivedAt()
+                + " (the file it replaced is kept as a version); it syncs like any edit", Map.of("restored", v.location()));
+    }
+
+    private Reply plugins(List<String> args) {
+        if (args.isEmpty()) {
+            List<PluginControl.Plugin> list = plugins.list();
+            StringBuilder text = new StringBuilder();
+            List<Map<String, String>> data = new ArrayList<>();
+            for (PluginControl.Plugin p : list) {
+                text.append(String.format("%-24s %-14s %-9s %s%n", p.id(), p.version(), p.state(), p.description()));
+                data.add(Map.of("id", p.id(), "version", p.version(), "state", p.state(), "description", p.description()));
+            }
+            return Reply.ok(list.isEmpty() ? "no plugin manager in this process" : text.toString().stripTrailing(), data);
+        }
+        if (args.size() != 2 || !List.of("enable", "disable").contains(args.get(0))) {
+            throw new IllegalArgumentException("usage: " + command("plugins").orElseThrow().usage());
+        }
+        String outcome = plugins.enable(args.get(1), args.get(0).equals("enable"));
+        return Reply.ok(outcome, Map.of("id", args.get(1), "enabled", args.get(0).equals("enable")));
+    }
+
+    private Reply traffic() {
+        Traffic t = node.traffic();
+        Traffic.Counter heartbeats = t.sent(Traffic.Kind.HEARTBEAT);
+        Traffic.Counter data = t.sent(Traffic.Kind.DATA);
+        Traffic.Counter fake = t.sent(Traffic.Kind.FAKE);
+        long fileFrames = data.frames() + fake.frames();
+        double fakeShare = fileFrames == 0 ? 0 : 100.0 * fake.frames() / fileFrames;
+        StringBuilder text = new StringBuilder(String.format(
+                "sent: %d heartbeats (%d B), %d data frames (%d B), %d fake frames (%d B): %.1f %% of file frames fake%n",
+                heartbeats.frames(), heartbeats.bytes(), data.frames(), data.bytes(), fake.frames(), fake.bytes(), fakeShare));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("sent", Map.of("heartbeat", Map.of("frames", heartbeats.frames(), "bytes", heartbeats.bytes()),
+                "data", Map.of("frames", data.frames(), "bytes", data.bytes()), "fake", Map.of("frames", fake.frames(), "bytes", fake.bytes())));
+        out.put("fake_share_percent", fakeShare);
+        Map<String, Object> received = new LinkedHashMap<>();
+        for (Peer p : node.machine().peers()) {
+            Traffic.Counter c = t.receivedFrom(p.endpoint());
+            received.put(p.endpoint(), Map.of("frames", c.frames(), "bytes", c.bytes()));
+            text.append(String.format("received from %-28s %d frames (%d B)%n", p.endpoint(), c.frames(), c.bytes()));
+        }
+        out.put("received", received);
+        out.put("dropped", t.droppedCount());
+        text.append("dropped (malformed or from unknown senders): ").append(t.droppedCount());
+        return Reply.ok(text.toString(), out);
+    }
+
+    private Reply log(List<String> args) {
+        int lines = 20;
+        String level = "INFO";
+        for (String a : args) {
+            if (a.matches("\\d{1,5}")) {
+                lines = Integer.parseInt(a);
+            } else if (List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR").contains(a.toUpperCase(java.util.Locale.ROOT))) {
+                level = a.toUpperCase(java.util.Locale.ROOT);
+            } else {
+                throw new IllegalArgumentException("usage: " + command("log").orElseThrow().usage() + " (LEVEL: ERROR, WARN, INFO, DEBUG)");
+            }
+        }
+        List<String> tail = logs.last(lines, level);
+        return Reply.ok(String.join("\n", tail), tail);
+    }
+}

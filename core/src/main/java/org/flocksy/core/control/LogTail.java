@@ -1,0 +1,12 @@
+package org.flocksy.core.control;
+
+import java.util.List;
+
+/** The daemon's recent log lines, kept in memory by the logging backend for the {@code log} command. */
+public interface LogTail {
+    /** The last {@code count} lines at {@code minLevel} or above (TRACE, DEBUG, INFO, WARN, ERROR), oldest first. */
+    List<String> last(int count, String minLevel);
+
+    /** No log kept (tests, embedded nodes). */
+    LogTail NONE = (count, level) -> List.of();
+}

@@ -1,0 +1,71 @@
+package org.flocksy.app.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.flocksy.core.control.ControlClient;
+import org.flocksy.core.control.ControlServer;
+import org.flocksy.core.control.Reply;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code flocksy ctl COMMAND [ARGS] [--json]}: one shell command against the running daemon, for scripts. */
+@Command(name = "ctl", mixinStandardHelpOptions = true,
+        description = {"Runs one shell command (see 'flocksy ctl help') in the running daemon and prints its answer.",
+            "Exit codes: 0 done, 1 the command failed, 2 bad usage, 3 flocksy is not running."})
+final class CtlCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--json", description = "Print the answer as JSON.")
+    boolean json;
+
+    @Option(names = "--control", paramLabel = "SOCKET", description = "The daemon's control socket (default ~/.flocksy.d/control.sock).")
+    Path control;
+
+    @Parameters(paramLabel = "COMMAND", arity = "1..*", description = "A shell command and its arguments, e.g. status, versions docs notes.txt")
+    List<String> words = new ArrayList<>();
+
+    private final Main.Environment env;
+
+    CtlCommand(Main.Environment env) {
+        this.env = env;
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Path socket = control != null ? control : ControlServer.defaultPath(env.home());
+        Reply reply;
+        try (ControlClient client = ControlClient.connect(socket)) {
+            reply = client.call(words);
+        } catch (ControlClient.NotRunningException e) {
+            err.println("flocksy: " + e.getMessage());
+            return ExitCodes.NOT_RUNNING;
+        } catch (IOException e) {
+            err.println("flocksy: " + e.getMessage());
+            return ExitCodes.NOT_RUNNING;
+        }
+        if (json) {
+            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(reply.data()));
+        } else if (reply.ok()) {
+            if (!reply.text().isEmpty()) {
+                out.println(reply.text());
+            }
+        }
+        if (!reply.ok()) {
+            err.println("flocksy: " + reply.text());
+            return ExitCodes.FAILED;
+        }
+        return ExitCodes.OK;
+    }
+}

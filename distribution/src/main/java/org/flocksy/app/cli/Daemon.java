@@ -1,0 +1,76 @@
+package org.flocksy.app.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import org.flocksy.core.clock.SystemClock;
+import org.flocksy.core.config.ConfigException;
+import org.flocksy.core.config.Settings;
+import org.flocksy.core.control.Console;
+import org.flocksy.core.control.ControlServer;
+import org.flocksy.core.crypto.Blake2b;
+import org.flocksy.core.fsm.FlockTiming;
+import org.flocksy.core.kernel.Node;
+import org.flocksy.core.plugin.PluginHost;
+
+/** A running node with its plugins and its control socket: what {@code flocksy} and {@code flocksy shell --start} run. */
+final class Daemon implements AutoCloseable {
+    private final PluginHost plugins;
+    private final Node node;
+    private final RecentLog recent;
+    private final ControlServer control;
+
+    private Daemon(PluginHost plugins, Node node, RecentLog recent, ControlServer control) {
+        this.plugins = plugins;
+        this.node = node;
+        this.recent = recent;
+        this.control = control;
+    }
+
+    /**
+     * Loads the plugins, starts the node and opens the control socket.
+     *
+     * @throws ConfigException for bad settings, keys or boxes, or when another flocksy already answers on the socket
+     */
+    static Daemon start(Settings settings, Path pluginsDir, Path socket) throws ConfigException, InterruptedException {
+        RecentLog recent = RecentLog.attach();
+        PluginHost plugins = null;
+        Node node = null;
+        try {
+            plugins = PluginHost.open(pluginsDir);
+            node = Node.create(settings, plugins.catalog(), Blake2b.load(), new SystemClock(), FlockTiming.defaults());
+            node.start();
+            ControlServer control;
+            try {
+                control = ControlServer.start(socket, new Console(node, plugins, recent));
+            } catch (IOException e) {
+                throw new ConfigException(socket + ": " + e.getMessage(), e);
+            }
+            return new Daemon(plugins, node, recent, control);
+        } catch (ConfigException | InterruptedException | RuntimeException e) {
+            if (node != null) {
+                node.close();
+            }
+            if (plugins != null) {
+                plugins.close();
+            }
+            recent.detach();
+            throw e;
+        }
+    }
+
+    Node node() {
+        return node;
+    }
+
+    Path socket() {
+        return control.socket();
+    }
+
+    @Override
+    public void close() {
+        control.close();
+        node.close();
+        plugins.close();
+        recent.detach();
+    }
+}

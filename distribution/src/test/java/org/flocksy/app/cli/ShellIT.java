@@ -1,0 +1,137 @@
+package org.flocksy.app.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.flocksy.core.kernel.LocalFlock;
+import org.jline.terminal.impl.DumbTerminal;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The shell and {@code flocksy ctl} against a real daemon (its node, plugins from the built installation,
+ * its control socket) in this JVM; the shell over JLine's dumb terminal with scripted input.
+ */
+@Timeout(120)
+class ShellIT {
+    private static final Path PLUGINS = Path.of(System.getProperty("flocksy.dir", "target/flocksy")).toAbsolutePath().resolve("plugins");
+
+    @TempDir
+    Path dir;
+    private Daemon daemon;
+
+    @AfterEach
+    void stop() {
+        if (daemon != null) {
+            daemon.close();
+        }
+    }
+
+    private LocalFlock.Member startDaemon() throws Exception {
+        LocalFlock.Member member = LocalFlock.create(dir, 2).get(0);
+        daemon = Daemon.start(member.settings(), PLUGINS, dir.resolve("home/.flocksy.d/control.sock"));
+        return member;
+    }
+
+    private record Ran(int exit, String out, String err) {}
+
+    private Ran ctl(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        var cli = Main.commandLine(new Main.Environment(dir.resolve("home"), null));
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        String[] all = new String[args.length + 1];
+        all[0] = "ctl";
+        System.arraycopy(args, 0, all, 1, args.length);
+        return new Ran(cli.execute(all), out.toString(), err.toString());
+    }
+
+    @Test
+    void ctlRunsOneCommandWithMeaningfulExitCodes() throws Exception {
+        Ran notRunning = ctl("status");
+        assertThat(notRunning.exit()).isEqualTo(ExitCodes.NOT_RUNNING);
+        assertThat(notRunning.err().strip()).startsWith("flocksy: flocksy is not running (no control socket at").doesNotContain("\n");
+
+        LocalFlock.Member member = startDaemon();
+        Ran status = ctl("status");
+        assertThat(status.exit()).as(status.err()).isZero();
+        assertThat(status.out()).contains("node " + member.hostname(), "0 of 1 peer(s) connected");
+        Ran json = ctl("boxes", "--json");
+        assertThat(json.exit()).isZero();
+        assertThat(new ObjectMapper().readTree(json.out()).get(0).path("name").asText()).isEqualTo("demo");
+        Ran unknown = ctl("bogus");
+        assertThat(unknown.exit()).isEqualTo(ExitCodes.FAILED);
+        assertThat(unknown.err().strip()).isEqualTo("flocksy: unknown command 'bogus' (try 'help')");
+        assertThat(ctl().exit()).as("no command").isEqualTo(ExitCodes.USAGE);
+        Ran plugins = ctl("plugins");
+        assertThat(plugins.out()).contains("box-local", "started");
+    }
+
+    @Test
+    void theShellRunsCommandsSurvivesBadInputAndADaemonThatGoes() throws Exception {
+        startDaemon();
+        PipedOutputStream typing = new PipedOutputStream();
+        PipedInputStream keyboard = new PipedInputStream(typing, 1 << 16);
+        ByteArrayOutputStream screen = new ByteArrayOutputStream();
+        Path history = dir.resolve("home/.flocksy.d/history");
+        AtomicInteger exit = new AtomicInteger(-1);
+        Thread shell = new Thread(() -> {
+            try (DumbTerminal terminal = new DumbTerminal("test", "dumb", keyboard, screen, StandardCharsets.UTF_8);
+                 Shell s = new Shell(terminal, daemon.socket(), history)) {
+                exit.set(s.run());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "shell-under-test");
+        shell.start();
+        try {
+            type(typing, "status");
+            await().atMost(Duration.ofSeconds(20)).until(() -> screen.toString(StandardCharsets.UTF_8).contains("peer(s) connected"));
+            type(typing, "frobnicate");
+            type(typing, "versions demo");
+            type(typing, "help conflicts");
+            type(typing, "node add tcp://10.9.9.9:5671 Yne@$w-vo<fVvi]a<NY6T7ed:Cbmw(vbIq(qc(5M");
+            type(typing, "n");
+            await().atMost(Duration.ofSeconds(20)).until(() -> screen.toString(StandardCharsets.UTF_8).contains("not added"));
+            String text = screen.toString(StandardCharsets.UTF_8);
+            assertThat(text).contains("error: unknown command 'frobnicate' (try 'help')", "error: usage: versions BOX PATH",
+                    "keep-local   the file that kept the name stays");
+            assertThat(text).as("colours degrade on a dumb terminal").doesNotContain("\u001b[");
+
+            daemon.close();
+            daemon = null;
+            type(typing, "boxes");
+            await().atMost(Duration.ofSeconds(20)).until(() -> screen.toString(StandardCharsets.UTF_8)
+                    .matches("(?s).*error: (lost the connection to the daemon|flocksy is not running).*"));
+            type(typing, "status");
+            await().atMost(Duration.ofSeconds(20)).until(() -> screen.toString(StandardCharsets.UTF_8).contains("error: flocksy is not running"));
+            type(typing, "exit");
+            shell.join(10_000);
+            assertThat(exit.get()).isZero();
+            assertThat(Files.readAllLines(history)).anyMatch(l -> l.contains("status")).anyMatch(l -> l.contains("frobnicate"));
+        } finally {
+            typing.close();
+            shell.join(10_000);
+        }
+    }
+
+    private static void type(PipedOutputStream typing, String line) throws Exception {
+        typing.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        typing.flush();
+    }
+}

@@ -36,7 +36,8 @@ public final class Console {
     public static final List<Command> COMMANDS = List.of(
             new Command("status", "status", "this node, its peers (last heartbeat, clock offset), its state and the run in progress", List.of()),
             new Command("boxes", "boxes", "each box: folder, entries, changes waiting, paused or not", List.of()),
-            new Command("box", "box pause|resume|rescan BOX", "stop or restart syncing a box, or compare it with its index now",
+            new Command("box", "box pause|resume|rescan|remove BOX | box add NAME@PATH",
+                    "stop or restart syncing a box, compare it with its index now, add or remove one (kept in the config file)",
                     List.of("pause", "resume", "rescan", "add", "remove")),
             new Command("nodes", "nodes", "the peers this node syncs with, and whether they are connected", List.of()),
             new Command("node", "node add URI PUBLIC-KEY", "put a peer's public key into the keystore (used from the next start)",
@@ -61,11 +62,17 @@ public final class Console {
     private final Node node;
     private final PluginControl plugins;
     private final LogTail logs;
+    private final Path configFile;
 
-    public Console(Node node, PluginControl plugins, LogTail logs) {
+    /**
+     * @param configFile where {@code box add} and {@code box remove} write, so that the change outlives the
+     *     daemon; {@code null} when the node has no config file
+     */
+    public Console(Node node, PluginControl plugins, LogTail logs, Path configFile) {
         this.node = node;
         this.plugins = plugins;
         this.logs = logs;
+        this.configFile = configFile;
     }
 
     /** The command named {@code name}, if there is one. */
@@ -99,8 +106,10 @@ public final class Console {
             };
         } catch (java.util.concurrent.TimeoutException e) {
             return Reply.failed("the daemon did not answer within 10 s (busy?); nothing was changed");
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | org.flocksy.core.config.ConfigException e) {
             return Reply.failed(e.getMessage());
+        } catch (IOException e) {
+            return Reply.failed(name + ": " + Problems.describe(e));
         } catch (Exception e) {
             return Reply.failed(name + " failed: " + e);
         }
@@ -205,12 +214,14 @@ public final class Console {
             throw new IllegalArgumentException("usage: " + command("box").orElseThrow().usage());
         }
         String action = args.get(0);
-        if (action.equals("add") || action.equals("remove")) {
-            return Reply.failed("boxes are read at start: " + (action.equals("add") ? "add 'box = NAME@PATH' to" : "remove its 'box =' line from")
-                    + " the config file and restart flocksy");
-        }
-        if (args.size() != 2 || !List.of("pause", "resume", "rescan").contains(action)) {
+        if (args.size() != 2 || !List.of("pause", "resume", "rescan", "add", "remove").contains(action)) {
             throw new IllegalArgumentException("usage: " + command("box").orElseThrow().usage());
+        }
+        if (action.equals("add")) {
+            return boxAdd(args.get(1));
+        }
+        if (action.equals("remove")) {
+            return boxRemove(args.get(1));
         }
         return node.onLoop(() -> {
             Box b = boxNamed(args.get(1));
@@ -226,6 +237,47 @@ public final class Console {
             };
             return Reply.ok("box '" + b.name() + "': " + done, Map.of("box", b.name(), "action", action));
         });
+    }
+
+    private Reply boxAdd(String spec) throws Exception {
+        org.flocksy.api.BoxSpec box = org.flocksy.core.config.BoxSpecs.parse(spec, "box add");
+        var resolved = org.flocksy.core.plugin.BoxResolver.resolve(List.of(new org.flocksy.core.config.Declared<>(box, "box add")), node.plugins())
+                .get(0);
+        node.onLoop(() -> {
+            node.sync().addBox(resolved.name(), resolved.root());
+            return null;
+        });
+        String kept = "";
+        if (configFile != null) {
+            Files.writeString(configFile, (Files.exists(configFile) && !Files.readString(configFile).endsWith("\n") && Files.size(configFile) > 0 ? "\n" : "")
+                    + "box = " + box.name() + "@" + box.location() + "\n", java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            kept = "; kept in " + configFile;
+        }
+        return Reply.ok("box '" + resolved.name() + "' at " + resolved.root() + ": syncing" + kept
+                + " (the other nodes sync it once they add a box of that name)", Map.of("box", resolved.name(), "path", resolved.root().toString()));
+    }
+
+    private Reply boxRemove(String name) throws Exception {
+        Box removed = node.onLoop(() -> {
+            Box b = boxNamed(name);
+            node.sync().removeBox(b);
+            return b;
+        });
+        String kept = "";
+        if (configFile != null && Files.exists(configFile)) {
+            List<String> lines = Files.readAllLines(configFile);
+            List<String> left = lines.stream().filter(l -> !l.strip().matches("box\\s*=\\s*" + Pattern.quote(name) + "@.*")).toList();
+            if (left.size() != lines.size()) {
+                Path temp = configFile.resolveSibling(configFile.getFileName() + ".tmp");
+                Files.write(temp, left);
+                Files.move(temp, configFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                kept = "; its line is gone from " + configFile;
+            } else {
+                kept = "; it was not in " + configFile + " (given with --box?)";
+            }
+        }
+        return Reply.ok("box '" + name + "': no longer synced here; " + removed.root() + " is left as it is" + kept,
+                Map.of("box", name, "path", removed.root().toString()));
     }
 
     private Reply nodes() {

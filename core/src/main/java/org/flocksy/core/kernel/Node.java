@@ -34,12 +34,15 @@ public final class Node implements AutoCloseable {
     private final Traffic traffic;
     private final org.flocksy.core.config.Keyring keyring;
     private final org.flocksy.core.clock.Clock clock;
+    private final org.flocksy.core.plugin.PluginCatalog plugins;
     private boolean started;
     private boolean closed;
 
     @Inject
     Node(Settings settings, EventLoop loop, ZmqTransport transport, FrameScheduler scheduler, SyncEngine sync,
-         FlockMachine machine, Traffic traffic, org.flocksy.core.config.Keyring keyring, org.flocksy.core.clock.Clock clock) {
+         FlockMachine machine, Traffic traffic, org.flocksy.core.config.Keyring keyring, org.flocksy.core.clock.Clock clock,
+         org.flocksy.core.plugin.PluginCatalog plugins) {
+        this.plugins = plugins;
         this.keyring = keyring;
         this.clock = clock;
         this.settings = settings;
@@ -109,6 +112,11 @@ public final class Node implements AutoCloseable {
 
     public org.flocksy.core.clock.Clock clock() {
         return clock;
+    }
+
+    /** The extensions this node runs with (box sources for boxes added while it runs). */
+    public org.flocksy.core.plugin.PluginCatalog plugins() {
+        return plugins;
     }
 
     /**

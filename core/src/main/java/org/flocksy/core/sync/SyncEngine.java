@@ -101,9 +101,11 @@ public final class SyncEngine implements AutoCloseable {
     /** Parts of digests still to send, in order. */
     private final Deque<Map.Entry<Box, Digest>> digestParts = new ArrayDeque<>();
     private long joinGeneration;
-    private final List<WatchHandle> watches = new ArrayList<>();
+    private final Map<Box, WatchHandle> watches = new HashMap<>();
     private final Set<Box> paused = new HashSet<>();
     private final Set<Box> pausedByUser = new HashSet<>();
+    /** Boxes removed while running: their indexes close with the engine. */
+    private final List<Box> removed = new ArrayList<>();
     private final AtomicLong tempCounter = new AtomicLong();
     private final ReadAhead readAhead;
     private final NodeUid self;
@@ -123,7 +125,7 @@ public final class SyncEngine implements AutoCloseable {
         this.readAhead = readAhead;
         this.self = self;
         this.settings = settings;
-        this.boxes = List.copyOf(boxes);
+        this.boxes = new java.util.concurrent.CopyOnWriteArrayList<>(boxes);
         this.plugins = plugins;
         this.blake2b = blake2b;
         this.loop = loop;
@@ -137,7 +139,7 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     public List<Box> boxes() {
-        return boxes;
+        return java.util.Collections.unmodifiableList(boxes);
     }
 
     /** Changes of {@code box} waiting to be sent. */
@@ -180,30 +182,79 @@ public final class SyncEngine implements AutoCloseable {
     public void start(Runnable onWork) throws IOException {
         this.onWork = onWork;
         for (Box box : boxes) {
-            box.links(LinkMode.of(settings.symlinksOf(box.name())));
-            chooseResolver(box);
-            chooseBackup(box);
-            try {
-                box.loadIgnoreRules();
-            } catch (IOException e) {
-                // Perhaps a peer's edit: stop this box, not the daemon, and never sync what the file meant to keep out.
-                log.error("box '{}': {}; the box is paused until the file is fixed and flocksy restarted", box.name(), Problems.describe(e));
-                box.block();
-                continue;
-            }
-            try {
-                Files.createDirectories(box.tmpDir());
-                sweep(box.tmpDir());
-                box.open();
-                enqueueDifferences(box, box.scan(), box.knownPaths());
-            } catch (IOException e) {
-                String where = e instanceof java.nio.file.FileSystemException fs && fs.getFile() != null ? fs.getFile() : box.root().toString();
-                throw new IOException("box '" + box.name() + "': cannot use " + where + ": " + Problems.describe(e), e);
-            }
-            watches.add(watch(box));
+            startBox(box);
         }
         pruneVersions();
         loop.every(PRUNE_NANOS, this::pruneVersions);
+    }
+
+    /** Opens one box's index, queues what differs from its folder and starts watching it. */
+    private void startBox(Box box) throws IOException {
+        box.links(LinkMode.of(settings.symlinksOf(box.name())));
+        chooseResolver(box);
+        chooseBackup(box);
+        try {
+            box.loadIgnoreRules();
+        } catch (IOException e) {
+            // Perhaps a peer's edit: stop this box, not the daemon, and never sync what the file meant to keep out.
+            log.error("box '{}': {}; the box is paused until the file is fixed and flocksy restarted", box.name(), Problems.describe(e));
+            box.block();
+            return;
+        }
+        try {
+            Files.createDirectories(box.tmpDir());
+            sweep(box.tmpDir());
+            box.open();
+            enqueueDifferences(box, box.scan(), box.knownPaths());
+        } catch (IOException e) {
+            box.close();
+            String where = e instanceof java.nio.file.FileSystemException fs && fs.getFile() != null ? fs.getFile() : box.root().toString();
+            throw new IOException("box '" + box.name() + "': cannot use " + where + ": " + Problems.describe(e), e);
+        }
+        watches.put(box, watch(box));
+    }
+
+    /**
+     * Starts syncing another box while the node runs (the shell's {@code box add}); peers sync it once they
+     * have a box of that name too.
+     *
+     * @throws IOException naming the problem: a name or folder already in use, an unusable folder
+     */
+    public void addBox(String name, Path root) throws IOException {
+        for (Box other : boxes) {
+            if (other.name().equals(name)) {
+                throw new IOException("there is a box '" + name + "' already, at " + other.root());
+            }
+            if (root.startsWith(other.root()) || other.root().startsWith(root)) {
+                throw new IOException(root + " overlaps box '" + other.name() + "' at " + other.root());
+            }
+        }
+        Box box = new Box(name, root, blake2b);
+        startBox(box);
+        boxes.add(box);
+        log.info("box '{}' at {}: added", name, root);
+        onWork.run();
+    }
+
+    /** Stops syncing a box (the shell's {@code box remove}); its folder, index and versions stay as they are. */
+    public void removeBox(Box box) {
+        if (!boxes.remove(box)) {
+            return;
+        }
+        WatchHandle watch = watches.remove(box);
+        if (watch != null) {
+            watch.close();
+        }
+        queue.removeIf(k -> k.box() == box);
+        queued.removeIf(k -> k.box() == box);
+        resend.removeIf(k -> k.box() == box);
+        pending.keySet().removeIf(k -> k.box() == box);
+        digestWanted.remove(box);
+        digestParts.removeIf(e -> e.getKey() == box);
+        // A bundle being written or a run in progress for it ends on its own; its index closes with the node.
+        pausedByUser.add(box);
+        removed.add(box);
+        log.info("box '{}' at {}: removed; the folder is left as it is", box.name(), box.root());
     }
 
     /** Lets each box's backup strategy drop the stored versions it no longer wants (a trash can's old ones). */
@@ -1411,8 +1462,9 @@ public final class SyncEngine implements AutoCloseable {
             prepared.close();
             prepared = null;
         }
-        watches.forEach(WatchHandle::close);
+        watches.values().forEach(WatchHandle::close);
         watches.clear();
         boxes.forEach(Box::close);
+        removed.forEach(Box::close);
     }
 }

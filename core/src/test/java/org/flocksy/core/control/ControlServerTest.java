@@ -32,6 +32,7 @@ class ControlServerTest {
     private final List<Node> nodes = new ArrayList<>();
     private List<LocalFlock.Member> members;
     private ControlServer server;
+    private Path config;
     private Path socket;
 
     private Path dir;
@@ -47,7 +48,11 @@ class ControlServerTest {
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> nodes.stream().allMatch(n -> n.machine().connectedPeers() == 1));
         socket = dir.resolve("home/.flocksy.d/control.sock");
-        server = ControlServer.start(socket, new Console(nodes.get(0), PluginControl.NONE, (n, level) -> List.of("12:00:00.000 INFO  hello")));
+        config = dir.resolve("home/.flocksy");
+        Files.createDirectories(config.getParent());
+        Files.writeString(config, "# the node's config\n");
+        server = ControlServer.start(socket, new Console(nodes.get(0), PluginControl.NONE, (n, level) -> List.of("12:00:00.000 INFO  hello"),
+                config));
     }
 
     @AfterAll
@@ -102,6 +107,49 @@ class ControlServerTest {
             assertThat(new String(answer.array(), 0, answer.position())).contains("\"ok\":false", "one JSON object per line");
         }
         assertThat(call("status").ok()).as("still answering").isTrue();
+    }
+
+    @Test
+    void boxesAddedAndRemovedWhileRunningAreKeptInTheConfig() throws Exception {
+        Path extra = Files.createDirectories(dir.resolve("extra"));
+        Files.writeString(extra.resolve("x.txt"), "x");
+        Reply added = call("box", "add", "extra@" + extra);
+        assertThat(added.ok()).as(added.text()).isTrue();
+        assertThat(config).content().contains("box = extra@" + extra);
+        await().atMost(Duration.ofSeconds(30)).until(() -> call("boxes").text().contains("extra"));
+        assertThat(call("box", "add", "demo@" + Files.createDirectories(dir.resolve("elsewhere"))).text())
+                .isEqualTo("box: there is a box 'demo' already, at " + members.get(0).box());
+        assertThat(call("box", "add", "gone@" + dir.resolve("missing")).text()).contains("box add: box 'gone':", "missing");
+        assertThat(call("box", "add", "inner@" + members.get(0).box().resolve("sub")).ok()).isFalse();
+        Reply removed = call("box", "remove", "extra");
+        assertThat(removed.ok()).as(removed.text()).isTrue();
+        assertThat(config).content().doesNotContain("extra@");
+        assertThat(call("boxes").text()).doesNotContain("extra");
+        assertThat(extra.resolve("x.txt")).as("the folder stays as it is").hasContent("x");
+    }
+
+    @Test
+    void conflictCopiesAreListedShownAndSettled() throws Exception {
+        Path box = members.get(0).box();
+        Files.writeString(box.resolve("plan.txt"), "ours");
+        Files.writeString(box.resolve("plan.sync-conflict-20261125-120000-abcdef0.txt"), "theirs");
+        Files.writeString(box.resolve("list.sync-conflict-20261125-120000-abcdef0.md"), "other");
+        Files.writeString(box.resolve("list.md"), "mine");
+        await().atMost(Duration.ofSeconds(60)).until(() -> call("conflicts").text().contains("plan.sync-conflict-20261125-120000-abcdef0.txt"));
+        assertThat(call("conflicts").text()).contains("(a version of plan.txt)");
+        assertThat(call("conflicts", "show", "demo", "plan.sync-conflict-20261125-120000-abcdef0.txt").text())
+                .contains("plan.txt: 4 B", "plan.sync-conflict-20261125-120000-abcdef0.txt: 6 B");
+        Reply taken = call("conflicts", "resolve", "demo", "plan.sync-conflict-20261125-120000-abcdef0.txt", "take-remote");
+        assertThat(taken.ok()).as(taken.text()).isTrue();
+        assertThat(box.resolve("plan.txt")).hasContent("theirs");
+        assertThat(box.resolve("plan.sync-conflict-20261125-120000-abcdef0.txt")).doesNotExist();
+        Reply both = call("conflicts", "resolve", "demo", "list.sync-conflict-20261125-120000-abcdef0.md", "keep-both");
+        assertThat(both.ok()).as(both.text()).isTrue();
+        assertThat(box.resolve("list (conflict abcdef0).md")).hasContent("other");
+        assertThat(box.resolve("list.md")).hasContent("mine");
+        Path peer = members.get(1).box();
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(peer.resolve("list (conflict abcdef0).md"))
+                && Files.exists(peer.resolve("plan.txt")) && Files.readString(peer.resolve("plan.txt")).equals("theirs"));
     }
 
     @Test

@@ -29,9 +29,11 @@ final class Daemon implements AutoCloseable {
     /**
      * Loads the plugins, starts the node and opens the control socket.
      *
+     * @param configFile where the shell's {@code box add} and {@code box remove} are kept
+     *
      * @throws ConfigException for bad settings, keys or boxes, or when another flocksy already answers on the socket
      */
-    static Daemon start(Settings settings, Path pluginsDir, Path socket) throws ConfigException, InterruptedException {
+    static Daemon start(Settings settings, Path pluginsDir, Path socket, Path configFile) throws ConfigException, InterruptedException {
         RecentLog recent = RecentLog.attach();
         PluginHost plugins = null;
         Node node = null;
@@ -41,7 +43,7 @@ final class Daemon implements AutoCloseable {
             node.start();
             ControlServer control;
             try {
-                control = ControlServer.start(socket, new Console(node, plugins, recent));
+                control = ControlServer.start(socket, new Console(node, plugins, recent, configFile));
             } catch (IOException e) {
                 throw new ConfigException(socket + ": " + e.getMessage(), e);
             }

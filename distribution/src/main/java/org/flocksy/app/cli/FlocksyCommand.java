@@ -123,7 +123,7 @@ public final class FlocksyCommand implements Callable<Integer> {
 
     /** The daemon these flags describe, started (for {@code flocksy} itself and {@code flocksy shell --start}). */
     Daemon startDaemon(Settings settings) throws ConfigException, InterruptedException {
-        return Daemon.start(settings, env.pluginsDir(), controlSocket());
+        return Daemon.start(settings, env.pluginsDir(), controlSocket(), config != null ? config : env.home().resolve(".flocksy"));
     }
 
     /** The settings these flags and the config file give, for a daemon. */

@@ -43,7 +43,7 @@ class ShellIT {
 
     private LocalFlock.Member startDaemon() throws Exception {
         LocalFlock.Member member = LocalFlock.create(dir, 2).get(0);
-        daemon = Daemon.start(member.settings(), PLUGINS, dir.resolve("home/.flocksy.d/control.sock"));
+        daemon = Daemon.start(member.settings(), PLUGINS, dir.resolve("home/.flocksy.d/control.sock"), dir.resolve("home/.flocksy"));
         return member;
     }
 

@@ -53,7 +53,8 @@ final class Shell implements AutoCloseable {
     int run() {
         print(styled("flocksy shell", AttributedStyle.BOLD) + ": 'help' lists the commands, Tab completes, 'exit' or Ctrl-D leaves");
         learn();
-        if (Status.getStatus(terminal, false) != null) {
+        if (Status.getStatus(terminal) != null) {
+            // A terminal without a status line (a dumb one) takes the updates and shows nothing.
             progress.start();
         }
         while (true) {

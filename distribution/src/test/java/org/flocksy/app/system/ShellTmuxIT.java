@@ -36,15 +36,22 @@ class ShellTmuxIT {
         String me = "tcp://127.0.0.1:" + ports.get(0);
         String peer = "tcp://127.0.0.1:" + ports.get(1);
         CurveKeyPair mine = CurveKeyPair.generate();
-        KeyFiles.writePrivateKeys(home.resolve(".ssh/flocksy_privatekeys"), Map.of(me, mine));
+        CurveKeyPair theirs = CurveKeyPair.generate();
         Map<String, String> keystore = new LinkedHashMap<>();
         keystore.put(me, mine.publicKey());
-        keystore.put(peer, CurveKeyPair.generate().publicKey());
+        keystore.put(peer, theirs.publicKey());
+        KeyFiles.writePrivateKeys(home.resolve(".ssh/flocksy_privatekeys"), Map.of(me, mine));
         KeyFiles.writeKeystore(home.resolve(".ssh/flocksy_keystore"), keystore);
         Files.writeString(home.resolve(".flocksy"), "hostname = " + me + "\nnode = " + peer + "\nbox = demo@" + box + "\n");
+        Path peerHome = Files.createDirectories(dir.resolve("peer"));
+        Path peerBox = Files.createDirectories(peerHome.resolve("shared"));
+        KeyFiles.writePrivateKeys(peerHome.resolve(".ssh/flocksy_privatekeys"), Map.of(peer, theirs));
+        KeyFiles.writeKeystore(peerHome.resolve(".ssh/flocksy_keystore"), keystore);
+        Files.writeString(peerHome.resolve(".flocksy"), "hostname = " + peer + "\nnode = " + me + "\nbox = demo@" + peerBox + "\n");
 
         Path log = home.resolve("daemon.log");
         Process daemon = Flocksy.builder(home).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process other = null;
         String server = "flocksy-it-" + ProcessHandle.current().pid();
         try {
             await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(log).contains("control socket at"));
@@ -69,12 +76,33 @@ class ShellTmuxIT {
             keys(server, "Enter");
             awaitScreen(server, "no stored versions of readme.txt", 20);
 
+            // A transfer in progress shows as a bar in the status line below the prompt.
+            keys(server, "box resume demo", "Enter");
+            awaitScreen(server, "syncing again", 20);
+            other = Flocksy.builder(peerHome).redirectErrorStream(true).redirectOutput(peerHome.resolve("daemon.log").toFile()).start();
+            Process started = other;
+            await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(peerHome.resolve("daemon.log"))
+                    && Files.readString(peerHome.resolve("daemon.log")).contains("(1/1 connected)"));
+            byte[] big = new byte[4 * 1024 * 1024];
+            new java.util.Random(4).nextBytes(big);
+            Files.write(peerBox.resolve("big.bin"), big);
+            awaitScreen(server, "receiving 'demo' [", 90);
+            assertThat(screen(server)).containsPattern("receiving 'demo' \\[#*\\.*\\] +\\d+ %  .* of 4\\.0 MiB  .*/s  ETA");
+            await().atMost(Duration.ofSeconds(90)).until(() -> Files.exists(box.resolve("big.bin")) && Files.size(box.resolve("big.bin")) == big.length);
+            assertThat(started.isAlive()).isTrue();
+
             keys(server, "nonsense", "Enter");
             awaitScreen(server, "unknown command 'nonsense'", 20);
             keys(server, "exit", "Enter");
             await().atMost(Duration.ofSeconds(20)).until(() -> !runs("tmux", "-L", server, "has-session", "-t", "flocksy"));
         } finally {
             runs("tmux", "-L", server, "kill-server");
+            if (other != null) {
+                other.destroy();
+                if (!other.waitFor(10, TimeUnit.SECONDS)) {
+                    other.destroyForcibly();
+                }
+            }
             daemon.destroy();
             if (!daemon.waitFor(10, TimeUnit.SECONDS)) {
                 daemon.destroyForcibly();

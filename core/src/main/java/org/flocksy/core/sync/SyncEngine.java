@@ -1362,14 +1362,8 @@ public final class SyncEngine implements AutoCloseable {
             log.warn("box '{}': not replacing {} with a file from {}: it is a followed link here", box.name(), path, peer);
             return;
         }
-        if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-            try {
-                // A directory emptied by the same bundle's deletions makes way for the file.
-                Files.delete(target);
-            } catch (java.nio.file.DirectoryNotEmptyException e) {
-                log.warn("box '{}': not replacing directory {} with a file from {}: it is not empty", box.name(), path, peer);
-                return;
-            }
+        if (!makeWay(box, target, path, "a file", peer)) {
+            return;
         }
         Modes.write(temp, c.mode());
         Files.setLastModifiedTime(temp, FileTime.fromMillis(c.mtimeMs()));
@@ -1406,14 +1400,8 @@ public final class SyncEngine implements AutoCloseable {
             log.warn("box '{}': refusing link {} from {}: it would lead out of the box", box.name(), printable(path), peer);
             return;
         }
-        if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-            try {
-                // A directory emptied by the same bundle's deletions makes way for the link.
-                Files.delete(target);
-            } catch (java.nio.file.DirectoryNotEmptyException e) {
-                log.warn("box '{}': not replacing directory {} with a link from {}: it is not empty", box.name(), path, peer);
-                return;
-            }
+        if (!makeWay(box, target, path, "a link", peer)) {
+            return;
         }
         Path link = box.tmpDir().resolve("in-" + tempCounter.incrementAndGet() + ".link");
         Files.createSymbolicLink(link, Path.of(text));
@@ -1427,6 +1415,23 @@ public final class SyncEngine implements AutoCloseable {
         // As a link, whatever the box's mode: a link made dangling for now (its target comes later in the bundle) is still a link.
         box.record(path, Stamp.read(target, LinkMode.COPY), c.contentHash(), version, writer);
         log.info("box '{}': received link {} -> {} from {}", box.name(), path, printable(text), peer);
+    }
+
+    /**
+     * A directory where a file or link goes is removed if the same bundle's deletions emptied it.
+     *
+     * @return false if it still holds something (then nothing is replaced, and that is logged)
+     */
+    private static boolean makeWay(Box box, Path target, String path, String what, String peer) throws IOException {
+        if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+            try {
+                Files.delete(target);
+            } catch (java.nio.file.DirectoryNotEmptyException e) {
+                log.warn("box '{}': not replacing directory {} with {} from {}: it is not empty", box.name(), path, what, peer);
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Creates missing parent directories and remembers them, so that they are not announced back (echo). */

@@ -105,7 +105,7 @@ public final class Console {
                 default -> Reply.failed("unknown command '" + name + "' (try 'help')");
             };
         } catch (java.util.concurrent.TimeoutException e) {
-            return Reply.failed("the daemon did not answer within 10 s (busy?); nothing was changed");
+            return Reply.failed("the daemon did not answer within 10 s (busy?); the command may still complete: check with 'status' or 'boxes'");
         } catch (IllegalArgumentException | org.flocksy.core.config.ConfigException e) {
             return Reply.failed(e.getMessage());
         } catch (IOException e) {
@@ -121,7 +121,7 @@ public final class Console {
             Command c = command(args.get(0)).orElseThrow(() -> new IllegalArgumentException("no command '" + args.get(0) + "' (try 'help')"));
             return Reply.ok(c.usage() + "\n  " + c.summary() + (c.name().equals("conflicts") ? """
 
-                      keep-local   the file that kept the name stays; the conflict copy goes to the versions
+                      keep-local   the file that kept the name stays; the conflict copy goes to the versions (if the box keeps any)
                       take-remote  the conflict copy takes the name; the file that had it goes to the versions
                       keep-both    both stay as ordinary files: the copy is renamed NAME (conflict WRITER).EXT""" : ""),
                     Map.of("usage", c.usage(), "summary", c.summary()));
@@ -239,8 +239,14 @@ public final class Console {
         });
     }
 
-    private Reply boxAdd(String spec) throws Exception {
+    private synchronized Reply boxAdd(String spec) throws Exception {
         org.flocksy.api.BoxSpec box = org.flocksy.core.config.BoxSpecs.parse(spec, "box add");
+        if (box.location().chars().anyMatch(Character::isISOControl) || box.name().chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("a box name or path with control characters cannot go into the config file");
+        }
+        if (!Path.of(box.location()).isAbsolute() && !box.location().startsWith("~")) {
+            throw new IllegalArgumentException("give the box's folder as an absolute path, e.g. box add docs@/home/ann/Documents");
+        }
         var resolved = org.flocksy.core.plugin.BoxResolver.resolve(List.of(new org.flocksy.core.config.Declared<>(box, "box add")), node.plugins())
                 .get(0);
         node.onLoop(() -> {
@@ -249,15 +255,16 @@ public final class Console {
         });
         String kept = "";
         if (configFile != null) {
-            Files.writeString(configFile, (Files.exists(configFile) && !Files.readString(configFile).endsWith("\n") && Files.size(configFile) > 0 ? "\n" : "")
-                    + "box = " + box.name() + "@" + box.location() + "\n", java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            List<String> lines = new ArrayList<>(Files.exists(configFile) ? Files.readAllLines(configFile) : List.of());
+            lines.add("box = " + box.name() + "@" + box.location());
+            writeConfig(lines);
             kept = "; kept in " + configFile;
         }
         return Reply.ok("box '" + resolved.name() + "' at " + resolved.root() + ": syncing" + kept
                 + " (the other nodes sync it once they add a box of that name)", Map.of("box", resolved.name(), "path", resolved.root().toString()));
     }
 
-    private Reply boxRemove(String name) throws Exception {
+    private synchronized Reply boxRemove(String name) throws Exception {
         Box removed = node.onLoop(() -> {
             Box b = boxNamed(name);
             node.sync().removeBox(b);
@@ -266,18 +273,33 @@ public final class Console {
         String kept = "";
         if (configFile != null && Files.exists(configFile)) {
             List<String> lines = Files.readAllLines(configFile);
-            List<String> left = lines.stream().filter(l -> !l.strip().matches("box\\s*=\\s*" + Pattern.quote(name) + "@.*")).toList();
+            // Its box line and the resolver, backup and symlinks lines for it: a line for an undeclared box stops the next start.
+            Pattern mine = Pattern.compile("\\s*(box\\s*=\\s*" + Pattern.quote(name) + "\\s*@|(resolver|backup|symlinks)\\s*=\\s*"
+                    + Pattern.quote(name) + "\\s*:).*");
+            List<String> left = lines.stream().filter(l -> !mine.matcher(l).matches()).toList();
             if (left.size() != lines.size()) {
-                Path temp = configFile.resolveSibling(configFile.getFileName() + ".tmp");
-                Files.write(temp, left);
-                Files.move(temp, configFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                kept = "; its line is gone from " + configFile;
+                writeConfig(left);
+                kept = "; its lines are gone from " + configFile;
             } else {
                 kept = "; it was not in " + configFile + " (given with --box?)";
+            }
+            if (left.stream().noneMatch(l -> l.strip().matches("box\\s*=.*")) && node.sync().boxes().isEmpty()) {
+                kept += "; no box is left, so the next start needs --box or a 'box =' line";
             }
         }
         return Reply.ok("box '" + name + "': no longer synced here; " + removed.root() + " is left as it is" + kept,
                 Map.of("box", name, "path", removed.root().toString()));
+    }
+
+    /** Rewrites the config file through a temp file beside it, keeping its permissions (and a link to it). */
+    private void writeConfig(List<String> lines) throws IOException {
+        Path real = Files.exists(configFile) ? configFile.toRealPath() : configFile;
+        Path temp = real.resolveSibling(real.getFileName() + ".flocksy-tmp");
+        Files.write(temp, lines);
+        if (Files.exists(real)) {
+            Files.setPosixFilePermissions(temp, Files.getPosixFilePermissions(real));
+        }
+        Files.move(temp, real, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     private Reply nodes() {
@@ -296,11 +318,8 @@ public final class Console {
         if (args.size() != 3 || !args.get(0).equals("add")) {
             throw new IllegalArgumentException("usage: " + command("node").orElseThrow().usage());
         }
-        String uri = args.get(1);
+        String uri = org.flocksy.core.config.Endpoint.normalize(args.get(1));
         String key = args.get(2);
-        if (!uri.matches("tcp://[^\\s:/]+:\\d{1,5}")) {
-            throw new IllegalArgumentException("'" + uri + "' is not an endpoint like tcp://192.168.1.11:5671");
-        }
         try {
             if (Z85.decodeKey(key).length != 32) {
                 throw new IllegalArgumentException();
@@ -357,6 +376,9 @@ public final class Console {
             throw new IllegalArgumentException("'" + copy + "' is not a conflict copy in box '" + b.name() + "' (see 'conflicts')");
         }
         String original = m.group(1) + (m.group(2) == null ? "" : m.group(2));
+        if (m.group(1).isEmpty() || m.group(1).endsWith("/") || PathSafety.problem(original) != null || throughLink(b, copy)) {
+            throw new IllegalArgumentException("'" + copy + "' is not a conflict copy in box '" + b.name() + "' (see 'conflicts')");
+        }
         Path copyPath = b.resolve(copy);
         Path originalPath = b.resolve(original);
         if (action.equals("show")) {
@@ -386,6 +408,16 @@ public final class Console {
         }
         return Reply.ok("box '" + b.name() + "': " + copy + " settled (" + resolution + "); the change syncs like any edit",
                 Map.of("box", b.name(), "copy", copy, "resolution", resolution));
+    }
+
+    /** Whether a path of the box passes through a symbolic link: nothing is moved through one. */
+    private static boolean throughLink(Box box, String path) {
+        for (Path p = box.resolve(path).getParent(); p != null && p.startsWith(box.root()) && !p.equals(box.root()); p = p.getParent()) {
+            if (Files.isSymbolicLink(p)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String describe(String label, String path, Path file) throws IOException {

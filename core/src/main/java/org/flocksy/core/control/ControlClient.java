@@ -28,6 +28,14 @@ public final class ControlClient implements AutoCloseable {
     private final BufferedReader in;
     private final OutputStream out;
     private final ObjectMapper json = new ObjectMapper();
+    /** How long a command may take before the client gives up (the daemon's own limit is 10 s on its loop). */
+    static final long ANSWER_SECONDS = 30;
+    /** Closes the connection when an answer takes too long; owned by this client and stopped with it. */
+    private final java.util.concurrent.ScheduledExecutorService watchdog = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "flocksy-control-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
 
     private ControlClient(SocketChannel channel) {
         this.channel = channel;
@@ -57,7 +65,16 @@ public final class ControlClient implements AutoCloseable {
         out.write(json.writeValueAsBytes(Map.of("words", words)));
         out.write('\n');
         out.flush();
-        String line = in.readLine();
+        // A daemon that is stopped (SIGSTOP) or stuck must not hang the shell: give up on the connection.
+        java.util.concurrent.ScheduledFuture<?> timer = watchdog.schedule(this::closeChannel, ANSWER_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+        String line;
+        try {
+            line = in.readLine();
+        } catch (java.nio.channels.AsynchronousCloseException e) {
+            throw new IOException("no answer within " + ANSWER_SECONDS + " s (the daemon is stuck or stopped)");
+        } finally {
+            timer.cancel(false);
+        }
         if (line == null) {
             throw new IOException("the daemon closed the connection (stopped?)");
         }
@@ -65,12 +82,17 @@ public final class ControlClient implements AutoCloseable {
         return new Reply(reply.path("ok").asBoolean(false), reply.path("text").asText(""), reply.get("data"));
     }
 
-    @Override
-    public void close() {
+    private void closeChannel() {
         try {
             channel.close();
         } catch (IOException e) {
             // Already closed.
         }
+    }
+
+    @Override
+    public void close() {
+        watchdog.shutdownNow();
+        closeChannel();
     }
 }

@@ -62,13 +62,22 @@ public final class ControlServer implements AutoCloseable {
      */
     public static ControlServer start(Path socket, Console console) throws IOException {
         Path dir = socket.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-        if (Files.exists(socket)) {
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir);
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        } else if (!PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)).endsWith("------")) {
+            // Another user could reach the socket (or swap it) through a folder open to them.
+            throw new IOException("the folder " + dir + " of the control socket is open to other users (chmod 700 it, or use --control)");
+        }
+        if (Files.exists(socket, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             if (answers(socket)) {
                 throw new IOException("another flocksy is running: its control socket " + socket + " answers");
             }
-            // Left by a daemon that was killed: nobody listens on it.
+            if (Files.isRegularFile(socket, java.nio.file.LinkOption.NOFOLLOW_LINKS) || Files.isDirectory(socket, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    || Files.isSymbolicLink(socket)) {
+                throw new IOException(socket + " exists and is not a socket; choose another --control path");
+            }
+            // A socket left by a daemon that was killed: nobody listens on it.
             Files.delete(socket);
         }
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);

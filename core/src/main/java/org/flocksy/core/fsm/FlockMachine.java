@@ -472,7 +472,8 @@ public final class FlockMachine {
 
     private void originatorStop(boolean delivered, Event event) {
         if (!delivered) {
-            log.warn("run of {} ends without every receiver: missing {}; it will be sent again", out, missing(completed));
+            log.warn("run of {} ends without every receiver ({}); it will be sent again", out,
+                    recipients.isEmpty() ? "every receiver left it or went silent" : "deadline passed; missing " + missing(completed));
         }
         long stopMs = clock.wallMillis() + uniform(timing.stopOffsetMin(), timing.stopOffsetMax());
         fire(event, new Payload.Timepoint(stopMs));

@@ -23,9 +23,11 @@ import org.slf4j.LoggerFactory;
 public final class PluginHost implements AutoCloseable, org.flocksy.core.control.PluginControl {
     private static final Logger log = LoggerFactory.getLogger(PluginHost.class);
     private final PluginManager manager;
+    private final Path pluginsDir;
 
-    private PluginHost(PluginManager manager) {
+    private PluginHost(PluginManager manager, Path pluginsDir) {
         this.manager = manager;
+        this.pluginsDir = pluginsDir;
     }
 
     public static PluginHost open(Path pluginsDir) throws ConfigException {
@@ -41,7 +43,7 @@ public final class PluginHost implements AutoCloseable, org.flocksy.core.control
                         plugin.getPluginState(), plugin.getFailedException() == null ? "" : plugin.getFailedException().toString());
             }
         }
-        return new PluginHost(manager);
+        return new PluginHost(manager, pluginsDir);
     }
 
     public PluginCatalog catalog() throws ConfigException {
@@ -74,10 +76,17 @@ public final class PluginHost implements AutoCloseable, org.flocksy.core.control
         if (manager.getPlugin(id) == null) {
             throw new IllegalArgumentException("no plugin '" + id + "' (see 'plugins')");
         }
-        // PF4J records the choice in the plugins folder (enabled.txt / disabled.txt) for the next start.
-        boolean done = enabled ? manager.enablePlugin(id) : manager.disablePlugin(id);
-        if (!done) {
-            throw new IllegalArgumentException("plugin '" + id + "' could not be " + (enabled ? "enabled" : "disabled"));
+        // Only recorded (enabled.txt / disabled.txt in the plugins folder): PF4J's own disablePlugin would stop
+        // the plugin now, under extensions the kernel is still using.
+        try {
+            org.pf4j.DefaultPluginStatusProvider status = new org.pf4j.DefaultPluginStatusProvider(pluginsDir);
+            if (enabled) {
+                status.enablePlugin(id);
+            } else {
+                status.disablePlugin(id);
+            }
+        } catch (org.pf4j.PluginRuntimeException e) {
+            throw new IllegalArgumentException("plugin '" + id + "' could not be " + (enabled ? "enabled" : "disabled") + ": " + e.getMessage());
         }
         return "plugin '" + id + "' " + (enabled ? "enabled" : "disabled") + "; the running daemon keeps what it has until it restarts";
     }

@@ -401,6 +401,17 @@ public final class SyncEngine implements AutoCloseable {
             } else if (!stamp.equals(box.known(rel))) {
                 enqueue(box, rel);
             }
+            // A folder made on the way (mv into a new folder) may never be reported on its own: announce it with
+            // the path, or it stays here alone once the file is gone.
+            for (int slash = rel.lastIndexOf('/'); slash > 0; slash = rel.lastIndexOf('/', slash - 1)) {
+                String parent = rel.substring(0, slash);
+                if (box.known(parent) != null) {
+                    break;
+                }
+                if (Files.isDirectory(box.resolve(parent), LinkOption.NOFOLLOW_LINKS)) {
+                    enqueue(box, parent);
+                }
+            }
         } catch (IOException e) {
             log.warn("box '{}': cannot read {}: {}; not syncing it until it can be read", box.name(), rel, Problems.describe(e));
         }

@@ -63,6 +63,7 @@ class ConvergencePropertyTest {
                 held.add(new HashSet<>(tree(flock.node(n + 1).box).values()));
                 takenByEngine.add(new HashSet<>());
             }
+            List<String> done = new ArrayList<>();
             for (int i = 0; i < operations; i++) {
                 int node = random.nextInt(size);
                 SimFlock.SimNode actor = flock.node(node + 1);
@@ -77,11 +78,13 @@ class ConvergencePropertyTest {
                         byte[] content = new byte[1 + random.nextInt(6000)];
                         random.nextBytes(content);
                         actor.write(path, content);
+                        done.add("node" + (node + 1) + " writes " + path);
                     }
                     case 3 -> {
                         if (Files.isRegularFile(file)) {
                             destroyedByUser.add(HexFormat.of().formatHex(BLAKE2B.hash256(file)));
                             actor.change(path, Files::delete);
+                            done.add("node" + (node + 1) + " deletes " + path);
                         }
                     }
                     case 4, 5 -> {
@@ -97,6 +100,7 @@ class ConvergencePropertyTest {
                                 Files.move(file, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                             });
                             actor.change(path, p -> { });
+                            done.add("node" + (node + 1) + " renames " + path + " to " + to);
                         }
                     }
                     case 6 -> {
@@ -104,10 +108,12 @@ class ConvergencePropertyTest {
                         actor.crash();
                         flock.world.runFor(Duration.ofMillis(200 + random.nextInt(8_000)).toNanos());
                         flock.restart(node + 1);
+                        done.add("node" + (node + 1) + " dies and restarts");
                     }
                     default -> {
                         cut[node] = !cut[node];
                         isolate(flock, node, cut[node], size);
+                        done.add("node" + (node + 1) + (cut[node] ? " is cut off" : " rejoins"));
                     }
                 }
                 flock.world.runFor(Duration.ofMillis(500 + random.nextInt(12_000)).toNanos());
@@ -125,7 +131,8 @@ class ConvergencePropertyTest {
                 isolate(flock, n, false, size);
             }
             boolean converged = flock.runUntil(() -> converged(flock) && flock.quiet(), Duration.ofMinutes(30));
-            assertThat(converged).as("seed %d (%d nodes): boxes converge after healing: %s", seed, size, converged ? "" : describe(flock)).isTrue();
+            assertThat(converged).as("seed %d (%d nodes): boxes converge after healing: %s%nafter %s", seed, size, converged ? "" : describe(flock),
+                    done).isTrue();
             for (int n = 0; n < size; n++) {
                 Set<String> kept = hashesUnder(flock.node(n + 1).box);
                 takenByEngine.get(n).remove("dir");

@@ -530,6 +530,26 @@ class FlockScenariosTest {
     }
 
     @Test
+    @DisplayName("A folder made on the way and never reported on its own still reaches every node (soak seed 101)")
+    void unreportedParentFolder() throws Exception {
+        SimFlock flock = new SimFlock(28, dir, SimNetwork.Options.lan(), 0, 0, 0);
+        flock.start();
+        byte[] data = content(54, 2000);
+        flock.node(3).write("b.txt", data);
+        assertThat(flock.runUntil(() -> holds(flock.node(1), "b.txt", data) && allReady(flock), BUDGET)).isTrue();
+        // Only the file's two paths are reported, not the folder the move needed.
+        flock.node(3).change("d/c.txt", p -> {
+            Files.createDirectories(p.getParent());
+            Files.move(p.getParent().getParent().resolve("b.txt"), p);
+        });
+        flock.node(3).change("b.txt", p -> { });
+        flock.node(3).change("d/c.txt", Files::delete);
+        assertThat(flock.runUntil(() -> flock.nodes.stream().allMatch(n -> Files.isDirectory(n.box.resolve("d"))
+                && !Files.exists(n.box.resolve("b.txt")) && !Files.exists(n.box.resolve("d/c.txt"))) && allReady(flock), BUDGET)).isTrue();
+        assertNothingAbandoned(flock);
+    }
+
+    @Test
     @DisplayName("I/O independence: a disk twenty times slower than the slots moves no emission; the run only lasts longer")
     void slowDiskMovesNoEmission() throws Exception {
         SimFlock flock = new SimFlock(31, dir, SimNetwork.Options.lan(), 0, 0, 0);

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.flocksy.core.control.Console;
 import org.flocksy.core.control.ControlClient;
 import org.flocksy.core.control.ControlServer;
 import org.flocksy.core.control.Reply;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Spec;
 /** {@code flocksy ctl COMMAND [ARGS] [--json]}: one shell command against the running daemon, for scripts. */
 @Command(name = "ctl", mixinStandardHelpOptions = true,
         description = {"Runs one shell command (see 'flocksy ctl help') in the running daemon and prints its answer.",
-            "Exit codes: 0 done, 1 the command failed, 2 bad usage, 3 flocksy is not running."})
+            "Exit codes: 0 done, 1 the command failed (or got no answer), 2 bad usage or unknown command, 3 flocksy is not running."})
 final class CtlCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -46,14 +47,23 @@ final class CtlCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Path socket = control != null ? control : ControlServer.defaultPath(env.home());
         Reply reply;
-        try (ControlClient client = ControlClient.connect(socket)) {
-            reply = client.call(words);
-        } catch (ControlClient.NotRunningException e) {
-            err.println("flocksy: " + e.getMessage());
-            return ExitCodes.NOT_RUNNING;
-        } catch (IOException e) {
-            err.println("flocksy: " + e.getMessage());
-            return ExitCodes.NOT_RUNNING;
+        if (words.get(0).equals("help")) {
+            try {
+                reply = Console.help(words.subList(1, words.size()));
+            } catch (IllegalArgumentException e) {
+                reply = Reply.failed(e.getMessage());
+            }
+        } else {
+            try (ControlClient client = ControlClient.connect(socket)) {
+                reply = client.call(words);
+            } catch (ControlClient.NotRunningException e) {
+                err.println("flocksy: " + e.getMessage());
+                return ExitCodes.NOT_RUNNING;
+            } catch (IOException e) {
+                // Sent, but no answer: the command may or may not have run.
+                err.println("flocksy: " + e.getMessage() + "; the command may or may not have run");
+                return ExitCodes.FAILED;
+            }
         }
         if (json) {
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(reply.data()));
@@ -64,7 +74,8 @@ final class CtlCommand implements Callable<Integer> {
         }
         if (!reply.ok()) {
             err.println("flocksy: " + reply.text());
-            return ExitCodes.FAILED;
+            boolean usage = reply.text().startsWith("usage:") || reply.text().startsWith("unknown command") || reply.text().startsWith("no command");
+            return usage ? ExitCodes.USAGE : ExitCodes.FAILED;
         }
         return ExitCodes.OK;
     }

@@ -80,7 +80,11 @@ final class Shell implements AutoCloseable {
 
     private void execute(List<String> words) {
         if (words.get(0).equals("help")) {
-            show(Console.help(words.subList(1, words.size())));
+            try {
+                show(Console.help(words.subList(1, words.size())));
+            } catch (IllegalArgumentException e) {
+                error(e.getMessage());
+            }
             return;
         }
         if (words.get(0).equals("node") && words.size() == 4 && words.get(1).equals("add")) {
@@ -171,31 +175,61 @@ final class Shell implements AutoCloseable {
         long lastBytes = -1;
         long lastNanos = 0;
         double rate = 0;
-        try (ControlClient own = ControlClient.connect(socket)) {
+        String shown = "";
+        ControlClient own = null;
+        try {
             while (running) {
-                Reply reply = own.call(List.of("status"));
-                JsonNode run = reply.data() instanceof JsonNode d ? d.get("run") : null;
-                if (run == null || run.isNull()) {
-                    status.update(List.of());
-                    lastBytes = -1;
-                } else {
-                    long total = run.path("bytes").asLong();
-                    long chunks = Math.max(1, run.path("chunks").asLong());
-                    long done = Math.min(total, total * run.path("chunks_done").asLong() / chunks);
-                    long now = System.nanoTime();
-                    if (lastBytes >= 0 && now > lastNanos) {
-                        rate = 0.7 * rate + 0.3 * ((done - lastBytes) * 1e9 / (now - lastNanos));
+                String line = "";
+                try {
+                    if (own == null) {
+                        own = ControlClient.connect(socket);
                     }
-                    lastBytes = done;
-                    lastNanos = now;
-                    status.update(List.of(new AttributedString(bar(run.path("role").asText(), run.path("box").asText(), done, total, rate))));
+                    Reply reply = own.call(List.of("status"));
+                    JsonNode run = reply.data() instanceof JsonNode d ? d.get("run") : null;
+                    if (run == null || run.isNull()) {
+                        lastBytes = -1;
+                        rate = 0;
+                    } else {
+                        long total = run.path("bytes").asLong();
+                        long chunks = Math.max(1, run.path("chunks").asLong());
+                        long done = Math.min(total, total * run.path("chunks_done").asLong() / chunks);
+                        long now = System.nanoTime();
+                        if (lastBytes >= 0 && now > lastNanos) {
+                            rate = 0.7 * rate + 0.3 * ((done - lastBytes) * 1e9 / (now - lastNanos));
+                        }
+                        lastBytes = done;
+                        lastNanos = now;
+                        line = bar(run.path("role").asText(), run.path("box").asText(), done, total, rate);
+                    }
+                } catch (IOException e) {
+                    // Not running (yet, or any more): try again on the next tick.
+                    if (own != null) {
+                        own.close();
+                        own = null;
+                    }
+                }
+                if (!line.equals(shown)) {
+                    // Only changes reach the terminal: fewer chances to cross the line reader's own drawing.
+                    status.update(line.isEmpty() ? List.of() : List.of(new AttributedString(line)));
+                    shown = line;
                 }
                 Thread.sleep(500);
             }
-        } catch (IOException | InterruptedException e) {
-            // The daemon went away or the shell is closing: no more bar.
+        } catch (InterruptedException e) {
+            // The shell is closing.
+        } catch (RuntimeException e) {
+            // A terminal that could not draw the line: the shell goes on without the bar.
         } finally {
-            status.update(List.of());
+            if (own != null) {
+                own.close();
+            }
+            if (!shown.isEmpty()) {
+                try {
+                    status.update(List.of());
+                } catch (RuntimeException e) {
+                    // The terminal is gone already.
+                }
+            }
         }
     }
 
@@ -227,9 +261,18 @@ final class Shell implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
+    public void close() {
         running = false;
         progress.interrupt();
+        try {
+            progress.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeClient();
+    }
+
+    private synchronized void closeClient() {
         if (client != null) {
             client.close();
         }

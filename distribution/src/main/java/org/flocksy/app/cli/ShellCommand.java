@@ -34,6 +34,12 @@ final class ShellCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Daemon daemon = start ? parent.startDaemon(parent.daemonSettings()) : null;
+        // The daemon's log lines would land on the prompt: in the shell they are read with 'log'.
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        var console = start ? root.getAppender("ERR") : null;
+        if (console != null) {
+            root.detachAppender(console);
+        }
         try (Terminal terminal = TerminalBuilder.builder().system(true).name("flocksy").build()) {
             Path history = env.home().resolve(".flocksy.d").resolve("history");
             Files.createDirectories(history.getParent());
@@ -41,6 +47,9 @@ final class ShellCommand implements Callable<Integer> {
                 return shell.run();
             }
         } finally {
+            if (console != null) {
+                root.addAppender(console);
+            }
             if (daemon != null) {
                 daemon.close();
             }

@@ -75,7 +75,9 @@ class ShellIT {
         assertThat(json.exit()).isZero();
         assertThat(new ObjectMapper().readTree(json.out()).get(0).path("name").asText()).isEqualTo("demo");
         Ran unknown = ctl("bogus");
-        assertThat(unknown.exit()).isEqualTo(ExitCodes.FAILED);
+        assertThat(unknown.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(ctl("versions", "demo", "nothing-here.txt").exit()).isZero();
+        assertThat(ctl("box", "resume", "nope").exit()).isEqualTo(ExitCodes.FAILED);
         assertThat(unknown.err().strip()).isEqualTo("flocksy: unknown command 'bogus' (try 'help')");
         assertThat(ctl().exit()).as("no command").isEqualTo(ExitCodes.USAGE);
         Ran plugins = ctl("plugins");
@@ -105,11 +107,13 @@ class ShellIT {
             type(typing, "frobnicate");
             type(typing, "versions demo");
             type(typing, "help conflicts");
+            type(typing, "help frobnicate");
             type(typing, "node add tcp://10.9.9.9:5671 Yne@$w-vo<fVvi]a<NY6T7ed:Cbmw(vbIq(qc(5M");
             type(typing, "n");
             await().atMost(Duration.ofSeconds(20)).until(() -> screen.toString(StandardCharsets.UTF_8).contains("not added"));
             String text = screen.toString(StandardCharsets.UTF_8);
             assertThat(text).contains("error: unknown command 'frobnicate' (try 'help')", "error: usage: versions BOX PATH",
+                    "error: no command 'frobnicate' (try 'help')",
                     "keep-local   the file that kept the name stays");
             assertThat(text).as("colours degrade on a dumb terminal").doesNotContain("\u001b[");
 

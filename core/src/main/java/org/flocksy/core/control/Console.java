@@ -49,7 +49,7 @@ public final class Console {
                     "stored versions of a file (replaced or deleted by a peer's change), newest first; put one back", List.of("restore")),
             new Command("plugins", "plugins | plugins enable|disable ID", "loaded plugins with version and state; enable or disable one",
                     List.of("enable", "disable")),
-            new Command("traffic", "traffic", "frames and bytes sent and received, per peer; the share of fake frames", List.of()),
+            new Command("traffic", "traffic", "frames and bytes sent and received, in total and per peer; the share of fake frames", List.of()),
             new Command("log", "log [LINES] [LEVEL]", "the daemon's last log lines (default 20, INFO and above)", List.of()),
             new Command("help", "help [COMMAND]", "the commands, or one command in detail", List.of()),
             new Command("exit", "exit", "leave the shell; the daemon keeps running", List.of()));
@@ -501,13 +501,24 @@ public final class Console {
         out.put("sent", Map.of("heartbeat", Map.of("frames", heartbeats.frames(), "bytes", heartbeats.bytes()),
                 "data", Map.of("frames", data.frames(), "bytes", data.bytes()), "fake", Map.of("frames", fake.frames(), "bytes", fake.bytes())));
         out.put("fake_share_percent", fakeShare);
-        Map<String, Object> received = new LinkedHashMap<>();
+        Map<String, Object> peers = new LinkedHashMap<>();
         for (Peer p : node.machine().peers()) {
-            Traffic.Counter c = t.receivedFrom(p.endpoint());
-            received.put(p.endpoint(), Map.of("frames", c.frames(), "bytes", c.bytes()));
-            text.append(String.format("received from %-28s %d frames (%d B)%n", p.endpoint(), c.frames(), c.bytes()));
+            Traffic.Counter in = t.receivedFrom(p.endpoint());
+            Traffic.Counter outHeartbeats = t.sentTo(p.endpoint(), Traffic.Kind.HEARTBEAT);
+            Traffic.Counter outData = t.sentTo(p.endpoint(), Traffic.Kind.DATA);
+            Traffic.Counter outFake = t.sentTo(p.endpoint(), Traffic.Kind.FAKE);
+            long outFrames = outHeartbeats.frames() + outData.frames() + outFake.frames();
+            long outBytes = outHeartbeats.bytes() + outData.bytes() + outFake.bytes();
+            long outFile = outData.frames() + outFake.frames();
+            double outFakeShare = outFile == 0 ? 0 : 100.0 * outFake.frames() / outFile;
+            peers.put(p.endpoint(), Map.of(
+                    "in", Map.of("frames", in.frames(), "bytes", in.bytes()),
+                    "out", Map.of("frames", outFrames, "bytes", outBytes, "data_frames", outData.frames(), "fake_frames", outFake.frames()),
+                    "out_fake_share_percent", outFakeShare));
+            text.append(String.format("%-28s in %d frames (%d B), out %d frames (%d B; %.1f %% of file frames fake)%n",
+                    p.endpoint(), in.frames(), in.bytes(), outFrames, outBytes, outFakeShare));
         }
-        out.put("received", received);
+        out.put("peers", peers);
         out.put("dropped", t.droppedCount());
         text.append("dropped (malformed or from unknown senders): ").append(t.droppedCount());
         return Reply.ok(text.toString(), out);

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 import org.flocksy.core.clock.Clock;
 import org.flocksy.core.config.Keyring;
 import org.flocksy.core.config.Settings;
@@ -661,6 +662,7 @@ public final class FlockMachine {
         }
         if (changed) {
             connectedCount = (int) peers.stream().filter(Peer::connected).count();
+            traffic.connected(connected().stream().map(Peer::endpoint).collect(Collectors.toSet()));
             if (state == State.READY && template.get().status() == Status.IDLE) {
                 template.set(new Template(Status.IDLE, Payload.NodeList.of(uids(connected()))));
             }

@@ -1,13 +1,15 @@
 package org.flocksy.core.transport;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import org.flocksy.core.wire.Status;
 
 /**
- * Frames and bytes a node sent (by kind) and received (by peer), for operators and for the anonymity
- * checks. Bytes are plaintext Flock bytes; each sent frame goes once to every subscriber.
+ * Frames and bytes a node sent (by kind, and per peer) and received (by peer), for operators and for the
+ * anonymity checks. Bytes are plaintext Flock bytes. One publishing socket sends each frame to every
+ * subscriber, so a peer's sent counters are the frames sent while the state machine counted it connected.
  */
 public final class Traffic {
     /** What a sent frame was. */
@@ -35,6 +37,9 @@ public final class Traffic {
     private final Map<Kind, Counter> sent = new ConcurrentHashMap<>();
     private final Map<String, Counter> received = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> dropped = new ConcurrentHashMap<>();
+    private final Map<String, Map<Kind, Counter>> sentTo = new ConcurrentHashMap<>();
+    // Replaced whole by the state machine's thread, read by the sending thread.
+    private volatile Set<String> connected = Set.of();
 
     public void sent(Status status, int length) {
         Kind kind = switch (status) {
@@ -43,6 +48,14 @@ public final class Traffic {
             default -> Kind.HEARTBEAT;
         };
         sent.computeIfAbsent(kind, k -> new Counter()).add(length);
+        for (String peer : connected) {
+            sentTo(peer, kind).add(length);
+        }
+    }
+
+    /** The peers that receive what is sent from now on. */
+    public void connected(Set<String> peers) {
+        connected = Set.copyOf(peers);
     }
 
     public void received(String peer, int length) {
@@ -55,6 +68,11 @@ public final class Traffic {
 
     public Counter sent(Kind kind) {
         return sent.computeIfAbsent(kind, k -> new Counter());
+    }
+
+    /** What was sent of one kind while {@code peer} was connected. */
+    public Counter sentTo(String peer, Kind kind) {
+        return sentTo.computeIfAbsent(peer, k -> new ConcurrentHashMap<>()).computeIfAbsent(kind, k -> new Counter());
     }
 
     public Counter receivedFrom(String peer) {

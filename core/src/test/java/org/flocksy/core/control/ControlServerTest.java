@@ -87,6 +87,12 @@ class ControlServerTest {
         assertThat(call("keys").text()).contains(members.get(0).hostname());
         Reply traffic = call("traffic");
         assertThat(((JsonNode) traffic.data()).path("sent").path("heartbeat").path("frames").asLong()).isPositive();
+        String peer = members.get(1).hostname();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            JsonNode row = ((JsonNode) call("traffic").data()).path("peers").path(peer);
+            return row.path("in").path("frames").asLong() > 0 && row.path("out").path("frames").asLong() > 0;
+        });
+        assertThat(call("traffic").text()).containsPattern(java.util.regex.Pattern.quote(peer) + " +in \\d+ frames \\(\\d+ B\\), out \\d+ frames");
         assertThat(call("log", "5", "warn").data().toString()).contains("hello");
         assertThat(call("help", "versions").text()).contains("versions BOX PATH");
     }

@@ -627,7 +627,8 @@ public final class FlockMachine {
         lastTickNanos = now;
         updateConnectivity(now);
         if (state.role == State.Role.ORIGINATOR) {
-            recipients.removeIf(p -> !p.connected() || leftRun(p));
+            // A receiver that confirmed the whole run has it, whatever it does next.
+            recipients.removeIf(p -> !completed.contains(p) && (!p.connected() || leftRun(p)));
             if (recipients.isEmpty() && state.phase != State.Phase.SENDING) {
                 abortOutgoing(Event.RECEIVERS_LEFT, "every receiver left");
                 return;

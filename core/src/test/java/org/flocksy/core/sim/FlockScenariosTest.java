@@ -306,6 +306,28 @@ class FlockScenariosTest {
     }
 
     @Test
+    @DisplayName("A receiver that confirmed the whole run and died before its stop still counts: the run is delivered, not sent again")
+    void completedReceiverThatDiesStillCounts() throws Exception {
+        SimFlock flock = new SimFlock(16, dir, SimNetwork.Options.lan(), 0, 0);
+        flock.start();
+        // Just over 256 chunks: the bulk phase is padded to 512 frames, so the originator keeps sending
+        // for longer after the confirmation than it takes to call a dead peer disconnected.
+        byte[] data = content(16, 257 * 4096 + 100);
+        assertThat(flock.runUntil(() -> allReady(flock) && flock.node(1).machine.deliveredRuns() > 0, BUDGET)).isTrue();
+        long delivered = flock.node(1).machine.deliveredRuns();
+        int before = flock.log().size();
+        flock.node(1).write("report", data);
+        assertThat(flock.runUntil(() -> flock.log().subList(before, flock.log().size()).stream()
+                .anyMatch(e -> e.node() == 1 && e.status() == 140), BUDGET)).isTrue();
+        assertThat(holds(flock.node(2), "report", data)).isTrue();
+        assertThat(flock.node(1).emitter.schedule().bulkActive()).as("the padded bulk phase is still running").isTrue();
+        flock.node(2).crash();
+        assertThat(flock.runUntil(() -> flock.node(1).ready(), BUDGET)).isTrue();
+        assertThat(flock.node(1).machine.deliveredRuns()).isEqualTo(delivered + 1);
+        assertThat(flock.node(1).machine.abandonedRuns()).isZero();
+    }
+
+    @Test
     @DisplayName("Metadata-only changes (chmod, touch, mkdir, delete) ride in ordinary padded runs and leave every node alike")
     void metadataOnlyChanges() throws Exception {
         SimFlock flock = new SimFlock(21, dir, SimNetwork.Options.lan(), 0, 0, 0);

@@ -40,7 +40,7 @@ public final class Console {
                     "stop or restart syncing a box, compare it with its index now, add or remove one (kept in the config file)",
                     List.of("pause", "resume", "rescan", "add", "remove")),
             new Command("nodes", "nodes", "the peers this node syncs with, and whether they are connected", List.of()),
-            new Command("node", "node add URI PUBLIC-KEY", "put a peer's public key into the keystore (used from the next start)",
+            new Command("node", "node add URI PUBLIC-KEY", "make a peer a node: its public key into the keystore and a node line into the config (used from the next start)",
                     List.of("add")),
             new Command("keys", "keys", "this node's public keys, to give to the other nodes", List.of()),
             new Command("conflicts", "conflicts | conflicts show BOX PATH | conflicts resolve BOX PATH keep-local|take-remote|keep-both",
@@ -65,8 +65,8 @@ public final class Console {
     private final Path configFile;
 
     /**
-     * @param configFile where {@code box add} and {@code box remove} write, so that the change outlives the
-     *     daemon; {@code null} when the node has no config file
+     * @param configFile where {@code box add}, {@code box remove} and {@code node add} write, so that the change
+     *     outlives the daemon; {@code null} when the node has no config file
      */
     public Console(Node node, PluginControl plugins, LogTail logs, Path configFile) {
         this.node = node;
@@ -314,7 +314,7 @@ public final class Console {
         return Reply.ok(text.toString().stripTrailing(), data);
     }
 
-    private Reply nodeAdd(List<String> args) throws IOException, org.flocksy.core.config.ConfigException {
+    private synchronized Reply nodeAdd(List<String> args) throws IOException, org.flocksy.core.config.ConfigException {
         if (args.size() != 3 || !args.get(0).equals("add")) {
             throw new IllegalArgumentException("usage: " + command("node").orElseThrow().usage());
         }
@@ -330,12 +330,34 @@ public final class Console {
         Path file = node.settings().keystore().value();
         Map<String, String> keys = new LinkedHashMap<>(Files.exists(file) ? KeyFiles.readKeystore(file) : Map.of());
         String before = keys.put(uri, key);
-        if (key.equals(before)) {
-            return Reply.ok(uri + " already has this key in " + file, Map.of("endpoint", uri, "changed", false));
+        List<String> done = new ArrayList<>();
+        if (!key.equals(before)) {
+            KeyFiles.writeKeystore(file, keys);
+            done.add((before == null ? "added its key to " : "replaced its key in ") + file);
         }
-        KeyFiles.writeKeystore(file, keys);
-        return Reply.ok((before == null ? "added " : "replaced the key of ") + uri + " in " + file
-                + "; add 'node = " + uri + "' to the config if it is new, and restart flocksy to connect", Map.of("endpoint", uri, "changed", true));
+        if (configFile != null) {
+            List<String> lines = new ArrayList<>(Files.exists(configFile) ? Files.readAllLines(configFile) : List.of());
+            boolean listed = lines.stream().map(l -> l.strip().split("\\s*=\\s*", 2))
+                    .anyMatch(kv -> kv.length == 2 && kv[0].equals("node") && sameEndpoint(kv[1], uri));
+            if (!listed) {
+                lines.add("node = " + uri);
+                writeConfig(lines);
+                done.add("added 'node = " + uri + "' to " + configFile);
+            }
+        }
+        if (done.isEmpty()) {
+            return Reply.ok(uri + " is already a node with this key", Map.of("endpoint", uri, "changed", false));
+        }
+        return Reply.ok(uri + ": " + String.join("; ", done) + "; restart flocksy to connect (the peer needs this node's keys too: see 'keys')",
+                Map.of("endpoint", uri, "changed", true));
+    }
+
+    private static boolean sameEndpoint(String written, String uri) {
+        try {
+            return org.flocksy.core.config.Endpoint.normalize(written.strip()).equals(uri);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private Reply keys() {

@@ -116,6 +116,22 @@ class ControlServerTest {
     }
 
     @Test
+    void nodeAddPutsTheKeyIntoTheKeystoreAndTheNodeIntoTheConfig() throws Exception {
+        Path keystore = nodes.get(0).settings().keystore().value();
+        String key = "Yne@$w-vo<fVvi]a<NY6T7ed:Cbmw(vbIq(qc(5M";
+        java.util.Map<String, String> before = org.flocksy.core.config.KeyFiles.readKeystore(keystore);
+        Reply added = call("node", "add", "tcp://10.0.0.9:05671", key);
+        assertThat(added.ok()).as(added.text()).isTrue();
+        assertThat(added.text()).contains("added its key to " + keystore, "added 'node = tcp://10.0.0.9:5671' to " + config, "restart");
+        assertThat(org.flocksy.core.config.KeyFiles.readKeystore(keystore))
+                .containsEntry("tcp://10.0.0.9:5671", key).containsAllEntriesOf(before);
+        assertThat(config).content().containsOnlyOnce("node = tcp://10.0.0.9:5671");
+        assertThat(call("node", "add", "tcp://10.0.0.9:5671", key).text()).isEqualTo("tcp://10.0.0.9:5671 is already a node with this key");
+        assertThat(config).content().containsOnlyOnce("node = tcp://10.0.0.9:5671");
+        assertThat(call("node", "add", "tcp://10.0.0.9:70000", key).ok()).isFalse();
+    }
+
+    @Test
     void boxesAddedAndRemovedWhileRunningAreKeptInTheConfig() throws Exception {
         Path extra = Files.createDirectories(dir.resolve("extra"));
         Files.writeString(extra.resolve("x.txt"), "x");

@@ -90,7 +90,7 @@ final class Shell implements AutoCloseable {
         if (words.get(0).equals("node") && words.size() == 4 && words.get(1).equals("add")) {
             String answer;
             try {
-                answer = reader.readLine("Put " + words.get(2) + " with key " + words.get(3) + " into the keystore? [y/N] ");
+                answer = reader.readLine("Make " + words.get(2) + " with key " + words.get(3) + " a node (keystore and config)? [y/N] ");
             } catch (UserInterruptException | EndOfFileException e) {
                 answer = "";
             }

@@ -162,11 +162,22 @@ public final class SyncEngine implements AutoCloseable {
         }
     }
 
-    /** Syncs a paused box again, starting with a rescan. */
+    /**
+     * Syncs a paused box again: a rescan sends what changed here meanwhile, and the box's digest asks the
+     * group for what it sent meanwhile (runs for a paused box are refused, yet count as delivered).
+     */
     public void resume(Box box) {
         if (pausedByUser.remove(box)) {
             log.info("box '{}': resumed", box.name());
             rescanNow(box);
+            askForWhatIsMissing(box);
+        }
+    }
+
+    private void askForWhatIsMissing(Box box) {
+        if (available(box)) {
+            digestWanted.add(box);
+            onWork.run();
         }
     }
 
@@ -216,7 +227,7 @@ public final class SyncEngine implements AutoCloseable {
 
     /**
      * Starts syncing another box while the node runs (the shell's {@code box add}); peers sync it once they
-     * have a box of that name too.
+     * have a box of that name too, and whatever they sent before is asked for again.
      *
      * @throws IOException naming the problem: a name or folder already in use, an unusable folder
      */
@@ -233,7 +244,8 @@ public final class SyncEngine implements AutoCloseable {
         startBox(box);
         boxes.add(box);
         log.info("box '{}' at {}: added", name, root);
-        onWork.run();
+        // Peers that already had this box sent runs this node refused: its digest asks for them again.
+        askForWhatIsMissing(box);
     }
 
     /** Stops syncing a box (the shell's {@code box remove}); its folder, index and versions stay as they are. */
@@ -485,6 +497,9 @@ public final class SyncEngine implements AutoCloseable {
         } else if (available && paused.remove(box)) {
             log.info("box '{}': {} is back; resuming", box.name(), box.root());
             rescan(box);
+            // Runs for it were refused while it was gone.
+            digestWanted.add(box);
+            onWork.run();
         }
         return available;
     }

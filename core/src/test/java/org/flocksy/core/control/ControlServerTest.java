@@ -151,6 +151,29 @@ class ControlServerTest {
     }
 
     @Test
+    void aBoxAddedHereThenOnThePeerConverges() throws Exception {
+        Path here = Files.createDirectories(dir.resolve("later-here"));
+        Path there = Files.createDirectories(dir.resolve("later-there"));
+        Files.writeString(here.resolve("pre.txt"), "made before the peer had the box");
+        long delivered = nodes.get(0).machine().deliveredRuns();
+        assertThat(call("box", "add", "later@" + here).ok()).isTrue();
+        // The peer refuses the run: it has no box of that name yet. Adding it there asks the group for it.
+        await().atMost(Duration.ofSeconds(60)).until(() -> nodes.get(0).machine().deliveredRuns() > delivered);
+        Node peer = nodes.get(1);
+        peer.onLoop(() -> {
+            peer.sync().addBox("later", there);
+            return null;
+        });
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(there.resolve("pre.txt")));
+        assertThat(there.resolve("pre.txt")).hasContent("made before the peer had the box");
+        assertThat(call("box", "remove", "later").ok()).isTrue();
+        peer.onLoop(() -> {
+            peer.sync().removeBox(peer.sync().boxes().stream().filter(b -> b.name().equals("later")).findFirst().orElseThrow());
+            return null;
+        });
+    }
+
+    @Test
     void conflictCopiesAreListedShownAndSettled() throws Exception {
         Path box = members.get(0).box();
         Files.writeString(box.resolve("plan.txt"), "ours");
@@ -178,8 +201,15 @@ class ControlServerTest {
     void pauseResumeRescanAndVersionsOfARealBox() throws Exception {
         assertThat(call("box", "pause", "demo").text()).contains("paused");
         assertThat(call("boxes").text()).contains("paused");
+        // What a peer sends meanwhile is refused here; resuming asks the group for it.
+        long delivered = nodes.get(1).machine().deliveredRuns();
+        Files.writeString(members.get(1).box().resolve("while-paused.txt"), "sent while paused");
+        await().atMost(Duration.ofSeconds(60)).until(() -> nodes.get(1).machine().deliveredRuns() > delivered);
+        assertThat(members.get(0).box().resolve("while-paused.txt")).doesNotExist();
         assertThat(call("box", "resume", "demo").ok()).isTrue();
         assertThat(call("boxes").text()).contains("syncing");
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(members.get(0).box().resolve("while-paused.txt")));
+        assertThat(members.get(0).box().resolve("while-paused.txt")).hasContent("sent while paused");
         assertThat(call("box", "rescan", "demo").text()).contains("change(s) waiting");
 
         // A peer's overwrite keeps the old content as a version; the shell lists and restores it.

@@ -2,7 +2,9 @@ package org.flocksy.core.config;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -25,7 +27,9 @@ import org.flocksy.core.crypto.Z85;
  * mode 0600. Keystore: {@code {"tcp://…": Z85 public key}}. Endpoints are normalised as in the config.
  */
 public final class KeyFiles {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    // A second entry for one endpoint, or text after the object, is a mistake to name, not to guess past.
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private KeyFiles() {}
 
@@ -44,7 +48,7 @@ public final class KeyFiles {
             }
             String secret = key(e.getValue(), "private_key", where);
             String pub = key(e.getValue(), "public_key", where);
-            result.put(endpoint(e.getKey(), file), new CurveKeyPair(pub, secret));
+            put(result, endpoint(e.getKey(), file), new CurveKeyPair(pub, secret), where);
         }
         return result;
     }
@@ -63,7 +67,7 @@ public final class KeyFiles {
             if (problem != null) {
                 throw new ConfigException(where + ": public key " + problem);
             }
-            result.put(endpoint(e.getKey(), file), e.getValue().asText());
+            put(result, endpoint(e.getKey(), file), e.getValue().asText(), where);
         }
         return result;
     }
@@ -142,6 +146,13 @@ public final class KeyFiles {
             throw new ConfigException(file + ": expected a JSON object keyed by endpoint");
         }
         return root;
+    }
+
+    /** Two spellings of one endpoint ({@code :05671} and {@code :5671}) are one entry given twice. */
+    private static <V> void put(Map<String, V> result, String endpoint, V value, String where) throws ConfigException {
+        if (result.putIfAbsent(endpoint, value) != null) {
+            throw new ConfigException(where + ": " + endpoint + " is given twice");
+        }
     }
 
     private static String key(JsonNode entry, String field, String where) throws ConfigException {

@@ -55,7 +55,13 @@ class KeyFilesTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith(broken + ":3: malformed JSON")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
-        for (String text : List.of("[]", "\"string\"", "")) {
+        Path twice = Files.writeString(dir.resolve("twice"), "{\n  \"tcp://a:1\": \"x\",\n  \"tcp://a:1\": \"y\"\n}");
+        assertThatThrownBy(() -> KeyFiles.readKeystore(twice)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(twice + ":3: malformed JSON: Duplicate field 'tcp://a:1'");
+        Path spelledTwice = Files.writeString(dir.resolve("spelled"), "{\"tcp://a:1\": \"" + PUBLIC + "\", \"tcp://a:01\": \"" + PUBLIC + "\"}");
+        assertThatThrownBy(() -> KeyFiles.readKeystore(spelledTwice))
+                .hasMessage(spelledTwice + ": entry 'tcp://a:01': tcp://a:1 is given twice");
+        for (String text : List.of("[]", "\"string\"", "", "{} trailing")) {
             Path p = Files.writeString(dir.resolve("shape"), text);
             assertThatThrownBy(() -> KeyFiles.readKeystore(p)).isInstanceOf(ConfigException.class)
                     .hasMessageStartingWith(p.toString());

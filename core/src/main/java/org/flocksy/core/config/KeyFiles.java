@@ -15,10 +15,12 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import org.flocksy.core.crypto.CurveKeyPair;
 import org.flocksy.core.crypto.Z85;
 
@@ -40,6 +42,7 @@ public final class KeyFiles {
         if (root == null) {
             return result;
         }
+        refuseIfOthersCanRead(file);
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             String where = file + ": entry '" + e.getKey() + "'";
@@ -146,6 +149,22 @@ public final class KeyFiles {
             throw new ConfigException(file + ": expected a JSON object keyed by endpoint");
         }
         return root;
+    }
+
+    /** Like ssh: a secret others can read is no longer a secret, and saying so beats carrying on. */
+    private static void refuseIfOthersCanRead(Path file) throws ConfigException {
+        Set<PosixFilePermission> mode;
+        try {
+            mode = Files.getPosixFilePermissions(file);
+        } catch (UnsupportedOperationException e) {
+            return;
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot read its permissions: " + Problems.describe(e), e);
+        }
+        if (mode.contains(PosixFilePermission.GROUP_READ) || mode.contains(PosixFilePermission.OTHERS_READ)) {
+            throw new ConfigException(file + ": private keys readable by others (" + PosixFilePermissions.toString(mode)
+                    + "); make it private with: chmod 600 " + file);
+        }
     }
 
     /** Two spellings of one endpoint ({@code :05671} and {@code :5671}) are one entry given twice. */

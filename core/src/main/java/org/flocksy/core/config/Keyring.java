@@ -47,6 +47,14 @@ public record Keyring(List<Host> hosts, List<Peer> peers, Set<String> admitted) 
             hosts.add(new Host(h.value(), pair));
         }
         Map<String, String> keystore = KeyFiles.readKeystore(keystoreFile);
+        for (int i = 0; i < hosts.size(); i++) {
+            String listed = keystore.get(hosts.get(i).endpoint());
+            if (listed != null && !listed.equals(hosts.get(i).keys().publicKey())) {
+                throw new ConfigException(settings.hostnames().get(i).error("the keystore " + keystoreFile + " gives hostname "
+                        + hosts.get(i).endpoint() + " another public key than its key pair in " + privateFile
+                        + "; peers with that keystore would refuse this node"));
+            }
+        }
         List<Peer> peers = new ArrayList<>();
         for (Declared<String> n : settings.nodes()) {
             String key = keystore.get(n.value());

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.flocksy.api.StoredVersion;
@@ -54,6 +55,8 @@ public final class Console {
             new Command("help", "help [COMMAND]", "the commands, or one command in detail", List.of()),
             new Command("exit", "exit", "leave the shell; the daemon keeps running", List.of()));
 
+    private static final Set<String> NO_ARGUMENTS = Set.of("status", "boxes", "nodes", "keys", "traffic", "exit");
+
     /** What {@code conflicts resolve} can do with a conflict copy. */
     public static final List<String> RESOLUTIONS = List.of("keep-local", "take-remote", "keep-both");
 
@@ -87,6 +90,9 @@ public final class Console {
         }
         String name = words.get(0);
         List<String> args = words.subList(1, words.size());
+        if (NO_ARGUMENTS.contains(name) && !args.isEmpty()) {
+            return Reply.failed("usage: " + name + " (it takes no arguments)");
+        }
         try {
             return switch (name) {
                 case "status" -> node.onLoop(this::status);
@@ -327,6 +333,9 @@ public final class Console {
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("'" + key + "' is not a public key (40 Z85 characters, as --create-private-keys prints)");
         }
+        if (node.keyring().hosts().stream().anyMatch(h -> h.endpoint().equals(uri))) {
+            throw new IllegalArgumentException(uri + " is this node's own hostname, not a peer");
+        }
         Path file = node.settings().keystore().value();
         Map<String, String> keys = new LinkedHashMap<>(Files.exists(file) ? KeyFiles.readKeystore(file) : Map.of());
         String before = keys.put(uri, key);
@@ -387,7 +396,7 @@ public final class Console {
             return Reply.ok(data.isEmpty() ? "no conflicts" : text.toString().stripTrailing(), data);
         }
         String action = args.get(0);
-        if (!(action.equals("show") && args.size() == 3) && !(action.equals("resolve") && args.size() == 4)) {
+        if (!(action.equals("show") && args.size() == 3) && !(action.equals("resolve") && args.size() == 4 && RESOLUTIONS.contains(args.get(3)))) {
             throw new IllegalArgumentException("usage: " + command("conflicts").orElseThrow().usage());
         }
         Box b = boxNamed(args.get(1));
@@ -426,7 +435,7 @@ public final class Console {
                 }
                 Files.move(copyPath, b.resolve(renamed), StandardCopyOption.ATOMIC_MOVE);
             }
-            default -> throw new IllegalArgumentException("resolve with keep-local, take-remote or keep-both, not '" + resolution + "'");
+            default -> throw new IllegalStateException("unchecked resolution " + resolution);
         }
         return Reply.ok("box '" + b.name() + "': " + copy + " settled (" + resolution + "); the change syncs like any edit",
                 Map.of("box", b.name(), "copy", copy, "resolution", resolution));

@@ -25,6 +25,9 @@ class KeyFilesTest {
         Path priv = Files.writeString(dir.resolve("pk"),
                 "{\"tcp://127.0.0.1:5671\": {\"private_key\": \"" + SECRET.replace("\\", "\\\\") + "\", \"public_key\": \"" + PUBLIC + "\"}}");
         Path store = Files.writeString(dir.resolve("ks"), "{\"127.0.0.1:5672\": \"" + PUBLIC + "\"}");
+        Files.setPosixFilePermissions(priv, PosixFilePermissions.fromString("rw-r--r--"));
+        assertThatThrownBy(() -> KeyFiles.readPrivateKeys(priv)).hasMessage(priv + ": private keys readable by others (rw-r--r--); make it private with: chmod 600 " + priv);
+        Files.setPosixFilePermissions(priv, PosixFilePermissions.fromString("rw-------"));
         assertThat(KeyFiles.readPrivateKeys(priv)).containsExactly(Map.entry("tcp://127.0.0.1:5671", new CurveKeyPair(PUBLIC, SECRET)));
         assertThat(KeyFiles.readKeystore(store)).containsExactly(Map.entry("tcp://127.0.0.1:5672", PUBLIC));
     }
@@ -77,6 +80,7 @@ class KeyFilesTest {
         assertThatThrownBy(() -> KeyFiles.readKeystore(badChar))
                 .hasMessageContaining("'~' at position 40, which is not a Z85 character");
         Path missingHalf = Files.writeString(dir.resolve("pk"), "{\"tcp://a:1\": {\"public_key\": \"" + PUBLIC + "\"}}");
+        Files.setPosixFilePermissions(missingHalf, PosixFilePermissions.fromString("rw-------"));
         assertThatThrownBy(() -> KeyFiles.readPrivateKeys(missingHalf))
                 .hasMessage(missingHalf + ": entry 'tcp://a:1': private_key missing");
     }

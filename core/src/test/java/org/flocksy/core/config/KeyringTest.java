@@ -43,5 +43,9 @@ class KeyringTest {
                         + " (create one with --create-private-keys)");
         assertThatThrownBy(() -> Keyring.load(settings("tcp://a:1", "tcp://b:1")))
                 .hasMessage("cfg:4: node tcp://b:1 is not in the keystore " + dir.resolve("ks"));
+        KeyFiles.writeKeystore(dir.resolve("ks"), Map.of("tcp://a:1", CurveKeyPair.generate().publicKey(), "tcp://b:1", own.publicKey()));
+        assertThatThrownBy(() -> Keyring.load(settings("tcp://a:1", "tcp://b:1")))
+                .hasMessage("--hostname: the keystore " + dir.resolve("ks") + " gives hostname tcp://a:1 another public key than its key pair in "
+                        + dir.resolve("pk") + "; peers with that keystore would refuse this node");
     }
 }

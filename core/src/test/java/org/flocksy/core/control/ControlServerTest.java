@@ -100,6 +100,8 @@ class ControlServerTest {
     @Test
     void badInputGetsOneLineAndChangesNothing() throws Exception {
         assertThat(call("bogus").text()).isEqualTo("unknown command 'bogus' (try 'help')");
+        assertThat(call("status", "now").text()).isEqualTo("usage: status (it takes no arguments)");
+        assertThat(call("conflicts", "resolve", "demo", "a.txt", "bogus").text()).startsWith("usage: conflicts");
         assertThat(call("box", "pause", "nope").text()).startsWith("no box 'nope' (boxes: demo)");
         assertThat(call("versions", "demo").text()).startsWith("usage: versions BOX PATH");
         assertThat(call("versions", "demo", "../etc/passwd").ok()).isFalse();
@@ -129,6 +131,7 @@ class ControlServerTest {
         assertThat(call("node", "add", "tcp://10.0.0.9:5671", key).text()).isEqualTo("tcp://10.0.0.9:5671 is already a node with this key");
         assertThat(config).content().containsOnlyOnce("node = tcp://10.0.0.9:5671");
         assertThat(call("node", "add", "tcp://10.0.0.9:70000", key).ok()).isFalse();
+        assertThat(call("node", "add", members.get(0).hostname(), key).text()).isEqualTo(members.get(0).hostname() + " is this node's own hostname, not a peer");
     }
 
     @Test

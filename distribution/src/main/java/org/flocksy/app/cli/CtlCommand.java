@@ -46,6 +46,17 @@ final class CtlCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Path socket = control != null ? control : ControlServer.defaultPath(env.home());
+        // Everything after the command is its arguments (a key or a file name may start with '-'), but for --json.
+        words = new ArrayList<>(words);
+        json |= words.removeIf("--json"::equals);
+        if (words.isEmpty()) {
+            err.println("flocksy: no command given (try 'flocksy ctl help')");
+            return ExitCodes.USAGE;
+        }
+        if (Console.command(words.get(0)).isEmpty()) {
+            err.println("flocksy: unknown command '" + words.get(0) + "' (try 'flocksy ctl help')");
+            return ExitCodes.USAGE;
+        }
         Reply reply;
         if (words.get(0).equals("help")) {
             try {

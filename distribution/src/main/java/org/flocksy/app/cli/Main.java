@@ -16,7 +16,10 @@ public final class Main {
         CommandLine cli = new CommandLine(new FlocksyCommand(env));
         cli.addSubcommand("demo", new CommandLine(new DemoCommand(env)));
         cli.addSubcommand("shell", new CommandLine(new ShellCommand(env)));
-        cli.addSubcommand("ctl", new CommandLine(new CtlCommand(env)));
+        // After the command, every word is the command's own (a key or a file name may start with '-').
+        cli.addSubcommand("ctl", new CommandLine(new CtlCommand(env)).setStopAtPositional(true));
+        // '@file' would read arguments from a file: a box or key that starts with '@' is meant as it is.
+        cli.setExpandAtFiles(false);
         cli.setExecutionExceptionHandler(new ErrorHandler());
         cli.setParameterExceptionHandler((e, args) -> {
             e.getCommandLine().getErr().println("flocksy: " + e.getMessage() + " (see flocksy --help)");

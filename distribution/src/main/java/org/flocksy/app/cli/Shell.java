@@ -89,10 +89,14 @@ final class Shell implements AutoCloseable {
         }
         if (words.get(0).equals("node") && words.size() == 4 && words.get(1).equals("add")) {
             String answer;
+            // The answer is not a command: keep it out of the history.
+            reader.setVariable(LineReader.DISABLE_HISTORY, true);
             try {
                 answer = reader.readLine("Make " + words.get(2) + " with key " + words.get(3) + " a node (keystore and config)? [y/N] ");
             } catch (UserInterruptException | EndOfFileException e) {
                 answer = "";
+            } finally {
+                reader.setVariable(LineReader.DISABLE_HISTORY, false);
             }
             if (!answer.strip().equalsIgnoreCase("y") && !answer.strip().equalsIgnoreCase("yes")) {
                 print("not added");

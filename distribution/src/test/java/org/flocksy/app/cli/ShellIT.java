@@ -65,6 +65,7 @@ class ShellIT {
     void ctlRunsOneCommandWithMeaningfulExitCodes() throws Exception {
         Ran notRunning = ctl("status");
         assertThat(notRunning.exit()).isEqualTo(ExitCodes.NOT_RUNNING);
+        assertThat(ctl("frobnicate").exit()).as("an unknown command is a usage error, daemon or not").isEqualTo(ExitCodes.USAGE);
         assertThat(notRunning.err().strip()).startsWith("flocksy: flocksy is not running (no control socket at").doesNotContain("\n");
 
         LocalFlock.Member member = startDaemon();
@@ -78,7 +79,15 @@ class ShellIT {
         assertThat(unknown.exit()).isEqualTo(ExitCodes.USAGE);
         assertThat(ctl("versions", "demo", "nothing-here.txt").exit()).isZero();
         assertThat(ctl("box", "resume", "nope").exit()).isEqualTo(ExitCodes.FAILED);
-        assertThat(unknown.err().strip()).isEqualTo("flocksy: unknown command 'bogus' (try 'help')");
+        assertThat(unknown.err().strip()).isEqualTo("flocksy: unknown command 'bogus' (try 'flocksy ctl help')");
+        assertThat(ctl("status", "extra").exit()).as("a command that takes no arguments").isEqualTo(ExitCodes.USAGE);
+        assertThat(ctl("conflicts", "resolve", "demo", "a.txt", "bogus").exit()).isEqualTo(ExitCodes.USAGE);
+        Ran dashed = ctl("versions", "demo", "-dashed.txt", "--json");
+        assertThat(dashed.exit()).as(dashed.err()).isZero();
+        assertThat(new ObjectMapper().readTree(dashed.out()).isArray()).isTrue();
+        Ran at = ctl("versions", "demo", "@not-an-argument-file");
+        assertThat(at.exit()).as(at.err()).isZero();
+        assertThat(at.out()).contains("@not-an-argument-file");
         assertThat(ctl().exit()).as("no command").isEqualTo(ExitCodes.USAGE);
         Ran plugins = ctl("plugins");
         assertThat(plugins.out()).contains("box-local", "started");
@@ -127,7 +136,8 @@ class ShellIT {
             type(typing, "exit");
             shell.join(10_000);
             assertThat(exit.get()).isZero();
-            assertThat(Files.readAllLines(history)).anyMatch(l -> l.contains("status")).anyMatch(l -> l.contains("frobnicate"));
+            assertThat(Files.readAllLines(history)).anyMatch(l -> l.contains("status")).anyMatch(l -> l.contains("frobnicate"))
+                    .as("the answer to a question is not a command").noneMatch(l -> l.endsWith(":n"));
         } finally {
             typing.close();
             shell.join(10_000);

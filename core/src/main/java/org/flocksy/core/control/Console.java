@@ -500,7 +500,7 @@ public final class Console {
                 + " (the file it replaced is kept as a version); it syncs like any edit", Map.of("restored", v.location()));
     }
 
-    private Reply plugins(List<String> args) {
+    private Reply plugins(List<String> args) throws Exception {
         if (args.isEmpty()) {
             List<PluginControl.Plugin> list = plugins.list();
             StringBuilder text = new StringBuilder();
@@ -514,8 +514,20 @@ public final class Console {
         if (args.size() != 2 || !List.of("enable", "disable").contains(args.get(0))) {
             throw new IllegalArgumentException("usage: " + command("plugins").orElseThrow().usage());
         }
-        String outcome = plugins.enable(args.get(1), args.get(0).equals("enable"));
+        String outcome = plugins.enable(args.get(1), args.get(0).equals("enable"), node.onLoop(this::inUse));
         return Reply.ok(outcome, Map.of("id", args.get(1), "enabled", args.get(0).equals("enable")));
+    }
+
+    private PluginControl.InUse inUse() {
+        List<String> locations = new ArrayList<>();
+        node.settings().boxes().forEach(b -> locations.add(b.value().location()));
+        Set<String> ids = new java.util.HashSet<>();
+        for (Box b : node.sync().boxes()) {
+            locations.add(b.root().toString());
+            ids.add(node.settings().resolverOf(b.name()));
+            ids.add(node.settings().backupOf(b.name()).split(":", 2)[0]);
+        }
+        return new PluginControl.InUse(locations, ids);
     }
 
     private Reply traffic() {

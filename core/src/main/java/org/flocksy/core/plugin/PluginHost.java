@@ -61,25 +61,37 @@ public final class PluginHost implements AutoCloseable, org.flocksy.core.control
 
     @Override
     public List<Plugin> list() {
+        org.pf4j.DefaultPluginStatusProvider next = new org.pf4j.DefaultPluginStatusProvider(pluginsDir);
         List<Plugin> plugins = new ArrayList<>();
         for (PluginWrapper p : manager.getPlugins()) {
             String description = p.getDescriptor().getPluginDescription();
-            plugins.add(new Plugin(p.getPluginId(), p.getDescriptor().getVersion(), p.getPluginState().toString().toLowerCase(java.util.Locale.ROOT),
-                    description == null ? "" : description));
+            String state = p.getPluginState().toString().toLowerCase(java.util.Locale.ROOT);
+            boolean running = p.getPluginState() != PluginState.DISABLED;
+            boolean nextTime = !next.isPluginDisabled(p.getPluginId());
+            if (running != nextTime) {
+                state += nextTime ? " (enabled from the next start)" : " (disabled from the next start)";
+            }
+            plugins.add(new Plugin(p.getPluginId(), p.getDescriptor().getVersion(), state, description == null ? "" : description));
         }
         plugins.sort(java.util.Comparator.comparing(Plugin::id));
         return plugins;
     }
 
     @Override
-    public String enable(String id, boolean enabled) {
+    public String enable(String id, boolean enabled, InUse inUse) {
         if (manager.getPlugin(id) == null) {
             throw new IllegalArgumentException("no plugin '" + id + "' (see 'plugins')");
+        }
+        org.pf4j.DefaultPluginStatusProvider status = new org.pf4j.DefaultPluginStatusProvider(pluginsDir);
+        if (!enabled) {
+            String needed = neededFrom(id, inUse, status);
+            if (needed != null) {
+                throw new IllegalArgumentException("plugin '" + id + "' is not disabled: " + needed + ", so the next start would fail");
+            }
         }
         // Only recorded (enabled.txt / disabled.txt in the plugins folder): PF4J's own disablePlugin would stop
         // the plugin now, under extensions the kernel is still using.
         try {
-            org.pf4j.DefaultPluginStatusProvider status = new org.pf4j.DefaultPluginStatusProvider(pluginsDir);
             if (enabled) {
                 status.enablePlugin(id);
             } else {
@@ -88,7 +100,54 @@ public final class PluginHost implements AutoCloseable, org.flocksy.core.control
         } catch (org.pf4j.PluginRuntimeException e) {
             throw new IllegalArgumentException("plugin '" + id + "' could not be " + (enabled ? "enabled" : "disabled") + ": " + e.getMessage());
         }
-        return "plugin '" + id + "' " + (enabled ? "enabled" : "disabled") + "; the running daemon keeps what it has until it restarts";
+        return "plugin '" + id + "' " + (enabled ? "enabled" : "disabled") + " from the next start (in " + pluginsDir
+                + ", for every node run from it); the running daemon keeps what it has";
+    }
+
+    /** What the boxes need that only plugin {@code id} provides among the plugins the next start loads, or null. */
+    private String neededFrom(String id, InUse inUse, org.pf4j.DefaultPluginStatusProvider status) {
+        java.util.function.Predicate<String> staying = other -> !other.equals(id) && !status.isPluginDisabled(other);
+        for (BoxSource source : manager.getExtensions(BoxSource.class, id)) {
+            for (String location : inUse.boxLocations()) {
+                if (accepts(source, location) && othersOf(BoxSource.class, staying).stream().noneMatch(o -> accepts(o, location))) {
+                    return "its box source '" + source.id() + "' is the one for " + location;
+                }
+            }
+        }
+        if (!manager.getExtensions(FileWatcher.class, id).isEmpty()
+                && othersOf(FileWatcher.class, staying).stream().noneMatch(FileWatcher::isSupported)) {
+            return "it has the only file watcher that works here";
+        }
+        List<String> provided = new ArrayList<>();
+        manager.getExtensions(ConflictResolver.class, id).forEach(r -> provided.add(r.id()));
+        manager.getExtensions(BackupStrategy.class, id).forEach(b -> provided.add(b.id()));
+        List<String> elsewhere = new ArrayList<>();
+        othersOf(ConflictResolver.class, staying).forEach(r -> elsewhere.add(r.id()));
+        othersOf(BackupStrategy.class, staying).forEach(b -> elsewhere.add(b.id()));
+        for (String ext : provided) {
+            if (inUse.extensionIds().contains(ext) && !elsewhere.contains(ext)) {
+                return "a box uses its '" + ext + "'";
+            }
+        }
+        return null;
+    }
+
+    private <T> List<T> othersOf(Class<T> type, java.util.function.Predicate<String> staying) {
+        List<T> found = new ArrayList<>();
+        for (PluginWrapper p : manager.getPlugins()) {
+            if (staying.test(p.getPluginId())) {
+                found.addAll(manager.getExtensions(type, p.getPluginId()));
+            }
+        }
+        return found;
+    }
+
+    private static boolean accepts(BoxSource source, String location) {
+        try {
+            return source.accepts(location);
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     @Override

@@ -56,11 +56,12 @@ public final class ControlServer implements AutoCloseable {
     }
 
     /**
-     * Opens the socket and starts answering.
+     * Makes sure the socket can be opened privately and that no other flocksy answers on it: called before
+     * the daemon touches any box, so a second daemon stops before opening their indexes.
      *
-     * @throws IOException if another flocksy answers on it already, or it cannot be made private
+     * @throws IOException if another flocksy answers on it, or it cannot be made private
      */
-    public static ControlServer start(Path socket, Console console) throws IOException {
+    public static void preflight(Path socket) throws IOException {
         Path dir = socket.toAbsolutePath().getParent();
         if (!Files.isDirectory(dir)) {
             Files.createDirectories(dir);
@@ -80,6 +81,15 @@ public final class ControlServer implements AutoCloseable {
             // A socket left by a daemon that was killed: nobody listens on it.
             Files.delete(socket);
         }
+    }
+
+    /**
+     * Opens the socket and starts answering.
+     *
+     * @throws IOException if another flocksy answers on it already, or it cannot be made private
+     */
+    public static ControlServer start(Path socket, Console console) throws IOException {
+        preflight(socket);
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
             server.bind(UnixDomainSocketAddress.of(socket));

@@ -59,6 +59,11 @@ public final class Node implements AutoCloseable {
             throws ConfigException {
         Keyring keyring = Keyring.load(settings);
         List<BoxResolver.Resolved> boxes = BoxResolver.resolve(settings.boxes(), plugins);
+        // Before anything starts, so that a bad line is the only thing the user reads.
+        for (BoxResolver.Resolved box : boxes) {
+            plugins.resolverFor(settings, box.name());
+            plugins.backupFor(settings, box.name());
+        }
         return Guice.createInjector(new NodeModule(settings, keyring, boxes, plugins, blake2b, clock, timing))
                 .getInstance(Node.class);
     }

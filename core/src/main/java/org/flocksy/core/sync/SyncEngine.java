@@ -25,7 +25,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.HexFormat;
-import org.flocksy.api.BackupStrategy;
 import org.flocksy.api.ChangeEvent;
 import org.flocksy.api.Conflict;
 import org.flocksy.api.ConflictResolver;
@@ -41,6 +40,7 @@ import org.flocksy.core.bundle.Digest;
 import org.flocksy.core.bundle.MalformedBundleException;
 import org.flocksy.core.bundle.Move;
 import org.flocksy.core.clock.Clock;
+import org.flocksy.core.config.ConfigException;
 import org.flocksy.core.config.Problems;
 import org.flocksy.core.config.Settings;
 import org.flocksy.core.backup.Versions;
@@ -290,45 +290,32 @@ public final class SyncEngine implements AutoCloseable {
      * rule (keep both, the later edit wins) applies; a resolver the config names must exist.
      */
     private void chooseResolver(Box box) throws IOException {
-        String id = settings.resolverOf(box.name());
-        ConflictResolver resolver = plugins.resolver(id).orElse(null);
-        if (resolver == null && settings.resolvers().containsKey(box.name())) {
-            throw new IOException(settings.resolvers().get(box.name()).origin() + ": box '" + box.name() + "': no conflict resolver '"
-                    + id + "' among the plugins (found: "
-                    + String.join(", ", plugins.resolvers().stream().map(ConflictResolver::id).toList()) + ")");
+        ConflictResolver resolver;
+        try {
+            resolver = plugins.resolverFor(settings, box.name()).orElse(null);
+        } catch (ConfigException e) {
+            throw new IOException(e.getMessage(), e);
         }
         if (resolver != null) {
             resolvers.put(box, resolver);
-            log.info("box '{}': conflicts resolved by {}", box.name(), id);
+            log.info("box '{}': conflicts resolved by {}", box.name(), resolver.id());
         }
     }
 
-    /**
-     * The box's backup strategy, as the config names it ({@code ID[:PARAMETER]}, {@code none} to keep
-     * nothing). Without a plugin for the default, replaced files are not kept (and the log says so).
-     */
+    /** The box's backup strategy; without a plugin for the default, replaced files are not kept (and the log says so). */
     private void chooseBackup(Box box) throws IOException {
-        String chosen = settings.backupOf(box.name());
-        int colon = chosen.indexOf(':');
-        String id = colon < 0 ? chosen : chosen.substring(0, colon);
-        String parameter = colon < 0 ? null : chosen.substring(colon + 1);
-        BackupStrategy strategy = id.equals("none") ? null : plugins.backup(id).orElse(null);
-        String origin = settings.backups().containsKey(box.name()) ? settings.backups().get(box.name()).origin() + ": " : "";
-        if (strategy == null && !id.equals("none")) {
-            if (!origin.isEmpty()) {
-                throw new IOException(origin + "box '" + box.name() + "': no backup strategy '" + id + "' among the plugins (found: "
-                        + String.join(", ", plugins.backups().stream().map(BackupStrategy::id).toList()) + ")");
-            }
-            log.warn("box '{}': no backup strategy plugin '{}': replaced and deleted files are not kept", box.name(), id);
+        PluginCatalog.BackupChoice choice;
+        try {
+            choice = plugins.backupFor(settings, box.name());
+        } catch (ConfigException e) {
+            throw new IOException(e.getMessage(), e);
         }
-        if (strategy != null) {
-            String problem = strategy.check(parameter);
-            if (problem != null) {
-                throw new IOException(origin + "box '" + box.name() + "': backup " + chosen + ": " + problem);
-            }
-            log.info("box '{}': replaced and deleted files kept by {}", box.name(), chosen);
+        if (choice.strategy() != null) {
+            log.info("box '{}': replaced and deleted files kept by {}", box.name(), choice.chosen());
+        } else if (!choice.chosen().equals("none")) {
+            log.warn("box '{}': no backup strategy plugin '{}': replaced and deleted files are not kept", box.name(), choice.chosen());
         }
-        box.versions(new Versions(box.name(), box.root(), box.versionsDir(), strategy, parameter,
+        box.versions(new Versions(box.name(), box.root(), box.versionsDir(), choice.strategy(), choice.parameter(),
                 () -> java.time.Instant.ofEpochMilli(clock.wallMillis())));
     }
 

@@ -34,6 +34,11 @@ final class Daemon implements AutoCloseable {
      * @throws ConfigException for bad settings, keys or boxes, or when another flocksy already answers on the socket
      */
     static Daemon start(Settings settings, Path pluginsDir, Path socket, Path configFile) throws ConfigException, InterruptedException {
+        try {
+            ControlServer.preflight(socket);
+        } catch (IOException e) {
+            throw new ConfigException(socket + ": " + e.getMessage(), e);
+        }
         RecentLog recent = RecentLog.attach();
         PluginHost plugins = null;
         Node node = null;

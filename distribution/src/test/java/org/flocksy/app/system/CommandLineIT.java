@@ -122,6 +122,28 @@ class CommandLineIT {
         }
     }
 
+    @Test
+    void choicesAndTheControlFolderAreCheckedBeforeABoxIsTouched() throws Exception {
+        CurveKeyPair own = CurveKeyPair.generate();
+        Path keys = home.resolve("keys.json");
+        Path store = home.resolve("store.json");
+        KeyFiles.writePrivateKeys(keys, Map.of(hostname, own));
+        KeyFiles.writeKeystore(store, Map.of(hostname, own.publicKey(), peer, CurveKeyPair.generate().publicKey()));
+        Path conf = home.resolve("choices.conf");
+        String[] base = {"-c", conf.toString(), "--privatekey", keys.toString(), "--keystore", store.toString()};
+        String lines = "hostname = " + hostname + "\nnode = " + peer + "\nbox = main@" + box + "\n";
+        Files.writeString(conf, lines + "resolver = main:bogus\n");
+        assertFails(conf + ":4: box 'main': no conflict resolver 'bogus' among the plugins (found: ", base);
+        Files.writeString(conf, lines + "backup = main:simple:abc\n");
+        assertFails(conf + ":4: box 'main': backup simple:abc: ", base);
+        Files.writeString(conf, lines);
+        Path open = Files.createDirectories(home.resolve("open"));
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path socket = open.resolve("control.sock");
+        assertFails(socket + ": the folder " + open + " of the control socket is open to other users", concat(base, "--control", socket.toString()));
+        assertThat(box.resolve(".flocksy")).as("no index made for a refused start").doesNotExist();
+    }
+
     private void assertFails(String messageStart, String... args) throws Exception {
         Map<String, Long> before = listing(dir);
         Flocksy.Result r = Flocksy.run(home, 60, args);

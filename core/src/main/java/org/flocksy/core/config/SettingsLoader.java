@@ -48,7 +48,7 @@ public final class SettingsLoader {
             switch (e.key()) {
                 case "hostname" -> hostnames.add(endpoint(e.value(), e.origin()));
                 case "node" -> nodes.add(endpoint(e.value(), e.origin()));
-                case "box" -> boxes.add(new Declared<>(BoxSpecs.parse(e.value(), e.origin()), e.origin()));
+                case "box" -> boxes.add(new Declared<>(absoluteInFile(BoxSpecs.parse(e.value(), e.origin()), e.origin()), e.origin()));
                 case "keystore" -> keystore = new Declared<>(expand(e.value()), e.origin());
                 case "privatekey" -> privateKeys = new Declared<>(expand(e.value()), e.origin());
                 case "resolver" -> perBox("resolver", "BOX:RESOLVER, e.g. docs:newest", e.value(), e.origin(), resolvers);
@@ -147,6 +147,22 @@ public final class SettingsLoader {
                 throw new ConfigException(v.error(what + " " + v.value() + " is already declared at " + earlier.origin()));
             }
         }
+    }
+
+    /**
+     * A relative folder in the config file would depend on where the daemon happens to start; on the command
+     * line it means the user's current folder, as usual. Locations with a scheme ({@code usb:LABEL}) are the
+     * box source's business.
+     */
+    private static BoxSpec absoluteInFile(BoxSpec box, String origin) throws ConfigException {
+        String location = box.location();
+        int colon = location.indexOf(':');
+        boolean scheme = colon > 1 && location.substring(0, colon).chars().allMatch(Character::isLetterOrDigit);
+        if (!scheme && colon != 1 && !location.startsWith("/") && !location.equals("~") && !location.startsWith("~/")) {
+            throw new ConfigException(origin + ": box '" + box.name() + "': give its folder as an absolute path (or ~/…), not '"
+                    + location + "'");
+        }
+        return box;
     }
 
     private static Declared<String> endpoint(String text, String origin) throws ConfigException {

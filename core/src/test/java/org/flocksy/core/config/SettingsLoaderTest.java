@@ -61,6 +61,11 @@ class SettingsLoaderTest {
         Files.writeString(config, "hostname = tcp://127.0.0.1:1\nnode = tcp://127.0.0.1:2\nbox = docs@/tmp/d\nresolver = dosc:newest\n");
         assertThatThrownBy(() -> load(flags(null, false, List.of(), List.of(), List.of())))
                 .hasMessageContaining(config + ":4").hasMessageContaining("resolver for box 'dosc', which is not declared");
+        Files.writeString(config, "hostname = tcp://127.0.0.1:1\nnode = tcp://127.0.0.1:2\nbox = docs@Documents\n");
+        assertThatThrownBy(() -> load(flags(null, false, List.of(), List.of(), List.of())))
+                .hasMessage(config + ":3: box 'docs': give its folder as an absolute path (or ~/…), not 'Documents'");
+        Files.writeString(config, "hostname = tcp://127.0.0.1:1\nnode = tcp://127.0.0.1:2\nbox = docs@~/Documents\nbox = stick@usb:STICK\n");
+        assertThat(load(flags(null, false, List.of(), List.of(), List.of())).boxes()).hasSize(2);
     }
 
     @Test

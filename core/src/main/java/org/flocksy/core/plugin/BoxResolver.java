@@ -47,7 +47,8 @@ public final class BoxResolver {
         return result;
     }
 
-    private static boolean accepts(BoxSource source, String location) {
+    /** Whether the source takes the location; a source that throws does not. */
+    static boolean accepts(BoxSource source, String location) {
         try {
             return source.accepts(location);
         } catch (RuntimeException e) {

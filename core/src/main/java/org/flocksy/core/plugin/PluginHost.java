@@ -109,7 +109,7 @@ public final class PluginHost implements AutoCloseable, org.flocksy.core.control
         java.util.function.Predicate<String> staying = other -> !other.equals(id) && !status.isPluginDisabled(other);
         for (BoxSource source : manager.getExtensions(BoxSource.class, id)) {
             for (String location : inUse.boxLocations()) {
-                if (accepts(source, location) && othersOf(BoxSource.class, staying).stream().noneMatch(o -> accepts(o, location))) {
+                if (BoxResolver.accepts(source, location) && othersOf(BoxSource.class, staying).stream().noneMatch(o -> BoxResolver.accepts(o, location))) {
                     return "its box source '" + source.id() + "' is the one for " + location;
                 }
             }
@@ -140,14 +140,6 @@ public final class PluginHost implements AutoCloseable, org.flocksy.core.control
             }
         }
         return found;
-    }
-
-    private static boolean accepts(BoxSource source, String location) {
-        try {
-            return source.accepts(location);
-        } catch (RuntimeException e) {
-            return false;
-        }
     }
 
     @Override

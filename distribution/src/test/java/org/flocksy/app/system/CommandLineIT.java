@@ -109,28 +109,18 @@ class CommandLineIT {
 
     @Test
     void anAddressInUseIsRefused() throws Exception {
-        CurveKeyPair own = CurveKeyPair.generate();
-        Path keys = home.resolve("keys.json");
-        Path store = home.resolve("store.json");
-        KeyFiles.writePrivateKeys(keys, Map.of(hostname, own));
-        KeyFiles.writeKeystore(store, Map.of(hostname, own.publicKey(), peer, CurveKeyPair.generate().publicKey()));
+        String[] keyFiles = keyFiles();
         int port = Integer.parseInt(hostname.substring(hostname.lastIndexOf(':') + 1));
         try (ServerSocket taken = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
             assertFails("--hostname: cannot bind hostname " + hostname + ": address already in use",
-                    "--privatekey", keys.toString(), "--keystore", store.toString(), "-p", hostname, "-n", peer,
-                    "-b", "main@" + box);
+                    concat(keyFiles, "-p", hostname, "-n", peer, "-b", "main@" + box));
         }
     }
 
     @Test
     void choicesAndTheControlFolderAreCheckedBeforeABoxIsTouched() throws Exception {
-        CurveKeyPair own = CurveKeyPair.generate();
-        Path keys = home.resolve("keys.json");
-        Path store = home.resolve("store.json");
-        KeyFiles.writePrivateKeys(keys, Map.of(hostname, own));
-        KeyFiles.writeKeystore(store, Map.of(hostname, own.publicKey(), peer, CurveKeyPair.generate().publicKey()));
         Path conf = home.resolve("choices.conf");
-        String[] base = {"-c", conf.toString(), "--privatekey", keys.toString(), "--keystore", store.toString()};
+        String[] base = concat(keyFiles(), "-c", conf.toString());
         String lines = "hostname = " + hostname + "\nnode = " + peer + "\nbox = main@" + box + "\n";
         Files.writeString(conf, lines + "resolver = main:bogus\n");
         assertFails(conf + ":4: box 'main': no conflict resolver 'bogus' among the plugins (found: ", base);
@@ -142,6 +132,16 @@ class CommandLineIT {
         Path socket = open.resolve("control.sock");
         assertFails(socket + ": the folder " + open + " of the control socket is open to other users", concat(base, "--control", socket.toString()));
         assertThat(box.resolve(".flocksy")).as("no index made for a refused start").doesNotExist();
+    }
+
+    /** A key pair for this node's hostname and a keystore with it and the peer: the flags that point at them. */
+    private String[] keyFiles() throws IOException {
+        CurveKeyPair own = CurveKeyPair.generate();
+        Path keys = home.resolve("keys.json");
+        Path store = home.resolve("store.json");
+        KeyFiles.writePrivateKeys(keys, Map.of(hostname, own));
+        KeyFiles.writeKeystore(store, Map.of(hostname, own.publicKey(), peer, CurveKeyPair.generate().publicKey()));
+        return new String[] {"--privatekey", keys.toString(), "--keystore", store.toString()};
     }
 
     private void assertFails(String messageStart, String... args) throws Exception {

@@ -167,8 +167,10 @@ public final class Box {
         boolean out = !inside(link.getParent(), target.toString());
         String rel = relative(link);
         if (out && rel != null && linksOut.add(rel)) {
-            log.warn("box '{}': not syncing link {} -> {}: it leads out of the box (symlinks = {}:follow syncs what it points to)",
-                    name, rel, target, name);
+            String why = target.isAbsolute() && target.normalize().startsWith(root)
+                    ? "its target is an absolute path, which names another place on other nodes (a relative link syncs)"
+                    : "it leads out of the box (symlinks = " + name + ":follow syncs what it points to)";
+            log.warn("box '{}': not syncing link {} -> {}: {}", name, rel, target, why);
         }
         return out;
     }

@@ -71,6 +71,8 @@ public final class SyncEngine implements AutoCloseable {
     static final long RETRY_NANOS = 5_000_000_000L;
     /** How often every stored version is offered to the box's backup strategy (besides at each new version). */
     static final long PRUNE_NANOS = 3_600_000_000_000L;
+    /** How soon a box folder that went away (an unmounted disk) or came back is noticed without any other event. */
+    static final long PRESENCE_NANOS = 5_000_000_000L;
     /** Joins within this long of each other cost one digest per box, not one each. */
     static final long DIGEST_SETTLE_NANOS = 2_000_000_000L;
 
@@ -197,6 +199,7 @@ public final class SyncEngine implements AutoCloseable {
         }
         pruneVersions();
         loop.every(PRUNE_NANOS, this::pruneVersions);
+        loop.every(PRESENCE_NANOS, () -> List.copyOf(boxes).forEach(this::available));
     }
 
     /** Opens one box's index, queues what differs from its folder and starts watching it. */
@@ -816,7 +819,7 @@ public final class SyncEngine implements AutoCloseable {
         if (refusal == null && box.blocked()) {
             refusal = "the box is paused (its " + IgnoreRules.FILE_NAME + " cannot be read)";
         }
-        if (refusal == null && !box.available()) {
+        if (refusal == null && !available(box)) {
             refusal = "the box's folder " + box.root() + " is gone";
         }
         if (refusal == null) {

@@ -821,6 +821,32 @@ class FlockScenariosTest {
     }
 
     @Test
+    @DisplayName("A box folder moved away (an unmounted disk) deletes nothing anywhere; what was sent meanwhile arrives once it is back")
+    void folderAwayAndBack() throws Exception {
+        SimFlock flock = new SimFlock(44, dir, SimNetwork.Options.lan(), 0, 0, 0);
+        flock.start();
+        byte[] kept = content(44, 3000);
+        flock.node(1).write("kept.txt", kept);
+        assertThat(flock.runUntil(() -> flock.nodes.stream().allMatch(n -> holds(n, "kept.txt", kept)) && flock.quiet(), BUDGET)).isTrue();
+
+        Path box = flock.node(2).box;
+        Path away = box.resolveSibling(box.getFileName() + ".away");
+        Files.move(box, away);
+        flock.world.runFor(Duration.ofSeconds(10).toNanos());
+        long delivered = flock.node(1).machine.deliveredRuns();
+        byte[] meanwhile = content(45, 700);
+        flock.node(1).write("meanwhile.txt", meanwhile);
+        assertThat(flock.runUntil(() -> flock.node(1).machine.deliveredRuns() > delivered && holds(flock.node(3), "meanwhile.txt", meanwhile)
+                && flock.quiet(), BUDGET)).isTrue();
+        assertThat(away.resolve("meanwhile.txt")).doesNotExist();
+        assertThat(flock.nodes).allSatisfy(n -> assertThat(n.box == box ? away.resolve("kept.txt") : n.box.resolve("kept.txt")).hasBinaryContent(kept));
+
+        Files.move(away, box);
+        assertThat(flock.runUntil(() -> holds(flock.node(2), "meanwhile.txt", meanwhile) && flock.quiet(), BUDGET)).isTrue();
+        assertThat(flock.nodes).allSatisfy(n -> assertThat(n.box.resolve("kept.txt")).hasBinaryContent(kept));
+    }
+
+    @Test
     @DisplayName("Edit against delete: the edit wins on every node, no byte is lost")
     void editBeatsDelete() throws Exception {
         SimFlock flock = new SimFlock(43, dir, SimNetwork.Options.lan(), 0, 0, 0);

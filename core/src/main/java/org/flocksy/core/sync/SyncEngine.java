@@ -442,8 +442,7 @@ public final class SyncEngine implements AutoCloseable {
     private void reloadIgnoreRules(Box box) {
         try {
             box.loadIgnoreRules();
-            log.info("box '{}': {} changed; rescanning", box.name(), IgnoreRules.FILE_NAME);
-            rescan(box);
+            rescan(box, "with the new " + IgnoreRules.FILE_NAME);
         } catch (IOException e) {
             log.error("box '{}': {}; keeping the ignore rules as they were", box.name(), Problems.describe(e));
         }
@@ -1226,13 +1225,13 @@ public final class SyncEngine implements AutoCloseable {
                 } else {
                     box.versions().takeAway(path);
                 }
-                log.warn("box '{}': {} was changed here and on {} at once; theirs wins, ours is kept {}", box.name(), path, peer,
-                        decision.keepLoserBeside() ? "as " + copy : "in the versions");
+                log.warn("box '{}': {} was changed concurrently by {} and {}; the version from {} wins, the one here is kept {}", box.name(), path,
+                        localWriter, c.writer(), peer, decision.keepLoserBeside() ? "as " + copy : "in the versions");
                 place(box, peer, incoming, target, path, c, c.version(), c.writer());
             } else {
                 String copy = conflictName(path, c.mtimeMs(), c.writer());
-                log.warn("box '{}': {} was changed here and on {} at once; ours wins, theirs is kept {}", box.name(), path, peer,
-                        decision.keepLoserBeside() ? "as " + copy : "in the versions");
+                log.warn("box '{}': {} was changed concurrently by {} and {}; the version here wins, the one from {} is kept {}", box.name(), path,
+                        localWriter, c.writer(), peer, decision.keepLoserBeside() ? "as " + copy : "in the versions");
                 if (decision.keepLoserBeside()) {
                     if (!sameContent(box, copy, box.resolve(copy), c)) {
                         // place() keeps whatever had that name in the versions first.

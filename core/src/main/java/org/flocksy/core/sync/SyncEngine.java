@@ -176,11 +176,10 @@ public final class SyncEngine implements AutoCloseable {
         }
     }
 
+    /** Sends the box's digest, so the group resends what this node refused or missed (skipped while the box is unavailable). */
     private void askForWhatIsMissing(Box box) {
-        if (available(box)) {
-            digestWanted.add(box);
-            onWork.run();
-        }
+        digestWanted.add(box);
+        onWork.run();
     }
 
     /** Compares the whole box with its index now (the shell's {@code box rescan}). */
@@ -487,8 +486,7 @@ public final class SyncEngine implements AutoCloseable {
             log.info("box '{}': {} is back; resuming", box.name(), box.root());
             rescan(box);
             // Runs for it were refused while it was gone.
-            digestWanted.add(box);
-            onWork.run();
+            askForWhatIsMissing(box);
         }
         return available;
     }

@@ -85,7 +85,7 @@ final class CtlCommand implements Callable<Integer> {
         }
         if (!reply.ok()) {
             err.println("flocksy: " + reply.text());
-            boolean usage = reply.text().startsWith("usage:") || reply.text().startsWith("unknown command") || reply.text().startsWith("no command");
+            boolean usage = reply.text().startsWith("usage:") || reply.text().startsWith("no command");
             return usage ? ExitCodes.USAGE : ExitCodes.FAILED;
         }
         return ExitCodes.OK;

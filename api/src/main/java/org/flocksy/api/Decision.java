@@ -12,6 +12,15 @@ public record Decision(Winner winner, boolean keepLoserBeside) {
     /** Which of the conflict's two versions. */
     public enum Winner { FIRST, SECOND }
 
+    /**
+     * Both versions stay and the later edit keeps the name (the second version; the first becomes the conflict
+     * copy): what the {@code keep-both} resolver decides, and what the kernel does for a box whose resolver
+     * fails or gives no decision.
+     */
+    public static Decision keepBothLaterWins() {
+        return keepBoth(Winner.SECOND);
+    }
+
     public static Decision keepBoth(Winner winner) {
         return new Decision(winner, true);
     }

@@ -12,11 +12,18 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.flocksy.api.BackupStrategy;
 import org.flocksy.api.StoredVersion;
+import org.flocksy.core.path.PathSafety;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +40,7 @@ public final class Versions {
     private final Path store;
     private final BackupStrategy strategy;
     private final String parameter;
-    private final java.util.function.Supplier<Instant> clock;
+    private final Supplier<Instant> clock;
 
     /**
      * @param root the box's folder
@@ -41,7 +48,7 @@ public final class Versions {
      * @param strategy the box's strategy, or {@code null} to keep nothing
      */
     public Versions(String box, Path root, Path store, BackupStrategy strategy, String parameter,
-                    java.util.function.Supplier<Instant> clock) {
+                    Supplier<Instant> clock) {
         this.box = box;
         this.root = root;
         this.store = store;
@@ -120,14 +127,14 @@ public final class Versions {
 
     /** The stored versions of {@code path}, newest first. */
     public List<StoredVersion> list(String path) throws IOException {
-        String problem = org.flocksy.core.sync.PathSafety.problem(path);
+        String problem = PathSafety.problem(path);
         if (problem != null) {
             throw new IOException("'" + path + "' is not a path in box '" + box + "': " + problem);
         }
         Name n = Name.of(path);
         Path dir = store.resolve(n.dir());
         List<StoredVersion> found = new ArrayList<>();
-        java.util.Map<StoredVersion, Integer> sameSecond = new java.util.HashMap<>();
+        Map<StoredVersion, Integer> sameSecond = new HashMap<>();
         if (!Files.isDirectory(dir)) {
             return found;
         }
@@ -179,11 +186,11 @@ public final class Versions {
         if (strategy == null || !Files.isDirectory(store)) {
             return 0;
         }
-        java.util.Set<String> paths = new java.util.TreeSet<>();
+        Set<String> paths = new TreeSet<>();
         Pattern versionName = Pattern.compile("(.+)~\\d{8}-\\d{6}(?:-\\d+)?(\\.[^.]*)?");
         List<Path> dirs = new ArrayList<>();
         int before = 0;
-        try (java.util.stream.Stream<Path> all = Files.walk(store)) {
+        try (Stream<Path> all = Files.walk(store)) {
             for (Path f : (Iterable<Path>) all::iterator) {
                 if (Files.isDirectory(f, LinkOption.NOFOLLOW_LINKS)) {
                     dirs.add(f);
@@ -199,12 +206,12 @@ public final class Versions {
         }
         int after = 0;
         for (String path : paths) {
-            if (org.flocksy.core.sync.PathSafety.problem(path) == null) {
+            if (PathSafety.problem(path) == null) {
                 pruned(path);
                 after += list(path).size();
             }
         }
-        dirs.sort(java.util.Comparator.reverseOrder());
+        dirs.sort(Comparator.reverseOrder());
         for (Path d : dirs) {
             if (!d.equals(store)) {
                 try (DirectoryStream<Path> left = Files.newDirectoryStream(d)) {

@@ -5,6 +5,7 @@ import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import org.flocksy.core.version.VersionVector;
 
@@ -40,7 +41,7 @@ public record Digest(String from, String until, List<Item> items) {
      */
     public static List<Digest> split(List<Item> items, long bytesMax) {
         List<Item> sorted = new ArrayList<>(items);
-        sorted.sort(java.util.Comparator.comparing(Item::path));
+        sorted.sort(Comparator.comparing(Item::path));
         List<Digest> parts = new ArrayList<>();
         int start = 0;
         long size = 0;

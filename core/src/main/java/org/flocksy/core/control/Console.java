@@ -6,23 +6,34 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.flocksy.api.BoxSpec;
 import org.flocksy.api.StoredVersion;
+import org.flocksy.core.config.BoxSpecs;
+import org.flocksy.core.config.ConfigException;
+import org.flocksy.core.config.Declared;
+import org.flocksy.core.config.Endpoint;
 import org.flocksy.core.config.KeyFiles;
 import org.flocksy.core.config.Problems;
 import org.flocksy.core.crypto.Z85;
 import org.flocksy.core.fsm.FlockMachine;
 import org.flocksy.core.fsm.Peer;
 import org.flocksy.core.kernel.Node;
+import org.flocksy.core.path.PathSafety;
+import org.flocksy.core.plugin.BoxResolver;
+import org.flocksy.core.plugin.PluginControl;
 import org.flocksy.core.sync.Box;
-import org.flocksy.core.sync.PathSafety;
-import org.flocksy.core.transport.Traffic;
+import org.flocksy.core.traffic.Traffic;
 
 /**
  * The commands of the shell and of {@code flocksy ctl}, answered from a running node. Whatever reads or
@@ -110,9 +121,9 @@ public final class Console {
                 case "exit" -> Reply.ok("", Map.of());
                 default -> Reply.failed("unknown command '" + name + "' (try 'help')");
             };
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             return Reply.failed("the daemon did not answer within 10 s (busy?); the command may still complete: check with 'status' or 'boxes'");
-        } catch (IllegalArgumentException | org.flocksy.core.config.ConfigException e) {
+        } catch (IllegalArgumentException | ConfigException e) {
             return Reply.failed(e.getMessage());
         } catch (IOException e) {
             return Reply.failed(name + ": " + Problems.describe(e));
@@ -199,7 +210,7 @@ public final class Console {
             box.put("state", state);
             box.put("entries", entries);
             box.put("queued", queued);
-            box.put("symlinks", b.links().name().toLowerCase(java.util.Locale.ROOT));
+            box.put("symlinks", b.links().name().toLowerCase(Locale.ROOT));
             box.put("resolver", node.settings().resolverOf(b.name()));
             box.put("backup", node.settings().backupOf(b.name()));
             data.add(box);
@@ -246,14 +257,14 @@ public final class Console {
     }
 
     private synchronized Reply boxAdd(String spec) throws Exception {
-        org.flocksy.api.BoxSpec box = org.flocksy.core.config.BoxSpecs.parse(spec, "box add");
+        BoxSpec box = BoxSpecs.parse(spec, "box add");
         if (box.location().chars().anyMatch(Character::isISOControl) || box.name().chars().anyMatch(Character::isISOControl)) {
             throw new IllegalArgumentException("a box name or path with control characters cannot go into the config file");
         }
         if (!Path.of(box.location()).isAbsolute() && !box.location().startsWith("~")) {
             throw new IllegalArgumentException("give the box's folder as an absolute path, e.g. box add docs@/home/ann/Documents");
         }
-        var resolved = org.flocksy.core.plugin.BoxResolver.resolve(List.of(new org.flocksy.core.config.Declared<>(box, "box add")), node.plugins())
+        var resolved = BoxResolver.resolve(List.of(new Declared<>(box, "box add")), node.plugins())
                 .get(0);
         node.onLoop(() -> {
             node.sync().addBox(resolved.name(), resolved.root());
@@ -320,11 +331,11 @@ public final class Console {
         return Reply.ok(text.toString().stripTrailing(), data);
     }
 
-    private synchronized Reply nodeAdd(List<String> args) throws IOException, org.flocksy.core.config.ConfigException {
+    private synchronized Reply nodeAdd(List<String> args) throws IOException, ConfigException {
         if (args.size() != 3 || !args.get(0).equals("add")) {
             throw new IllegalArgumentException("usage: " + command("node").orElseThrow().usage());
         }
-        String uri = org.flocksy.core.config.Endpoint.normalize(args.get(1));
+        String uri = Endpoint.normalize(args.get(1));
         String key = args.get(2);
         try {
             if (Z85.decodeKey(key).length != 32) {
@@ -363,7 +374,7 @@ public final class Console {
 
     private static boolean sameEndpoint(String written, String uri) {
         try {
-            return org.flocksy.core.config.Endpoint.normalize(written.strip()).equals(uri);
+            return Endpoint.normalize(written.strip()).equals(uri);
         } catch (IllegalArgumentException e) {
             return false;
         }
@@ -384,7 +395,7 @@ public final class Console {
             StringBuilder text = new StringBuilder();
             List<Map<String, String>> data = new ArrayList<>();
             for (Box b : node.sync().boxes()) {
-                for (String path : new java.util.TreeSet<>(b.knownPaths())) {
+                for (String path : new TreeSet<>(b.knownPaths())) {
                     Matcher m = CONFLICT.matcher(path);
                     if (m.matches()) {
                         String original = m.group(1) + (m.group(2) == null ? "" : m.group(2));
@@ -521,7 +532,7 @@ public final class Console {
     private PluginControl.InUse inUse() {
         List<String> locations = new ArrayList<>();
         node.settings().boxes().forEach(b -> locations.add(b.value().location()));
-        Set<String> ids = new java.util.HashSet<>();
+        Set<String> ids = new HashSet<>();
         for (Box b : node.sync().boxes()) {
             locations.add(b.root().toString());
             ids.add(node.settings().resolverOf(b.name()));
@@ -573,8 +584,8 @@ public final class Console {
         for (String a : args) {
             if (a.matches("\\d{1,5}")) {
                 lines = Integer.parseInt(a);
-            } else if (List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR").contains(a.toUpperCase(java.util.Locale.ROOT))) {
-                level = a.toUpperCase(java.util.Locale.ROOT);
+            } else if (List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR").contains(a.toUpperCase(Locale.ROOT))) {
+                level = a.toUpperCase(Locale.ROOT);
             } else {
                 throw new IllegalArgumentException("usage: " + command("log").orElseThrow().usage() + " (LEVEL: ERROR, WARN, INFO, DEBUG)");
             }

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /** One connection to a running daemon's control socket (the shell's and {@code flocksy ctl}'s). */
 public final class ControlClient implements AutoCloseable {
@@ -31,7 +36,7 @@ public final class ControlClient implements AutoCloseable {
     /** How long a command may take before the client gives up (the daemon's own limit is 10 s on its loop). */
     static final long ANSWER_SECONDS = 30;
     /** Closes the connection when an answer takes too long; owned by this client and stopped with it. */
-    private final java.util.concurrent.ScheduledExecutorService watchdog = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+    private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "flocksy-control-watchdog");
         t.setDaemon(true);
         return t;
@@ -66,11 +71,11 @@ public final class ControlClient implements AutoCloseable {
         out.write('\n');
         out.flush();
         // A daemon that is stopped (SIGSTOP) or stuck must not hang the shell: give up on the connection.
-        java.util.concurrent.ScheduledFuture<?> timer = watchdog.schedule(this::closeChannel, ANSWER_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+        ScheduledFuture<?> timer = watchdog.schedule(this::closeChannel, ANSWER_SECONDS, TimeUnit.SECONDS);
         String line;
         try {
             line = in.readLine();
-        } catch (java.nio.channels.AsynchronousCloseException e) {
+        } catch (AsynchronousCloseException e) {
             throw new IOException("no answer within " + ANSWER_SECONDS + " s (the daemon is stuck or stopped)");
         } finally {
             timer.cancel(false);

@@ -13,6 +13,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
@@ -70,11 +71,11 @@ public final class ControlServer implements AutoCloseable {
             // Another user could reach the socket (or swap it) through a folder open to them.
             throw new IOException("the folder " + dir + " of the control socket is open to other users (chmod 700 it, or use --control)");
         }
-        if (Files.exists(socket, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
             if (answers(socket)) {
                 throw new IOException("another flocksy is running: its control socket " + socket + " answers");
             }
-            if (Files.isRegularFile(socket, java.nio.file.LinkOption.NOFOLLOW_LINKS) || Files.isDirectory(socket, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+            if (Files.isRegularFile(socket, LinkOption.NOFOLLOW_LINKS) || Files.isDirectory(socket, LinkOption.NOFOLLOW_LINKS)
                     || Files.isSymbolicLink(socket)) {
                 throw new IOException(socket + " exists and is not a socket; choose another --control path");
             }

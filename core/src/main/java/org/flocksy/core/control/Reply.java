@@ -1,5 +1,7 @@
 package org.flocksy.core.control;
 
+import java.util.Map;
+
 /**
  * A command's answer: text for people, data for scripts ({@code --json}).
  *
@@ -13,6 +15,6 @@ public record Reply(boolean ok, String text, Object data) {
     }
 
     public static Reply failed(String why) {
-        return new Reply(false, why, java.util.Map.of("error", why));
+        return new Reply(false, why, Map.of("error", why));
     }
 }

@@ -1,13 +1,18 @@
 package org.flocksy.core.fsm;
 
 import jakarta.inject.Inject;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.flocksy.core.clock.Clock;
@@ -21,7 +26,8 @@ import org.flocksy.core.scheduler.Emitter;
 import org.flocksy.core.sync.IncomingRun;
 import org.flocksy.core.sync.OutgoingRun;
 import org.flocksy.core.sync.SyncEngine;
-import org.flocksy.core.transport.Traffic;
+import org.flocksy.core.timing.FlockTiming;
+import org.flocksy.core.traffic.Traffic;
 import org.flocksy.core.wire.FakeFile;
 import org.flocksy.core.wire.FileData;
 import org.flocksy.core.wire.Frame;
@@ -72,9 +78,9 @@ public final class FlockMachine {
     private final SplittableRandom random;
     private final AtomicReference<Template> template = new AtomicReference<>();
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
-    private final java.util.concurrent.atomic.AtomicBoolean closingReported = new java.util.concurrent.atomic.AtomicBoolean();
-    private final java.util.concurrent.atomic.AtomicBoolean announceReported = new java.util.concurrent.atomic.AtomicBoolean();
-    private final java.util.concurrent.atomic.AtomicLong batch = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicBoolean closingReported = new AtomicBoolean();
+    private final AtomicBoolean announceReported = new AtomicBoolean();
+    private final AtomicLong batch = new AtomicLong();
     /** When our current announcement first went out, in our clock; {@code Long.MAX_VALUE} before. */
     private long ownAnnouncedAtMs = Long.MAX_VALUE;
 
@@ -175,7 +181,7 @@ public final class FlockMachine {
 
     /** The configured peers (read their state on the event loop). */
     public List<Peer> peers() {
-        return java.util.Collections.unmodifiableList(peers);
+        return Collections.unmodifiableList(peers);
     }
 
     /** The heartbeat to emit now; called by the scheduler thread. */
@@ -380,7 +386,7 @@ public final class FlockMachine {
                 }
                 return;
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             log.error("cannot write the incoming run from {}: {}; taking part to the end without keeping it", p, e.toString());
         }
         completeIfReady();
@@ -742,7 +748,7 @@ public final class FlockMachine {
         return peers.stream().filter(Peer::connected).toList();
     }
 
-    private static List<NodeUid> uids(java.util.Collection<Peer> ps) {
+    private static List<NodeUid> uids(Collection<Peer> ps) {
         return ps.stream().map(Peer::uid).sorted().toList();
     }
 

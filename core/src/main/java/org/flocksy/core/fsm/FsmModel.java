@@ -6,9 +6,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -92,7 +94,7 @@ public final class FsmModel {
             if (r.why().isEmpty()) {
                 problems.add("retired state " + r.name() + " does not say why");
             }
-            if (java.util.Arrays.stream(State.values()).anyMatch(s -> s.name().equals(r.name()) || s.status.code == r.status())) {
+            if (Arrays.stream(State.values()).anyMatch(s -> s.name().equals(r.name()) || s.status.code == r.status())) {
                 problems.add("retired state " + r.name() + " (" + r.status() + ") is still used by the code");
             }
             retired.add(r);
@@ -111,7 +113,7 @@ public final class FsmModel {
             }
         }
         List<Transition> transitions = new ArrayList<>();
-        Set<String> seen = new java.util.HashSet<>();
+        Set<String> seen = new HashSet<>();
         for (JsonNode t : root.path("transitions")) {
             List<State> froms = states(t.path("from"), problems);
             Event ev = event(t.path("event").asText(), problems);
@@ -192,7 +194,7 @@ public final class FsmModel {
             String name = n.asText();
             if (name.endsWith("*")) {
                 String prefix = name.substring(0, name.length() - 1);
-                List<State> matched = java.util.Arrays.stream(State.values()).filter(s -> s.name().startsWith(prefix)).toList();
+                List<State> matched = Arrays.stream(State.values()).filter(s -> s.name().startsWith(prefix)).toList();
                 if (matched.isEmpty()) {
                     problems.add("unknown state '" + name + "' in transition");
                 }

@@ -2,6 +2,7 @@ package org.flocksy.core.index;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -72,7 +73,7 @@ public final class BoxIndex implements AutoCloseable {
             }
         }
         byte[] id = new byte[NodeUid.BYTES];
-        new java.security.SecureRandom().nextBytes(id);
+        new SecureRandom().nextBytes(id);
         try (PreparedStatement insert = db.prepareStatement("INSERT INTO meta VALUES ('replica', ?)")) {
             insert.setBytes(1, id);
             insert.executeUpdate();

@@ -4,19 +4,26 @@ import com.google.inject.Guice;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.flocksy.core.clock.Clock;
 import org.flocksy.core.config.ConfigException;
 import org.flocksy.core.config.Keyring;
 import org.flocksy.core.config.Settings;
 import org.flocksy.core.crypto.Blake2b;
 import org.flocksy.core.fsm.FlockMachine;
-import org.flocksy.core.fsm.FlockTiming;
+import org.flocksy.core.fsm.State;
 import org.flocksy.core.loop.EventLoop;
 import org.flocksy.core.plugin.BoxResolver;
 import org.flocksy.core.plugin.PluginCatalog;
-import org.flocksy.core.scheduler.FrameScheduler;
+import org.flocksy.core.scheduler.Lateness;
 import org.flocksy.core.sync.SyncEngine;
-import org.flocksy.core.transport.Traffic;
+import org.flocksy.core.timing.FlockTiming;
+import org.flocksy.core.traffic.Traffic;
+import org.flocksy.core.transport.FrameScheduler;
 import org.flocksy.core.transport.ZmqTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,16 +39,16 @@ public final class Node implements AutoCloseable {
     private final SyncEngine sync;
     private final FlockMachine machine;
     private final Traffic traffic;
-    private final org.flocksy.core.config.Keyring keyring;
-    private final org.flocksy.core.clock.Clock clock;
-    private final org.flocksy.core.plugin.PluginCatalog plugins;
+    private final Keyring keyring;
+    private final Clock clock;
+    private final PluginCatalog plugins;
     private boolean started;
     private boolean closed;
 
     @Inject
     Node(Settings settings, EventLoop loop, ZmqTransport transport, FrameScheduler scheduler, SyncEngine sync,
-         FlockMachine machine, Traffic traffic, org.flocksy.core.config.Keyring keyring, org.flocksy.core.clock.Clock clock,
-         org.flocksy.core.plugin.PluginCatalog plugins) {
+         FlockMachine machine, Traffic traffic, Keyring keyring, Clock clock,
+         PluginCatalog plugins) {
         this.plugins = plugins;
         this.keyring = keyring;
         this.clock = clock;
@@ -111,16 +118,16 @@ public final class Node implements AutoCloseable {
         return settings;
     }
 
-    public org.flocksy.core.config.Keyring keyring() {
+    public Keyring keyring() {
         return keyring;
     }
 
-    public org.flocksy.core.clock.Clock clock() {
+    public Clock clock() {
         return clock;
     }
 
     /** The extensions this node runs with (box sources for boxes added while it runs). */
-    public org.flocksy.core.plugin.PluginCatalog plugins() {
+    public PluginCatalog plugins() {
         return plugins;
     }
 
@@ -128,10 +135,10 @@ public final class Node implements AutoCloseable {
      * Runs {@code task} on the node's event loop and returns its result: the only way the control interface
      * reads or changes kernel state.
      *
-     * @throws java.util.concurrent.TimeoutException if the loop did not get to it within 10 s
+     * @throws TimeoutException if the loop did not get to it within 10 s
      */
-    public <T> T onLoop(java.util.concurrent.Callable<T> task) throws Exception {
-        java.util.concurrent.CompletableFuture<T> answer = new java.util.concurrent.CompletableFuture<>();
+    public <T> T onLoop(Callable<T> task) throws Exception {
+        CompletableFuture<T> answer = new CompletableFuture<>();
         loop.post(() -> {
             try {
                 answer.complete(task.call());
@@ -140,24 +147,24 @@ public final class Node implements AutoCloseable {
             }
         });
         try {
-            return answer.get(10, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
+            return answer.get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
             throw e.getCause() instanceof Exception cause ? cause : e;
         }
     }
 
     /** How late this node's file frames left against their slots. */
-    public org.flocksy.core.scheduler.Lateness lateness() {
+    public Lateness lateness() {
         return scheduler.lateness();
     }
 
     /** Whether the node is idle with nothing queued to send, as its event loop sees it. */
     public boolean quiescent() throws InterruptedException {
-        java.util.concurrent.CompletableFuture<Boolean> answer = new java.util.concurrent.CompletableFuture<>();
-        loop.post(() -> answer.complete(machine.state() == org.flocksy.core.fsm.State.READY && !sync.hasWork()));
+        CompletableFuture<Boolean> answer = new CompletableFuture<>();
+        loop.post(() -> answer.complete(machine.state() == State.READY && !sync.hasWork()));
         try {
-            return answer.get(5, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return answer.get(5, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
             return false;
         }
     }

@@ -10,10 +10,21 @@ import org.flocksy.core.clock.Clock;
 import org.flocksy.core.config.Keyring;
 import org.flocksy.core.config.Settings;
 import org.flocksy.core.crypto.Blake2b;
-import org.flocksy.core.fsm.FlockTiming;
+import org.flocksy.core.crypto.NodeUid;
+import org.flocksy.core.fsm.FlockMachine;
+import org.flocksy.core.fsm.FsmModel;
+import org.flocksy.core.loop.EventLoop;
+import org.flocksy.core.loop.Loop;
 import org.flocksy.core.plugin.BoxResolver;
 import org.flocksy.core.plugin.PluginCatalog;
+import org.flocksy.core.scheduler.Emitter;
 import org.flocksy.core.sync.Box;
+import org.flocksy.core.sync.ReadAhead;
+import org.flocksy.core.sync.SyncEngine;
+import org.flocksy.core.timing.FlockTiming;
+import org.flocksy.core.traffic.Traffic;
+import org.flocksy.core.transport.FrameScheduler;
+import org.flocksy.core.transport.ZmqTransport;
 
 /**
  * Binds one node's kernel. What is shared by every node of a process (libsodium, the plugins, the clock)
@@ -49,27 +60,27 @@ public final class NodeModule extends AbstractModule {
         bind(Blake2b.class).toInstance(blake2b);
         bind(Clock.class).toInstance(clock);
         bind(FlockTiming.class).toInstance(timing);
-        bind(org.flocksy.core.transport.Traffic.class).in(Singleton.class);
-        bind(org.flocksy.core.transport.ZmqTransport.class).in(Singleton.class);
-        bind(org.flocksy.core.loop.EventLoop.class).in(Singleton.class);
-        bind(org.flocksy.core.loop.Loop.class).to(org.flocksy.core.loop.EventLoop.class);
-        bind(org.flocksy.core.scheduler.FrameScheduler.class).in(Singleton.class);
-        bind(org.flocksy.core.sync.SyncEngine.class).in(Singleton.class);
-        bind(org.flocksy.core.sync.ReadAhead.class).toInstance(org.flocksy.core.sync.ReadAhead.THREAD);
-        bind(org.flocksy.core.fsm.FlockMachine.class).in(Singleton.class);
+        bind(Traffic.class).in(Singleton.class);
+        bind(ZmqTransport.class).in(Singleton.class);
+        bind(EventLoop.class).in(Singleton.class);
+        bind(Loop.class).to(EventLoop.class);
+        bind(FrameScheduler.class).in(Singleton.class);
+        bind(SyncEngine.class).in(Singleton.class);
+        bind(ReadAhead.class).toInstance(ReadAhead.THREAD);
+        bind(FlockMachine.class).in(Singleton.class);
         bind(Node.class).in(Singleton.class);
     }
 
     @Provides
-    org.flocksy.core.scheduler.Emitter emitter(org.flocksy.core.scheduler.FrameScheduler scheduler) {
+    Emitter emitter(FrameScheduler scheduler) {
         return scheduler.emitter();
     }
 
     /** Loaded and checked once per node: a broken model stops the node before it sends anything. */
     @Provides
     @Singleton
-    org.flocksy.core.fsm.FsmModel fsmModel() {
-        return org.flocksy.core.fsm.FsmModel.load();
+    FsmModel fsmModel() {
+        return FsmModel.load();
     }
 
     /** Each component gets its own stream, split from one root: seeded, a simulation replays exactly. */
@@ -83,8 +94,8 @@ public final class NodeModule extends AbstractModule {
     /** This node's identity on the wire and in version vectors. */
     @Provides
     @Singleton
-    org.flocksy.core.crypto.NodeUid self() {
-        return org.flocksy.core.crypto.NodeUid.ofPublicKey(blake2b, keyring.clientKeys().publicKeyBytes());
+    NodeUid self() {
+        return NodeUid.ofPublicKey(blake2b, keyring.clientKeys().publicKeyBytes());
     }
 
     @Provides

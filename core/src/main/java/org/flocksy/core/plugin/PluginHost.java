@@ -3,7 +3,10 @@ package org.flocksy.core.plugin;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
+import java.util.function.Predicate;
 import org.flocksy.api.BackupStrategy;
 import org.flocksy.api.BoxSource;
 import org.flocksy.api.ConflictResolver;
@@ -20,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * The PF4J plugin manager over one plugins folder. A plugin that fails to load or start is logged and
  * left out; it never takes the daemon down.
  */
-public final class PluginHost implements AutoCloseable, org.flocksy.core.control.PluginControl {
+public final class PluginHost implements AutoCloseable, PluginControl {
     private static final Logger log = LoggerFactory.getLogger(PluginHost.class);
     private final PluginManager manager;
     private final Path pluginsDir;
@@ -65,7 +68,7 @@ public final class PluginHost implements AutoCloseable, org.flocksy.core.control
         List<Plugin> plugins = new ArrayList<>();
         for (PluginWrapper p : manager.getPlugins()) {
             String description = p.getDescriptor().getPluginDescription();
-            String state = p.getPluginState().toString().toLowerCase(java.util.Locale.ROOT);
+            String state = p.getPluginState().toString().toLowerCase(Locale.ROOT);
             boolean running = p.getPluginState() != PluginState.DISABLED;
             boolean nextTime = !next.isPluginDisabled(p.getPluginId());
             if (running != nextTime) {
@@ -73,7 +76,7 @@ public final class PluginHost implements AutoCloseable, org.flocksy.core.control
             }
             plugins.add(new Plugin(p.getPluginId(), p.getDescriptor().getVersion(), state, description == null ? "" : description));
         }
-        plugins.sort(java.util.Comparator.comparing(Plugin::id));
+        plugins.sort(Comparator.comparing(Plugin::id));
         return plugins;
     }
 
@@ -106,7 +109,7 @@ public final class PluginHost implements AutoCloseable, org.flocksy.core.control
 
     /** What the boxes need that only plugin {@code id} provides among the plugins the next start loads, or null. */
     private String neededFrom(String id, InUse inUse, org.pf4j.DefaultPluginStatusProvider status) {
-        java.util.function.Predicate<String> staying = other -> !other.equals(id) && !status.isPluginDisabled(other);
+        Predicate<String> staying = other -> !other.equals(id) && !status.isPluginDisabled(other);
         for (BoxSource source : manager.getExtensions(BoxSource.class, id)) {
             for (String location : inUse.boxLocations()) {
                 if (BoxResolver.accepts(source, location) && othersOf(BoxSource.class, staying).stream().noneMatch(o -> BoxResolver.accepts(o, location))) {
@@ -132,7 +135,7 @@ public final class PluginHost implements AutoCloseable, org.flocksy.core.control
         return null;
     }
 
-    private <T> List<T> othersOf(Class<T> type, java.util.function.Predicate<String> staying) {
+    private <T> List<T> othersOf(Class<T> type, Predicate<String> staying) {
         List<T> found = new ArrayList<>();
         for (PluginWrapper p : manager.getPlugins()) {
             if (staying.test(p.getPluginId())) {

@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
-import org.flocksy.core.fsm.FlockTiming;
+import org.flocksy.core.timing.FlockTiming;
 import org.flocksy.core.wire.Frame;
 
 /**

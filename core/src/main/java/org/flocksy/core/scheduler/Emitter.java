@@ -1,5 +1,6 @@
 package org.flocksy.core.scheduler;
 
+import org.flocksy.core.transport.FrameScheduler;
 import org.flocksy.core.wire.Frame;
 import org.flocksy.core.wire.Heartbeat;
 

@@ -1,21 +1,33 @@
 package org.flocksy.core.sync;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemLoopException;
+import java.nio.file.FileVisitOption;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.flocksy.core.backup.Versions;
 import org.flocksy.core.crypto.Blake2b;
 import org.flocksy.core.crypto.NodeUid;
 import org.flocksy.core.ignore.IgnoreRules;
 import org.flocksy.core.index.BoxIndex;
+import org.flocksy.core.path.PathSafety;
 import org.flocksy.core.version.VersionVector;
 
 /**
@@ -34,7 +46,7 @@ public final class Box {
     private IgnoreRules ignoreRules = IgnoreRules.builtIn();
     private LinkMode links = LinkMode.COPY;
     /** Links leading out of the box, logged once each. */
-    private final Set<String> linksOut = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> linksOut = ConcurrentHashMap.newKeySet();
     private volatile boolean blocked;
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Box.class);
 
@@ -73,7 +85,7 @@ public final class Box {
         if (!absolute.startsWith(root) || absolute.equals(root)) {
             return null;
         }
-        String rel = root.relativize(absolute).toString().replace(java.io.File.separatorChar, '/');
+        String rel = root.relativize(absolute).toString().replace(File.separatorChar, '/');
         return rel.equals(PathSafety.STATE_DIR) || rel.startsWith(PathSafety.STATE_DIR + "/") ? null : rel;
     }
 
@@ -110,7 +122,7 @@ public final class Box {
 
     /** Whether a path is left out of syncing here (the box's ignore rules, or the state folder). */
     boolean ignores(String relative) {
-        boolean directory = Files.isDirectory(resolve(relative), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        boolean directory = Files.isDirectory(resolve(relative), LinkOption.NOFOLLOW_LINKS);
         BoxIndex.Entry known = entries.get(relative);
         return ignoreRules.ignores(relative, directory || (known != null && known.directory()));
     }
@@ -180,7 +192,7 @@ public final class Box {
         Path t;
         try {
             t = Path.of(target);
-        } catch (java.nio.file.InvalidPathException e) {
+        } catch (InvalidPathException e) {
             return false;
         }
         if (t.isAbsolute()) {
@@ -247,8 +259,8 @@ public final class Box {
         String name = wirePath.substring(slash + 1);
         Path dir = parent.isEmpty() ? root : root.resolve(parent);
         String found = name;
-        if (Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !Files.exists(dir.resolve(name), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            try (java.util.stream.Stream<Path> children = Files.list(dir)) {
+        if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) && !Files.exists(dir.resolve(name), LinkOption.NOFOLLOW_LINKS)) {
+            try (Stream<Path> children = Files.list(dir)) {
                 found = children.map(p -> p.getFileName().toString()).filter(n -> PathSafety.canonical(n).equals(name))
                         .findFirst().orElse(name);
             } catch (IOException e) {
@@ -332,8 +344,8 @@ public final class Box {
     }
 
     /** Every entry, tombstones included: what a digest of this box lists. */
-    java.util.Collection<BoxIndex.Entry> entries() {
-        return java.util.Collections.unmodifiableCollection(entries.values());
+    Collection<BoxIndex.Entry> entries() {
+        return Collections.unmodifiableCollection(entries.values());
     }
 
     /**
@@ -351,8 +363,8 @@ public final class Box {
         if (!Files.isDirectory(start)) {
             return found;
         }
-        Set<java.nio.file.FileVisitOption> options = links == LinkMode.FOLLOW
-                ? java.util.EnumSet.of(java.nio.file.FileVisitOption.FOLLOW_LINKS) : java.util.EnumSet.noneOf(java.nio.file.FileVisitOption.class);
+        Set<FileVisitOption> options = links == LinkMode.FOLLOW
+                ? EnumSet.of(FileVisitOption.FOLLOW_LINKS) : EnumSet.noneOf(FileVisitOption.class);
         Files.walkFileTree(start, options, Integer.MAX_VALUE, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
@@ -402,10 +414,10 @@ public final class Box {
 
             @Override
             public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
-                if (exc instanceof java.nio.file.NoSuchFileException) {
+                if (exc instanceof NoSuchFileException) {
                     return FileVisitResult.CONTINUE;
                 }
-                if (exc instanceof java.nio.file.FileSystemLoopException) {
+                if (exc instanceof FileSystemLoopException) {
                     String rel = relative(file);
                     if (rel != null && linksOut.add(rel)) {
                         log.warn("box '{}': not following link {}: it leads into a folder that contains it", name, rel);

@@ -2,6 +2,7 @@ package org.flocksy.core.sync;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -220,7 +221,7 @@ final class BundlePreparer {
                     c = s.equals(box.stamp(abs))
                             ? writer.addFile(path, s.mode(), s.mtimeMs(), s.size(), abs, p.version(), p.writer(), () -> s.equals(box.stamp(abs)))
                             : null;
-                } catch (java.nio.file.NoSuchFileException e) {
+                } catch (NoSuchFileException e) {
                     // Deleted since it was planned: its deletion is queued by the watcher.
                 }
                 if (c == null) {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.flocksy.core.wire.FileData;
 import org.flocksy.core.wire.FrameCodec;
 import org.slf4j.Logger;
@@ -95,7 +96,7 @@ final class ChunkPump implements AutoCloseable {
     private boolean offer(FileData chunk) {
         try {
             while (running) {
-                if (ready.offer(chunk, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                if (ready.offer(chunk, 100, TimeUnit.MILLISECONDS)) {
                     return true;
                 }
             }

@@ -13,7 +13,7 @@ import org.flocksy.core.wire.RunMetadata;
 
 /**
  * One run arriving: a chunk bitmap and the bundle's temp file in the box's {@code .flocksy/tmp}. Nothing
- * is visible in the box until {@link SyncEngine#apply} verified the whole bundle. A run this node cannot
+ * is visible in the box until {@link RunApplier#apply} verified the whole bundle. A run this node cannot
  * apply (unknown or vanished box) is still received to the end, into nothing, so the run looks the same.
  */
 public final class IncomingRun {

@@ -1,5 +1,7 @@
 package org.flocksy.core.sync;
 
+import java.util.Locale;
+
 /** What a box does with symbolic links (the config's {@code symlinks = BOX:MODE}; the original flocksy's three modes). */
 public enum LinkMode {
     /** A link is synced as a link: its target text travels, receivers make the same link. Links leading out of the box are not synced. */
@@ -15,6 +17,6 @@ public enum LinkMode {
 
     /** The mode named in the config. */
     public static LinkMode of(String name) {
-        return valueOf(name.toUpperCase(java.util.Locale.ROOT));
+        return valueOf(name.toUpperCase(Locale.ROOT));
     }
 }

@@ -17,7 +17,7 @@ import org.flocksy.core.version.VersionVector;
  *     run changed the path meanwhile and the bundle is planned again
  * @param source the deletion a {@link Change.Kind#MOVED} change stands for
  */
-record Planned(SyncEngine.Key key, String wirePath, Change.Kind kind, Stamp stamp, byte[] hash, VersionVector version,
+record Planned(QueuedChange key, String wirePath, Change.Kind kind, Stamp stamp, byte[] hash, VersionVector version,
                NodeUid writer, boolean changed, BoxIndex.Entry base, Planned source) {
 
     /** Deletions and moves go first: a move empties the folder its source was in. */

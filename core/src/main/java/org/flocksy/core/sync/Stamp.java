@@ -1,11 +1,17 @@
 package org.flocksy.core.sync;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * What the engine compares to tell whether an entry changed: for a regular file its size, mtime in
@@ -40,7 +46,7 @@ public record Stamp(boolean directory, long size, long mtimeMs, int mode, long i
     @Override
     public int hashCode() {
         // Without the inode: equal stamps may differ in it when one side does not know it.
-        return java.util.Objects.hash(directory, size, mtimeMs, mode);
+        return Objects.hash(directory, size, mtimeMs, mode);
     }
 
     /**
@@ -81,9 +87,9 @@ public record Stamp(boolean directory, long size, long mtimeMs, int mode, long i
             return of(path, Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS), links);
         } catch (NoSuchFileException e) {
             return null;
-        } catch (java.nio.file.FileSystemException e) {
+        } catch (FileSystemException e) {
             // "Not a directory": a parent became a file, so nothing is at this path any more.
-            if (!(e instanceof java.nio.file.AccessDeniedException) && path.getParent() != null && !Files.isDirectory(path.getParent())) {
+            if (!(e instanceof AccessDeniedException) && path.getParent() != null && !Files.isDirectory(path.getParent())) {
                 return null;
             }
             throw e;
@@ -108,7 +114,7 @@ public record Stamp(boolean directory, long size, long mtimeMs, int mode, long i
         return a.isRegularFile() ? file(a.size(), a.lastModifiedTime().toMillis(), Modes.read(path), inode(a)) : null;
     }
 
-    private static final java.util.regex.Pattern INODE = java.util.regex.Pattern.compile("ino=(\\d+)");
+    private static final Pattern INODE = Pattern.compile("ino=(\\d+)");
 
     /**
      * The inode number, from the file key the walk already read ({@code (dev=…,ino=…)} on Unix; the device
@@ -119,12 +125,12 @@ public record Stamp(boolean directory, long size, long mtimeMs, int mode, long i
         if (key == null) {
             return 0;
         }
-        java.util.regex.Matcher m = INODE.matcher(key.toString());
+        Matcher m = INODE.matcher(key.toString());
         return m.find() ? Long.parseLong(m.group(1)) : 0;
     }
 
     /** A link's target as it is written in the link, UTF-8: what a link synced as a link carries. */
     static byte[] target(Path link) throws IOException {
-        return Files.readSymbolicLink(link).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return Files.readSymbolicLink(link).toString().getBytes(StandardCharsets.UTF_8);
     }
 }

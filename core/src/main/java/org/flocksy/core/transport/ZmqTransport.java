@@ -1,5 +1,6 @@
 package org.flocksy.core.transport;
 
+import org.flocksy.core.traffic.Traffic;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import org.flocksy.api.StoredVersion;
 import org.flocksy.plugins.backupsimple.SimplePlugin;
+import org.flocksy.plugins.backuptrashcan.TrashcanPlugin;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,19 +33,19 @@ class VersionsTest {
     void aTrashCanEmptiesItselfAsDaysPass(@TempDir Path box) throws Exception {
         Instant[] now = {SECOND};
         Versions versions = new Versions("docs", box, box.resolve(".flocksy/versions"),
-                new org.flocksy.plugins.backuptrashcan.TrashcanPlugin.Trashcan(), "30", () -> now[0]);
+                new TrashcanPlugin.Trashcan(), "30", () -> now[0]);
         for (String path : new String[] {"a.txt", "deep/er/b", "c.tar.gz", "d~e.txt"}) {
             Path file = box.resolve(path);
             Files.createDirectories(file.getParent());
             Files.writeString(file, path);
             versions.takeAway(path);
         }
-        now[0] = SECOND.plus(java.time.Duration.ofDays(10));
+        now[0] = SECOND.plus(Duration.ofDays(10));
         Files.writeString(box.resolve("fresh.txt"), "fresh");
         versions.takeAway("fresh.txt");
         assertThat(versions.pruneAll()).as("nothing is 30 days old yet").isZero();
 
-        now[0] = SECOND.plus(java.time.Duration.ofDays(31));
+        now[0] = SECOND.plus(Duration.ofDays(31));
         assertThat(versions.pruneAll()).isEqualTo(4);
         assertThat(versions.list("a.txt")).isEmpty();
         assertThat(versions.list("fresh.txt")).hasSize(1);

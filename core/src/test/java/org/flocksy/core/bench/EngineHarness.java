@@ -2,6 +2,7 @@ package org.flocksy.core.bench;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -34,7 +35,7 @@ final class EngineHarness implements AutoCloseable {
                 List.of(new Declared<>(new BoxSpec("bench", root.toString()), "bench")),
                 new Declared<>(scratch.resolve("ks"), "bench"), new Declared<>(scratch.resolve("pk"), "bench"));
         byte[] uid = new byte[16];
-        java.util.Arrays.fill(uid, uidByte);
+        Arrays.fill(uid, uidByte);
         loop = new EventLoop(new SystemClock(), settings);
         engine = new SyncEngine(List.of(new Box("bench", root, blake2b)), TestPlugins.catalog(), blake2b, loop, new SystemClock(),
                 settings, ReadAhead.THREAD, NodeUid.of(uid));

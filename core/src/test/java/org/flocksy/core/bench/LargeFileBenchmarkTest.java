@@ -2,6 +2,9 @@ package org.flocksy.core.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
@@ -23,7 +26,7 @@ class LargeFileBenchmarkTest {
                 .redirectErrorStream(true).start();
         try {
             // Through this JVM's System.out, which surefire records (a child's own stdout would bypass it).
-            try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+            try (var lines = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 lines.lines().filter(l -> !l.contains(" INFO ")).forEach(System.out::println);
             }
             assertThat(p.waitFor(30, TimeUnit.MINUTES)).isTrue();

@@ -3,6 +3,7 @@ package org.flocksy.core.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.management.OperatingSystemMXBean;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,12 +15,12 @@ import java.util.Random;
 import java.util.function.BooleanSupplier;
 import org.flocksy.core.clock.SystemClock;
 import org.flocksy.core.crypto.Blake2b;
-import org.flocksy.core.fsm.FlockTiming;
 import org.flocksy.core.fsm.State;
 import org.flocksy.core.kernel.LocalFlock;
 import org.flocksy.core.kernel.Node;
 import org.flocksy.core.scheduler.Lateness;
 import org.flocksy.core.testing.TestPlugins;
+import org.flocksy.core.timing.FlockTiming;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -122,7 +123,7 @@ class ProtocolBenchmarkTest {
     private static boolean same(Path file, byte[] data) {
         try {
             return Files.isRegularFile(file) && Arrays.equals(Files.readAllBytes(file), data);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return false;
         }
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Random;
 import org.flocksy.core.crypto.Blake2b;
 import org.flocksy.core.sync.OutgoingRun;
@@ -35,7 +36,7 @@ class ScanBenchmarkTest {
             Path file = root.resolve("d" + (i / 1000) + "/f" + i + ".bin");
             Files.createDirectories(file.getParent());
             int from = random.nextInt(pool.length - size);
-            Files.write(file, java.util.Arrays.copyOfRange(pool, from, from + size));
+            Files.write(file, Arrays.copyOfRange(pool, from, from + size));
             total += size;
         }
 

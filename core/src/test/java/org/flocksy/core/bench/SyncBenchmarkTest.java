@@ -2,6 +2,8 @@ package org.flocksy.core.bench;
 
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,10 +13,10 @@ import java.util.Random;
 import java.util.stream.Stream;
 import org.flocksy.core.clock.SystemClock;
 import org.flocksy.core.crypto.Blake2b;
-import org.flocksy.core.fsm.FlockTiming;
 import org.flocksy.core.kernel.LocalFlock;
 import org.flocksy.core.kernel.Node;
 import org.flocksy.core.testing.TestPlugins;
+import org.flocksy.core.timing.FlockTiming;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,7 +74,7 @@ class SyncBenchmarkTest {
     private static long count(Path box) {
         try (Stream<Path> all = Files.walk(box)) {
             return all.filter(p -> !p.toString().contains("/.flocksy/") && Files.isRegularFile(p) && p.toString().endsWith(".bin")).count();
-        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             return -1;
         }
     }

@@ -3,13 +3,16 @@ package org.flocksy.core.bundle;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
-import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import org.flocksy.core.crypto.Blake2b;
 import org.flocksy.core.crypto.NodeUid;
 import org.flocksy.core.version.VersionVector;
@@ -132,7 +135,7 @@ class BundleTest {
     }
 
     private static byte[] concat(byte[] a, byte[] b) {
-        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        byte[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
     }
@@ -144,7 +147,7 @@ class BundleTest {
         for (int i = 0; i < 20_000; i++) {
             items.add(new Digest.Item("dir" + (i % 97) + "/file-" + i + ".txt", i % 13 == 0, VersionVector.EMPTY.bump(a)));
         }
-        java.util.Collections.shuffle(items, new java.util.Random(3));
+        Collections.shuffle(items, new Random(3));
         List<Digest> parts = Digest.split(items, 100_000);
         assertThat(parts).hasSizeGreaterThan(5);
         int total = 0;

@@ -5,18 +5,25 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
 import org.flocksy.core.clock.SystemClock;
+import org.flocksy.core.config.KeyFiles;
 import org.flocksy.core.crypto.Blake2b;
-import org.flocksy.core.fsm.FlockTiming;
 import org.flocksy.core.kernel.LocalFlock;
 import org.flocksy.core.kernel.Node;
+import org.flocksy.core.plugin.PluginControl;
 import org.flocksy.core.testing.TestPlugins;
+import org.flocksy.core.timing.FlockTiming;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -92,7 +99,7 @@ class ControlServerTest {
             JsonNode row = ((JsonNode) call("traffic").data()).path("peers").path(peer);
             return row.path("in").path("frames").asLong() > 0 && row.path("out").path("frames").asLong() > 0;
         });
-        assertThat(call("traffic").text()).containsPattern(java.util.regex.Pattern.quote(peer) + " +in \\d+ frames \\(\\d+ B\\), out \\d+ frames");
+        assertThat(call("traffic").text()).containsPattern(Pattern.quote(peer) + " +in \\d+ frames \\(\\d+ B\\), out \\d+ frames");
         assertThat(call("log", "5", "warn").data().toString()).contains("hello");
         assertThat(call("help", "versions").text()).contains("versions BOX PATH");
     }
@@ -108,9 +115,9 @@ class ControlServerTest {
         assertThat(call("conflicts", "resolve", "demo", "a.txt", "keep-local").text()).contains("is not a conflict copy");
         assertThat(call("node", "add", "tcp://10.0.0.9:5671", "not-a-key").text()).contains("is not a public key");
         assertThat(call("log", "lots").ok()).isFalse();
-        try (var raw = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(socket))) {
-            raw.write(java.nio.ByteBuffer.wrap("not json\n".getBytes()));
-            java.nio.ByteBuffer answer = java.nio.ByteBuffer.allocate(4096);
+        try (var raw = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+            raw.write(ByteBuffer.wrap("not json\n".getBytes()));
+            ByteBuffer answer = ByteBuffer.allocate(4096);
             raw.read(answer);
             assertThat(new String(answer.array(), 0, answer.position())).contains("\"ok\":false", "one JSON object per line");
         }
@@ -121,11 +128,11 @@ class ControlServerTest {
     void nodeAddPutsTheKeyIntoTheKeystoreAndTheNodeIntoTheConfig() throws Exception {
         Path keystore = nodes.get(0).settings().keystore().value();
         String key = "Yne@$w-vo<fVvi]a<NY6T7ed:Cbmw(vbIq(qc(5M";
-        java.util.Map<String, String> before = org.flocksy.core.config.KeyFiles.readKeystore(keystore);
+        Map<String, String> before = KeyFiles.readKeystore(keystore);
         Reply added = call("node", "add", "tcp://10.0.0.9:05671", key);
         assertThat(added.ok()).as(added.text()).isTrue();
         assertThat(added.text()).contains("added its key to " + keystore, "added 'node = tcp://10.0.0.9:5671' to " + config, "restart");
-        assertThat(org.flocksy.core.config.KeyFiles.readKeystore(keystore))
+        assertThat(KeyFiles.readKeystore(keystore))
                 .containsEntry("tcp://10.0.0.9:5671", key).containsAllEntriesOf(before);
         assertThat(config).content().containsOnlyOnce("node = tcp://10.0.0.9:5671");
         assertThat(call("node", "add", "tcp://10.0.0.9:5671", key).text()).isEqualTo("tcp://10.0.0.9:5671 is already a node with this key");

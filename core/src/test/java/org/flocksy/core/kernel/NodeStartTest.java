@@ -13,7 +13,7 @@ import org.flocksy.core.config.ConfigException;
 import org.flocksy.core.config.Declared;
 import org.flocksy.core.config.Settings;
 import org.flocksy.core.crypto.Blake2b;
-import org.flocksy.core.fsm.FlockTiming;
+import org.flocksy.core.timing.FlockTiming;
 import org.flocksy.core.testing.TestPlugins;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -3,6 +3,7 @@ package org.flocksy.core.kernel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -13,10 +14,10 @@ import java.util.List;
 import java.util.Random;
 import org.flocksy.core.clock.SystemClock;
 import org.flocksy.core.crypto.Blake2b;
-import org.flocksy.core.fsm.FlockTiming;
 import org.flocksy.core.fsm.State;
 import org.flocksy.core.testing.Stats;
 import org.flocksy.core.testing.TestPlugins;
+import org.flocksy.core.timing.FlockTiming;
 import org.flocksy.core.wire.FrameCodec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -94,7 +95,7 @@ class RealSocketScenariosTest {
     private static boolean holds(Path file, byte[] expected) {
         try {
             return Files.isRegularFile(file) && Arrays.equals(Files.readAllBytes(file), expected);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return false;
         }
     }

@@ -5,22 +5,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
-import java.util.List;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import org.flocksy.core.crypto.Blake2b;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.flocksy.core.crypto.Blake2b;
 
 /**
  * Random file operations (writes, deletes, renames) on three to five simulated nodes with partitions coming
@@ -97,7 +99,7 @@ class ConvergencePropertyTest {
                             }
                             actor.change(to, p -> {
                                 Files.createDirectories(p.getParent());
-                                Files.move(file, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                                Files.move(file, p, StandardCopyOption.REPLACE_EXISTING);
                             });
                             actor.change(path, p -> { });
                             done.add("node" + (node + 1) + " renames " + path + " to " + to);
@@ -159,7 +161,7 @@ class ConvergencePropertyTest {
         for (SimFlock.SimNode n : flock.nodes) {
             try {
                 out.append("\nnode").append(n.index + 1).append(' ').append(n.machine.state()).append(' ')
-                        .append(new java.util.TreeMap<>(tree(n.box)).toString().replaceAll("([0-9a-f]{8})[0-9a-f]{56}", "$1"));
+                        .append(new TreeMap<>(tree(n.box)).toString().replaceAll("([0-9a-f]{8})[0-9a-f]{56}", "$1"));
             } catch (IOException e) {
                 out.append(e);
             }

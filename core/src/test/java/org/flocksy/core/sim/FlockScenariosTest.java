@@ -3,20 +3,26 @@ package org.flocksy.core.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Collectors;
+import org.flocksy.api.StoredVersion;
 import org.flocksy.core.testing.Stats;
 import org.flocksy.core.wire.FrameCodec;
 import org.flocksy.core.wire.Heartbeat;
 import org.flocksy.core.wire.Payload;
+import org.flocksy.core.wire.RunMetadata;
 import org.flocksy.core.wire.Status;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -239,7 +245,7 @@ class FlockScenariosTest {
     void burstOfFiles() throws Exception {
         SimFlock flock = new SimFlock(12, dir, SimNetwork.Options.lan(), 0, 0, 0);
         flock.start();
-        Map<String, byte[]> files = new java.util.LinkedHashMap<>();
+        Map<String, byte[]> files = new LinkedHashMap<>();
         for (int i = 0; i < 5; i++) {
             files.put("burst/file-" + i, content(120 + i, 1000 * (i + 1)));
         }
@@ -279,7 +285,7 @@ class FlockScenariosTest {
         SimFlock flock = new SimFlock(14, dir, SimNetwork.Options.lan(), 0, 0, 0);
         flock.start();
         String longest = "dir with spaces/" + "é".repeat(54) + ".txt";
-        assertThat(longest.getBytes(java.nio.charset.StandardCharsets.UTF_8)).hasSize(128);
+        assertThat(longest.getBytes(StandardCharsets.UTF_8)).hasSize(128);
         String tooLong = "dir with spaces/" + "é".repeat(54) + "x.txt";
         byte[] data = content(14, 100);
         flock.node(1).write(tooLong, data);
@@ -403,7 +409,7 @@ class FlockScenariosTest {
         List<SimNetwork.Emission> window = flock.log().subList(before, flock.log().size());
         assertThat(countPhases(window, 1, 124) + countPhases(window, 1, 120)).as("one run").isEqualTo(1);
         List<Long> announced = flock.network.heartbeatsOf(1).stream().map(SimFlock::decode)
-                .filter(h -> h.payload() instanceof org.flocksy.core.wire.RunMetadata).map(h -> ((org.flocksy.core.wire.RunMetadata) h.payload()).length())
+                .filter(h -> h.payload() instanceof RunMetadata).map(h -> ((RunMetadata) h.payload()).length())
                 .distinct().toList();
         assertThat(announced.get(announced.size() - 1)).as("the rename run's bundle, after runs of %s bytes", announced).isLessThan(2_000);
         for (int n : new int[] {1, 3}) {
@@ -417,7 +423,7 @@ class FlockScenariosTest {
     void ignoredPathsStayLocal() throws Exception {
         SimFlock flock = new SimFlock(23, dir, SimNetwork.Options.lan(), 0, 0, 0);
         flock.start();
-        byte[] rules = "*.tmp\nbuild/\n!important.tmp\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] rules = "*.tmp\nbuild/\n!important.tmp\n".getBytes(StandardCharsets.UTF_8);
         flock.node(1).write(".flocksyignore", rules);
         flock.node(1).write("known.txt", content(30, 100));
         assertThat(flock.runUntil(() -> flock.nodes.stream().allMatch(n -> holds(n, ".flocksyignore", rules) && holds(n, "known.txt", content(30, 100)))
@@ -437,7 +443,7 @@ class FlockScenariosTest {
         }
 
         // A synced file that becomes ignored stays where it is on every node; deleting it here deletes nothing there.
-        byte[] more = "*.tmp\nbuild/\n!important.tmp\nknown.txt\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] more = "*.tmp\nbuild/\n!important.tmp\nknown.txt\n".getBytes(StandardCharsets.UTF_8);
         flock.node(1).write(".flocksyignore", more);
         assertThat(flock.runUntil(() -> flock.nodes.stream().allMatch(n -> holds(n, ".flocksyignore", more)) && allReady(flock), BUDGET)).isTrue();
         flock.node(1).delete("known.txt");
@@ -469,11 +475,11 @@ class FlockScenariosTest {
             assertThat(Files.readSymbolicLink(link)).isEqualTo(Path.of("v2/data.txt"));
             assertThat(link).hasBinaryContent(data);
             assertThat(flock.node(n).box.resolve("out")).doesNotExist();
-            assertThat(Files.exists(flock.node(n).box.resolve("up"), java.nio.file.LinkOption.NOFOLLOW_LINKS)).isFalse();
+            assertThat(Files.exists(flock.node(n).box.resolve("up"), LinkOption.NOFOLLOW_LINKS)).isFalse();
         }
         flock.node(1).change("current", Files::delete);
-        assertThat(flock.runUntil(() -> !Files.exists(flock.node(2).box.resolve("current"), java.nio.file.LinkOption.NOFOLLOW_LINKS)
-                && !Files.exists(flock.node(3).box.resolve("current"), java.nio.file.LinkOption.NOFOLLOW_LINKS) && allReady(flock), BUDGET)).isTrue();
+        assertThat(flock.runUntil(() -> !Files.exists(flock.node(2).box.resolve("current"), LinkOption.NOFOLLOW_LINKS)
+                && !Files.exists(flock.node(3).box.resolve("current"), LinkOption.NOFOLLOW_LINKS) && allReady(flock), BUDGET)).isTrue();
         assertThat(flock.node(2).box.resolve("v2/data.txt")).hasBinaryContent(data);
         assertNothingAbandoned(flock);
     }
@@ -512,7 +518,7 @@ class FlockScenariosTest {
             Path other = Files.write(p.resolveSibling("incoming.tmp"), second);
             Files.setLastModifiedTime(other, Files.getLastModifiedTime(p));
             Files.setPosixFilePermissions(other, Files.getPosixFilePermissions(p));
-            Files.move(other, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(other, p, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         });
         assertThat(flock.runUntil(() -> holds(flock.node(2), "report.pdf", second) && holds(flock.node(3), "report.pdf", second)
                 && allReady(flock), BUDGET)).isTrue();
@@ -520,8 +526,8 @@ class FlockScenariosTest {
         // The same content copied over itself with its times (a new inode, nothing else): no run, no new version.
         int before = flock.log().size();
         flock.node(1).change("report.pdf", p -> {
-            Path copy = Files.copy(p, p.resolveSibling("copy.tmp"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
-            Files.move(copy, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Path copy = Files.copy(p, p.resolveSibling("copy.tmp"), StandardCopyOption.COPY_ATTRIBUTES);
+            Files.move(copy, p, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         });
         flock.world.runFor(Duration.ofSeconds(10).toNanos());
         assertThat(countPhases(flock.log().subList(before, flock.log().size()), 0, 120)
@@ -730,7 +736,7 @@ class FlockScenariosTest {
 
         SimFlock.SimNode two = flock.node(2);
         var box = two.sync.boxes().get(0);
-        List<org.flocksy.api.StoredVersion> kept = box.versions().list("notes/a.txt");
+        List<StoredVersion> kept = box.versions().list("notes/a.txt");
         assertThat(kept).hasSize(2);
         assertThat(two.box.resolve(kept.get(0).location())).hasBinaryContent(v2);
         assertThat(two.box.resolve(kept.get(1).location())).hasBinaryContent(v1);

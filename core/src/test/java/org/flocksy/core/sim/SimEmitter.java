@@ -1,11 +1,11 @@
 package org.flocksy.core.sim;
 
 import org.flocksy.core.clock.Clock;
-import org.flocksy.core.fsm.FlockTiming;
+import org.flocksy.core.timing.FlockTiming;
 import org.flocksy.core.scheduler.EmissionSchedule;
 import org.flocksy.core.scheduler.Emitter;
 import org.flocksy.core.wire.FakeFile;
-import org.flocksy.core.transport.Traffic;
+import org.flocksy.core.traffic.Traffic;
 import org.flocksy.core.wire.FrameCodec;
 
 /** The daemon's emission schedule driven by virtual time, sending into the simulated network. */

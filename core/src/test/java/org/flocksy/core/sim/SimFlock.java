@@ -5,9 +5,14 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
 import org.flocksy.api.BoxSpec;
 import org.flocksy.core.config.Declared;
 import org.flocksy.core.config.Keyring;
@@ -17,13 +22,18 @@ import org.flocksy.core.crypto.CurveKeyPair;
 import org.flocksy.core.crypto.NodeUid;
 import org.flocksy.core.crypto.Z85;
 import org.flocksy.core.fsm.FlockMachine;
-import org.flocksy.core.fsm.FlockTiming;
+import org.flocksy.core.fsm.FsmModel;
 import org.flocksy.core.fsm.State;
 import org.flocksy.core.plugin.PluginCatalog;
 import org.flocksy.core.sync.Box;
 import org.flocksy.core.sync.ReadAhead;
 import org.flocksy.core.sync.SyncEngine;
-import org.flocksy.core.transport.Traffic;
+import org.flocksy.core.testing.TestPlugins;
+import org.flocksy.core.timing.FlockTiming;
+import org.flocksy.core.traffic.Traffic;
+import org.flocksy.core.wire.FrameCodec;
+import org.flocksy.core.wire.Heartbeat;
+import org.flocksy.core.wire.MalformedFrameException;
 
 /**
  * N nodes running the kernel's own state machine and sync engine in virtual time, over a simulated
@@ -32,7 +42,7 @@ import org.flocksy.core.transport.Traffic;
 final class SimFlock {
     static final String BOX = "sim";
     private static final Blake2b BLAKE2B = Blake2b.load();
-    private static final org.flocksy.core.fsm.FsmModel MODEL = org.flocksy.core.fsm.FsmModel.load();
+    private static final FsmModel MODEL = FsmModel.load();
 
     /** One simulated node. */
     final class SimNode {
@@ -61,8 +71,8 @@ final class SimFlock {
             this.emitter = new SimEmitter(world, network, clock, traffic, timing);
             NodeUid self = NodeUid.ofPublicKey(BLAKE2B, keyring.clientKeys().publicKeyBytes());
             this.sync = new SyncEngine(List.of(new Box(BOX, this.box, BLAKE2B)),
-                    new PluginCatalog(List.of(), List.of(watcher), org.flocksy.core.testing.TestPlugins.catalog().resolvers(),
-                            org.flocksy.core.testing.TestPlugins.catalog().backups()),
+                    new PluginCatalog(List.of(), List.of(watcher), TestPlugins.catalog().resolvers(),
+                            TestPlugins.catalog().backups()),
                     BLAKE2B, loop, clock, settings, ReadAhead.INLINE, self);
             this.machine = new FlockMachine(clock, loop, emitter.emitter(), sync, timing, traffic, settings, keyring, BLAKE2B,
                     world.split(), MODEL, self);
@@ -73,7 +83,7 @@ final class SimFlock {
             try {
                 Path file = box.resolve(path);
                 // Directories made on the way are reported too, as the OS watcher would.
-                java.util.Deque<Path> created = new java.util.ArrayDeque<>();
+                Deque<Path> created = new ArrayDeque<>();
                 for (Path p = file.getParent(); !Files.exists(p); p = p.getParent()) {
                     created.push(p);
                 }
@@ -130,7 +140,7 @@ final class SimFlock {
      * @param skewsMs each node's wall-clock skew; its length is the number of nodes
      */
     SimFlock(long seed, Path dir, SimNetwork.Options options, long... skewsMs) throws IOException {
-        this(seed, dir, options, org.flocksy.core.config.Settings.DEFAULT_RESOLVER, skewsMs);
+        this(seed, dir, options, Settings.DEFAULT_RESOLVER, skewsMs);
     }
 
     /**
@@ -169,9 +179,9 @@ final class SimFlock {
             Settings settings = new Settings(List.of(new Declared<>(hostnames.get(i), "sim")), nodeDecls,
                     List.of(new Declared<>(new BoxSpec(BOX, box.toString()), "sim")),
                     new Declared<>(dir.resolve("keystore"), "sim"), new Declared<>(dir.resolve("keys"), "sim"),
-                    java.util.Map.of(BOX, new Declared<>(resolver, "sim")), java.util.Map.of(), java.util.Map.of(BOX, new Declared<>(symlinks, "sim")));
+                    Map.of(BOX, new Declared<>(resolver, "sim")), Map.of(), Map.of(BOX, new Declared<>(symlinks, "sim")));
             Keyring keyring = new Keyring(List.of(new Keyring.Host(hostnames.get(i), pairs.get(i))), peers,
-                    java.util.Set.copyOf(pairs.stream().map(CurveKeyPair::publicKey).toList()));
+                    Set.copyOf(pairs.stream().map(CurveKeyPair::publicKey).toList()));
             nodes.add(new SimNode(i, box, skewsMs[i], settings, keyring));
         }
         for (SimNode attached : nodes) {
@@ -194,10 +204,10 @@ final class SimFlock {
     }
 
     /** A frame a node sent, decoded (the simulation's frames are all well-formed). */
-    static org.flocksy.core.wire.Heartbeat decode(byte[] frame) {
+    static Heartbeat decode(byte[] frame) {
         try {
-            return (org.flocksy.core.wire.Heartbeat) org.flocksy.core.wire.FrameCodec.decode(frame);
-        } catch (org.flocksy.core.wire.MalformedFrameException e) {
+            return (Heartbeat) FrameCodec.decode(frame);
+        } catch (MalformedFrameException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -253,7 +263,7 @@ final class SimFlock {
         return nodes.stream().allMatch(n -> n.ready() && !n.sync.hasWork());
     }
 
-    boolean runUntil(java.util.function.BooleanSupplier done, Duration budget) {
+    boolean runUntil(BooleanSupplier done, Duration budget) {
         return world.runUntil(done, budget.toNanos());
     }
 

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import org.flocksy.core.wire.FrameCodec;
 
 /**
  * Carries every frame a node emits to every other node, like the PUB/SUB mesh, with loss, delay and
@@ -37,7 +38,7 @@ final class SimNetwork {
     private final SplittableRandom random;
     private final List<Receiver> receivers = new ArrayList<>();
     private final Set<Long> cut = new HashSet<>();
-    private final java.util.Map<Long, Long> extraDelay = new java.util.HashMap<>();
+    private final Map<Long, Long> extraDelay = new HashMap<>();
     private final List<Emission> log = new ArrayList<>();
     private long[][] lastArrival = new long[0][0];
 
@@ -89,7 +90,7 @@ final class SimNetwork {
     void send(int from, byte[] frame) {
         int status = (frame[0] - '0') * 100 + (frame[1] - '0') * 10 + (frame[2] - '0');
         log.add(new Emission(from, world.now(), frame.length, status));
-        if (frame.length == org.flocksy.core.wire.FrameCodec.HEARTBEAT_BYTES) {
+        if (frame.length == FrameCodec.HEARTBEAT_BYTES) {
             heartbeats.computeIfAbsent(from, n -> new ArrayList<>()).add(frame);
         }
         for (int to = 0; to < receivers.size(); to++) {

@@ -2,6 +2,7 @@ package org.flocksy.core.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -109,7 +110,7 @@ class TrafficEqualityTest {
     private static boolean holds(Path file, byte[] expected) {
         try {
             return Files.isRegularFile(file) && Arrays.equals(Files.readAllBytes(file), expected);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return false;
         }
     }

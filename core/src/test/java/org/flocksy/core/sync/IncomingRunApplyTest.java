@@ -2,11 +2,19 @@ package org.flocksy.core.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.text.Normalizer;
+import java.time.Instant;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Random;
 import org.flocksy.api.BoxSpec;
 import org.flocksy.core.backup.Versions;
 import org.flocksy.core.bundle.BundleWriter;
@@ -17,12 +25,13 @@ import org.flocksy.core.config.Declared;
 import org.flocksy.core.config.Settings;
 import org.flocksy.core.crypto.Blake2b;
 import org.flocksy.core.crypto.NodeUid;
-import org.flocksy.core.version.VersionVector;
 import org.flocksy.core.loop.EventLoop;
+import org.flocksy.core.path.PathSafety;
 import org.flocksy.core.testing.TestPlugins;
+import org.flocksy.core.version.VersionVector;
 import org.flocksy.core.wire.FileData;
-import org.flocksy.plugins.backuptrashcan.TrashcanPlugin;
 import org.flocksy.core.wire.RunMetadata;
+import org.flocksy.plugins.backuptrashcan.TrashcanPlugin;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,7 +63,7 @@ class IncomingRunApplyTest {
         engine = new SyncEngine(List.of(box), TestPlugins.catalog(), BLAKE2B, loop, new SystemClock(), settings, ReadAhead.THREAD, SELF);
         Files.createDirectories(box.tmpDir());
         box.open();
-        box.versions(new Versions("docs", root, box.versionsDir(), new TrashcanPlugin.Trashcan(), null, java.time.Instant::now));
+        box.versions(new Versions("docs", root, box.versionsDir(), new TrashcanPlugin.Trashcan(), null, Instant::now));
     }
 
     @AfterEach
@@ -112,7 +121,7 @@ class IncomingRunApplyTest {
         Path target = root.resolve("a/b/c.txt");
         assertThat(target).hasBinaryContent(content);
         assertThat(Files.getLastModifiedTime(target).toMillis()).isEqualTo(1_600_000_000_123L);
-        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(target))).isEqualTo("rw-r-----");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(target))).isEqualTo("rw-r-----");
         assertThat(box.known("a/b/c.txt")).isEqualTo(Stamp.read(target));
         assertThat(box.known("a/b")).as("parents created on the way are known, so not announced back").isNotNull();
         try (var tmp = Files.list(box.tmpDir())) {
@@ -141,7 +150,7 @@ class IncomingRunApplyTest {
                 Change.deleted("gone", V1, PEER));
         assertThat(engine.apply(run)).isTrue();
         assertThat(root.resolve("empty")).isDirectory().isEmptyDirectory();
-        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("empty")))).isEqualTo("rwxr-x---");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("empty")))).isEqualTo("rwxr-x---");
         assertThat(root.resolve("one.txt")).hasContent("1");
         assertThat(Files.size(root.resolve("sub/two.bin"))).isEqualTo(9000);
         assertThat(Files.getLastModifiedTime(touched).toMillis()).isEqualTo(1_500_000_000_000L);
@@ -169,7 +178,7 @@ class IncomingRunApplyTest {
     @Test
     void aRenameTakesTheContentFromTheOldFileAndKeepsNoCopyOfIt() throws Exception {
         byte[] content = new byte[50_000];
-        new java.util.Random(5).nextBytes(content);
+        new Random(5).nextBytes(content);
         Path old = Files.createDirectories(root.resolve("old"));
         Files.write(old.resolve("a.bin"), content);
         box.record("old", Stamp.read(old), null, VersionVector.EMPTY, SELF);
@@ -211,7 +220,7 @@ class IncomingRunApplyTest {
     @Test
     void aNameInAnotherUnicodeFormIsTheSameFile() throws Exception {
         String nfd = "cafe\u0301/re\u0301sume\u0301.txt";
-        String nfc = java.text.Normalizer.normalize(nfd, java.text.Normalizer.Form.NFC);
+        String nfc = Normalizer.normalize(nfd, Normalizer.Form.NFC);
         Path dirNfd = Files.createDirectories(root.resolve("cafe\u0301"));
         Path local = Files.writeString(root.resolve(nfd), "old");
         box.record("cafe\u0301", Stamp.read(dirNfd), null, VersionVector.EMPTY, SELF);
@@ -264,7 +273,7 @@ class IncomingRunApplyTest {
         assertThat(root.resolve("sub/ln")).hasContent("pointed at");
         assertThat(box.known("sub/ln").link()).isTrue();
         for (String refused : List.of("bad", "abs", "state")) {
-            assertThat(Files.exists(root.resolve(refused), java.nio.file.LinkOption.NOFOLLOW_LINKS)).as(refused).isFalse();
+            assertThat(Files.exists(root.resolve(refused), LinkOption.NOFOLLOW_LINKS)).as(refused).isFalse();
         }
     }
 
@@ -294,8 +303,8 @@ class IncomingRunApplyTest {
         // "d/u" is the box's root; "u/../../etc" reads as "etc" in the box but leads above it on disk.
         assertThat(engine.apply(deliverLinks("d/u", "..", "d/v", "u/../../etc", "d/w", "../d/../x"))).isTrue();
         assertThat(Files.readSymbolicLink(root.resolve("d/u"))).isEqualTo(Path.of(".."));
-        assertThat(Files.exists(root.resolve("d/v"), java.nio.file.LinkOption.NOFOLLOW_LINKS)).isFalse();
-        assertThat(Files.exists(root.resolve("d/w"), java.nio.file.LinkOption.NOFOLLOW_LINKS)).isFalse();
+        assertThat(Files.exists(root.resolve("d/v"), LinkOption.NOFOLLOW_LINKS)).isFalse();
+        assertThat(Files.exists(root.resolve("d/w"), LinkOption.NOFOLLOW_LINKS)).isFalse();
         // Nothing is ever written through a link, even one inside the box.
         IncomingRun through = deliver("d/u/written-through.txt", "x".getBytes(StandardCharsets.UTF_8));
         assertThat(engine.apply(through)).isTrue();
@@ -322,10 +331,10 @@ class IncomingRunApplyTest {
 
     @Test
     void conflictCopiesKeepTheExtensionAndFitTheWire() {
-        assertThat(SyncEngine.conflictName("dir/report.final.pdf", 1_800_000_000_000L, PEER))
+        assertThat(ConflictName.of("dir/report.final.pdf", 1_800_000_000_000L, PEER))
                 .isEqualTo("dir/report.final.sync-conflict-20270115-080000-" + PEER.shortId() + ".pdf");
         String longPath = "d/".repeat(40) + "ü".repeat(20) + ".txt";
-        String copy = SyncEngine.conflictName(longPath, 0, PEER);
+        String copy = ConflictName.of(longPath, 0, PEER);
         assertThat(copy.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(128);
         assertThat(copy).startsWith("d/".repeat(40)).endsWith(".txt").contains(".sync-conflict-19700101-000000-");
         assertThat(PathSafety.problem(copy)).isNull();
@@ -363,7 +372,7 @@ class IncomingRunApplyTest {
         Files.writeString(root.resolve("keep.txt"), "precious");
         box.record("keep.txt", Stamp.read(root.resolve("keep.txt")), null, V1, PEER);
         try (var tree = Files.walk(root)) {
-            tree.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            tree.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
         engine.evaluate(box, "keep.txt");
         assertThat(engine.hasWork()).as("a deletion was queued for a box that is gone").isFalse();
@@ -379,12 +388,12 @@ class IncomingRunApplyTest {
         RunMetadata m = bundle(file, "f.bin", new byte[5000]);
         IncomingRun run = engine.openIncoming("peer", m);
         // Make the temp file's path a directory: the write fails as a full or broken disk would.
-        java.lang.reflect.Field temp = IncomingRun.class.getDeclaredField("temp");
+        Field temp = IncomingRun.class.getDeclaredField("temp");
         temp.setAccessible(true);
         Files.createDirectories((Path) temp.get(run));
         int last = (int) (m.length() - 4096);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> run.accept(new FileData(0, 4096, true, new byte[4096])))
-                .isInstanceOf(java.io.IOException.class);
+                .isInstanceOf(IOException.class);
         assertThat(run.refusal()).startsWith("cannot write");
         assertThat(run.accept(new FileData(0, 4096, true, new byte[4096]))).isNull();
         assertThat(run.accept(new FileData(4096, last, false, new byte[last]))).isNull();

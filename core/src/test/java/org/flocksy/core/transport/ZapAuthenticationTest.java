@@ -10,7 +10,7 @@ import org.flocksy.core.clock.SystemClock;
 import org.flocksy.core.config.KeyFiles;
 import org.flocksy.core.crypto.Blake2b;
 import org.flocksy.core.crypto.CurveKeyPair;
-import org.flocksy.core.fsm.FlockTiming;
+import org.flocksy.core.timing.FlockTiming;
 import org.flocksy.core.kernel.LocalFlock;
 import org.flocksy.core.kernel.Node;
 import org.flocksy.core.testing.TestPlugins;

@@ -8,7 +8,7 @@ import org.flocksy.core.config.Settings;
 import org.flocksy.core.control.Console;
 import org.flocksy.core.control.ControlServer;
 import org.flocksy.core.crypto.Blake2b;
-import org.flocksy.core.fsm.FlockTiming;
+import org.flocksy.core.timing.FlockTiming;
 import org.flocksy.core.kernel.Node;
 import org.flocksy.core.plugin.PluginHost;
 

@@ -17,6 +17,7 @@ import org.flocksy.core.config.KeyFiles;
 import org.flocksy.core.config.Problems;
 import org.flocksy.core.config.Settings;
 import org.flocksy.core.config.SettingsLoader;
+import org.flocksy.core.control.ControlServer;
 import org.flocksy.core.crypto.CurveKeyPair;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -133,6 +134,6 @@ public final class FlocksyCommand implements Callable<Integer> {
 
     /** Where the daemon's control socket is: {@code --control}, else {@code ~/.flocksy.d/control.sock}. */
     Path controlSocket() {
-        return control != null ? control : org.flocksy.core.control.ControlServer.defaultPath(env.home());
+        return control != null ? control : ControlServer.defaultPath(env.home());
     }
 }

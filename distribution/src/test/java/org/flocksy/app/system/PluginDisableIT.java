@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.flocksy.core.control.PluginControl;
+import org.flocksy.core.plugin.PluginControl;
 import org.flocksy.core.plugin.PluginHost;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

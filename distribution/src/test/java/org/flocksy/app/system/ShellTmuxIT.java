@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.flocksy.core.config.KeyFiles;
 import org.flocksy.core.crypto.CurveKeyPair;
@@ -84,7 +85,7 @@ class ShellTmuxIT {
             await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(peerHome.resolve("daemon.log"))
                     && Files.readString(peerHome.resolve("daemon.log")).contains("(1/1 connected)"));
             byte[] big = new byte[4 * 1024 * 1024];
-            new java.util.Random(4).nextBytes(big);
+            new Random(4).nextBytes(big);
             Files.write(peerBox.resolve("big.bin"), big);
             awaitScreen(server, "receiving 'demo' [", 90);
             assertThat(screen(server)).containsPattern("receiving 'demo' \\[#*\\.*\\] +\\d+ %  .* of 4\\.0 MiB  .*/s  ETA");

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,6 +18,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.flocksy.core.config.KeyFiles;
+import org.flocksy.core.crypto.Blake2b;
 import org.flocksy.core.kernel.LocalFlock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -201,7 +204,7 @@ class ThreeNodeSystemIT {
 
     /** Entries of the box's index (read beside the running daemon: WAL) whose path is LIKE {@code pattern}. */
     private static int indexed(Path box, String pattern) throws Exception {
-        try (var db = java.sql.DriverManager.getConnection("jdbc:sqlite:" + box.resolve(".flocksy/index.db"));
+        try (var db = DriverManager.getConnection("jdbc:sqlite:" + box.resolve(".flocksy/index.db"));
              var query = db.prepareStatement("SELECT count(*) FROM entries WHERE path LIKE ? AND deleted = 0")) {
             query.setString(1, pattern);
             try (var rows = query.executeQuery()) {
@@ -210,13 +213,13 @@ class ThreeNodeSystemIT {
         }
     }
 
-    private static boolean preparing(Path tmp) throws java.io.IOException {
+    private static boolean preparing(Path tmp) throws IOException {
         try (var files = Files.list(tmp)) {
             return files.anyMatch(f -> f.getFileName().toString().startsWith("out-"));
         }
     }
 
-    private static boolean receiving(Path tmp) throws java.io.IOException {
+    private static boolean receiving(Path tmp) throws IOException {
         try (var files = Files.list(tmp)) {
             return files.anyMatch(f -> f.getFileName().toString().startsWith("in-"));
         }
@@ -224,7 +227,7 @@ class ThreeNodeSystemIT {
 
     /** Every entry the index of a box lists as present is on disk, files with the recorded size and mtime. */
     private static void assertIndexMatchesDisk(Path box) throws Exception {
-        try (var db = java.sql.DriverManager.getConnection("jdbc:sqlite:" + box.resolve(".flocksy/index.db"));
+        try (var db = DriverManager.getConnection("jdbc:sqlite:" + box.resolve(".flocksy/index.db"));
              var rows = db.createStatement().executeQuery("SELECT path, directory, size, mtime_ms, hash FROM entries WHERE deleted = 0")) {
             int checked = 0;
             while (rows.next()) {
@@ -235,7 +238,7 @@ class ThreeNodeSystemIT {
                     assertThat(entry).as("indexed file %s", rows.getString(1)).isRegularFile();
                     assertThat(Files.size(entry)).isEqualTo(rows.getLong(3));
                     assertThat(Files.getLastModifiedTime(entry).toMillis()).isEqualTo(rows.getLong(4));
-                    assertThat(org.flocksy.core.crypto.Blake2b.load().hash256(entry)).as("content of %s", rows.getString(1)).isEqualTo(rows.getBytes(5));
+                    assertThat(Blake2b.load().hash256(entry)).as("content of %s", rows.getString(1)).isEqualTo(rows.getBytes(5));
                 }
                 checked++;
             }

@@ -20,7 +20,7 @@ public class KeepBothPlugin extends Plugin {
         @Override
         public Decision resolve(Conflict conflict) {
             // The versions come ordered by mtime (writer on a tie), the same on every node.
-            return Decision.keepBoth(Decision.Winner.SECOND);
+            return Decision.keepBothLaterWins();
         }
     }
 }

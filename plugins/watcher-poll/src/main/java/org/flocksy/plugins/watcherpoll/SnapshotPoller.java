@@ -3,6 +3,7 @@ package org.flocksy.plugins.watcherpoll;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -10,6 +11,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.flocksy.api.ChangeEvent;
 import org.flocksy.api.ChangeListener;
 import org.flocksy.api.WatchHandle;
@@ -47,7 +50,7 @@ final class SnapshotPoller implements WatchHandle {
 
     private void loop() {
         while (running) {
-            java.util.concurrent.locks.LockSupport.parkNanos(this, intervalNanos);
+            LockSupport.parkNanos(this, intervalNanos);
             if (!running) {
                 return;
             }
@@ -104,14 +107,14 @@ final class SnapshotPoller implements WatchHandle {
 
     private static Stamp stamp(Path path, BasicFileAttributes attrs) {
         return new Stamp(attrs.isDirectory() ? 0 : attrs.size(),
-                attrs.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS),
+                attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS),
                 attrs.isDirectory(), attrs.fileKey(), permissions(path));
     }
 
     /** The walk's attributes hide the permissions; a chmod changes nothing else, so they are read apart. */
     private static Object permissions(Path path) {
         try {
-            return Files.getPosixFilePermissions(path, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            return Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS);
         } catch (IOException | UnsupportedOperationException e) {
             return null;
         }
@@ -120,7 +123,7 @@ final class SnapshotPoller implements WatchHandle {
     @Override
     public void close() {
         running = false;
-        java.util.concurrent.locks.LockSupport.unpark(thread);
+        LockSupport.unpark(thread);
         try {
             thread.join(5_000);
         } catch (InterruptedException e) {

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,7 +40,7 @@ class PollingFileWatcherTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains(root.resolve("existing")));
 
             seen.clear();
-            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
             await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains(file));
 
             seen.clear();

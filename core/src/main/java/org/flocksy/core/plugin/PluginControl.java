@@ -1,4 +1,4 @@
-package org.flocksy.core.control;
+package org.flocksy.core.plugin;
 
 import java.util.List;
 import java.util.Set;

@@ -1,4 +1,4 @@
-package org.flocksy.core.fsm;
+package org.flocksy.core.timing;
 
 import java.time.Duration;
 

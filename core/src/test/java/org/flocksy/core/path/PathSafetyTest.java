@@ -1,4 +1,4 @@
-package org.flocksy.core.sync;
+package org.flocksy.core.path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

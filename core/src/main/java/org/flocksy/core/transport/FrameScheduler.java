@@ -1,4 +1,4 @@
-package org.flocksy.core.scheduler;
+package org.flocksy.core.transport;
 
 import jakarta.inject.Inject;
 import java.util.SplittableRandom;
@@ -7,10 +7,11 @@ import java.util.concurrent.locks.LockSupport;
 import org.flocksy.core.clock.Clock;
 import org.flocksy.core.config.ConfigException;
 import org.flocksy.core.config.Settings;
-import org.flocksy.core.fsm.FlockTiming;
-import org.flocksy.core.transport.Publisher;
-import org.flocksy.core.transport.Traffic;
-import org.flocksy.core.transport.ZmqTransport;
+import org.flocksy.core.scheduler.EmissionSchedule;
+import org.flocksy.core.scheduler.Emitter;
+import org.flocksy.core.scheduler.Lateness;
+import org.flocksy.core.timing.FlockTiming;
+import org.flocksy.core.traffic.Traffic;
 import org.flocksy.core.wire.Frame;
 import org.flocksy.core.wire.FrameCodec;
 import org.slf4j.Logger;

@@ -1,4 +1,4 @@
-package org.flocksy.core.transport;
+package org.flocksy.core.traffic;
 
 import java.util.Map;
 import java.util.Set;

@@ -1,0 +1,249 @@
+package org.flocksy.core.sync;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.channels.Channels;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.flocksy.core.bundle.BundleReader;
+import org.flocksy.core.bundle.Change;
+import org.flocksy.core.bundle.Digest;
+import org.flocksy.core.bundle.MalformedBundleException;
+import org.flocksy.core.bundle.Move;
+import org.flocksy.core.config.Problems;
+import org.flocksy.core.crypto.Blake2b;
+import org.flocksy.core.ignore.IgnoreRules;
+import org.flocksy.core.index.BoxIndex;
+import org.flocksy.core.path.PathSafety;
+import org.flocksy.core.version.VersionVector;
+import org.flocksy.core.wire.RunMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Receives runs into a box: opens each incoming run (or refuses it, receiving it into nothing so the run
+ * looks the same), verifies the whole bundle, and applies its records in order, each on its own. Every path
+ * from a peer is checked before the disk is touched; a record's version decides whether it is old news,
+ * newer than ours, or a conflict.
+ */
+final class RunApplier {
+    private static final Logger log = LoggerFactory.getLogger(RunApplier.class);
+
+    private final BoxRegistry boxes;
+    private final CatchUp catchUp;
+    private final FilePlacer placer;
+    private final NewerVersionApplier newer;
+    private final ConflictSettler conflicts;
+    private final TempFiles temps;
+    private final Blake2b blake2b;
+
+    RunApplier(BoxRegistry boxes, CatchUp catchUp, FilePlacer placer, NewerVersionApplier newer, ConflictSettler conflicts, TempFiles temps,
+               Blake2b blake2b) {
+        this.boxes = boxes;
+        this.catchUp = catchUp;
+        this.placer = placer;
+        this.newer = newer;
+        this.conflicts = conflicts;
+        this.temps = temps;
+        this.blake2b = blake2b;
+    }
+
+    /** Prepares to receive a run; a run this node cannot apply is received into nothing. */
+    IncomingRun open(String peer, RunMetadata metadata) {
+        Box box = boxes.byUid(metadata.boxUid()).orElse(null);
+        String refusal = box == null ? "no box with that name here" : null;
+        if (refusal == null && boxes.pausedByUser(box)) {
+            refusal = "the box is paused here";
+        }
+        if (refusal == null && box.blocked()) {
+            refusal = "the box is paused (its " + IgnoreRules.FILE_NAME + " cannot be read)";
+        }
+        if (refusal == null && !boxes.available(box)) {
+            refusal = "the box's folder " + box.root() + " is gone";
+        }
+        if (refusal == null) {
+            try {
+                Files.createDirectories(box.tmpDir());
+            } catch (IOException e) {
+                refusal = "cannot create " + box.tmpDir() + ": " + Problems.describe(e);
+            }
+        }
+        if (refusal != null) {
+            log.warn("refusing a run of {} change(s) from {}: {}", metadata.records(), peer, refusal);
+            return new IncomingRun(peer, box, metadata, refusal, null);
+        }
+        return new IncomingRun(peer, box, metadata, null, temps.next(box, "in", ".bundle"));
+    }
+
+    /**
+     * Verifies a complete run's bundle and applies its changes in order. A change this node refuses (unsafe
+     * path, a directory where a file should go) is logged and skipped.
+     *
+     * @return false if the bundle did not verify and the run must be received again
+     */
+    boolean apply(IncomingRun run) {
+        if (run.refusal() != null) {
+            return true;
+        }
+        Box box = run.box();
+        RunMetadata m = run.metadata();
+        try {
+            run.sync();
+            if (Files.size(run.temp()) != m.length() || !Arrays.equals(blake2b.hash256(run.temp()), m.bundleHash())) {
+                log.warn("box '{}': the bundle from {} failed verification; receiving it again", box.name(), run.peer());
+                run.restart();
+                return false;
+            }
+        } catch (IOException e) {
+            log.error("box '{}': cannot read the bundle from {}: {}; the box is unchanged", box.name(), run.peer(), Problems.describe(e));
+            run.discard();
+            return true;
+        }
+        try {
+            // One transaction for the whole bundle: ten thousand small files cost one commit.
+            box.batch(() -> applyAll(box, run));
+        } catch (IOException e) {
+            log.error("box '{}': cannot record the run from {} in the index: {}; the next start finds the difference",
+                    box.name(), run.peer(), Problems.describe(e));
+        } finally {
+            run.discard();
+        }
+        return true;
+    }
+
+    /** Applies every record in order; what was applied before a malformed record stays applied and recorded. */
+    private void applyAll(Box box, IncomingRun run) {
+        int applied = 0;
+        try (BundleReader reader = new BundleReader(run.temp(), run.metadata().records())) {
+            for (BundleReader.Entry e; (e = reader.next()) != null; applied++) {
+                try {
+                    applyChange(box, run.peer(), Received.of(reader, e, blake2b));
+                } catch (RuntimeException defect) {
+                    // A defect on one record must not cost the rest of the run, nor make the run come back forever.
+                    log.error("box '{}': failed to apply {} from {}: {}", box.name(), e.change(), run.peer(), defect.toString(), defect);
+                }
+            }
+        } catch (MalformedBundleException e) {
+            log.error("box '{}': the bundle from {} is malformed after {} change(s): {}; the rest is not applied",
+                    box.name(), run.peer(), applied, e.getMessage());
+        } catch (IOException e) {
+            log.error("box '{}': cannot read the bundle from {}: {}; {} change(s) applied, the rest not",
+                    box.name(), run.peer(), Problems.describe(e), applied);
+        }
+    }
+
+    private void applyChange(Box box, String peer, Received entry) throws IOException, MalformedBundleException {
+        Change c = entry.change();
+        if (c.kind() == Change.Kind.DIGEST) {
+            catchUp.compare(box, peer, Digest.decode(smallContent(entry, Outbox.BUNDLE_BYTES_MAX)));
+            return;
+        }
+        if (c.kind() == Change.Kind.MOVED) {
+            applyMove(box, peer, entry);
+            return;
+        }
+        String path = c.path();
+        String refusal = refusal(box, path);
+        if (refusal != null) {
+            log.warn("box '{}': refusing {} of '{}' from {}: {}", box.name(), c.kind(), PathSafety.printable(path), peer, refusal);
+            return;
+        }
+        String spelled = box.localName(path);
+        if (box.ignores(spelled)) {
+            log.debug("box '{}': {} of {} from {} is ignored here", box.name(), c.kind(), path, peer);
+            return;
+        }
+        if (!spelled.equals(path)) {
+            // The same name in another Unicode form (NFD on disk, NFC on the wire): it is that file.
+            entry = entry.withChange(c.withPath(spelled));
+            c = entry.change();
+            path = spelled;
+        }
+        Path target = box.resolve(path);
+        try {
+            Stamp disk = box.stamp(target);
+            BoxIndex.Entry local = box.entry(path);
+            VersionVector mine = local == null ? VersionVector.EMPTY : local.version();
+            boolean unannounced = !Stamp.sameContentStamp(disk, box.known(path));
+            if (unannounced) {
+                // An edit here the sender cannot have seen yet: a version of its own.
+                mine = mine.bump(box.replica());
+            }
+            switch (c.version().compareTo(mine)) {
+                case OLDER, EQUAL -> log.debug("box '{}': {} from {} is not newer than ours", box.name(), c, peer);
+                case NEWER -> newer.apply(box, peer, entry, target);
+                case CONCURRENT -> conflicts.settle(box, peer, entry, target, disk, local, unannounced);
+            }
+        } catch (IOException e) {
+            log.error("box '{}': cannot apply {} of {} from {}: {}; that entry is unchanged", box.name(), c.kind(), path, peer, Problems.describe(e));
+        }
+    }
+
+    /** Why a path from a peer must not be touched here, or {@code null}. */
+    private static String refusal(Box box, String path) {
+        String refusal = PathSafety.problem(path);
+        if (refusal == null && !PathSafety.canonical(path).equals(path)) {
+            refusal = "path not in NFC form";
+        }
+        // Checked as this node spells the name: that is the path written.
+        return refusal != null ? refusal : PathSafety.escape(box.root(), box.localName(path));
+    }
+
+    /**
+     * A rename or move: the file at the record's path gets the content that was at the source, taken from
+     * this node's own disk, and the source is deleted. A node without that content applies the deletion
+     * and asks the group for what it lacks with its digest (an ordinary run), instead of applying nothing.
+     */
+    private void applyMove(Box box, String peer, Received entry) throws IOException, MalformedBundleException {
+        Change c = entry.change();
+        Move move = Move.decode(smallContent(entry, Move.BYTES_MAX));
+        Change file = new Change(Change.Kind.FILE, c.path(), c.mode(), c.mtimeMs(), move.size(), move.contentHash(), c.version(), c.writer());
+        Change gone = Change.deleted(move.source(), move.sourceVersion(), c.writer());
+        String source = refusal(box, move.source()) == null ? box.localName(move.source()) : null;
+        Path from = source == null ? null : box.resolve(source);
+        Stamp stamp = from == null ? null : box.stamp(from);
+        boolean have = stamp != null && !stamp.directory() && stamp.size() == move.size()
+                && Arrays.equals(placer.hashOf(box, source, stamp), move.contentHash());
+        if (have) {
+            applyChange(box, peer, Received.local(file, from, blake2b));
+        } else {
+            BoxIndex.Entry known = box.entry(box.localName(c.path()));
+            VersionVector.Order order = c.version().compareTo(known == null ? VersionVector.EMPTY : known.version());
+            if (order == VersionVector.Order.NEWER || order == VersionVector.Order.CONCURRENT) {
+                log.info("box '{}': {} moved {} to {}, but that content is not here; asking the group for it", box.name(), peer,
+                        PathSafety.printable(move.source()), PathSafety.printable(c.path()));
+                catchUp.ask(box);
+            }
+        }
+        Path to = box.resolve(box.localName(c.path()));
+        if (have && Files.exists(from, LinkOption.NOFOLLOW_LINKS) && Files.exists(to, LinkOption.NOFOLLOW_LINKS) && Files.isSameFile(from, to)) {
+            // A case-only rename on a file system that ignores case: the old name is the new file. Give it the
+            // new spelling on disk, else the next scan would find the old one again.
+            if (!from.getFileName().toString().equals(to.getFileName().toString())) {
+                placer.respell(box, from, to);
+            }
+            BoxIndex.Entry was = box.entry(source);
+            if (gone.version().compareTo(was == null ? VersionVector.EMPTY : was.version()) == VersionVector.Order.NEWER) {
+                box.recordDeleted(source, gone.version(), gone.writer());
+            }
+            return;
+        }
+        boolean movedAway = have && Arrays.equals(box.knownHash(box.localName(c.path())), move.contentHash());
+        applyChange(box, peer, Received.deletion(gone, movedAway));
+    }
+
+    /** The content of a small record (digest, move), checked against its hash. */
+    private static byte[] smallContent(Received entry, long max) throws IOException, MalformedBundleException {
+        Change c = entry.change();
+        if (c.size() > max) {
+            throw new MalformedBundleException("a " + c.kind() + " record of " + c.size() + " bytes");
+        }
+        ByteArrayOutputStream content = new ByteArrayOutputStream();
+        if (!Arrays.equals(entry.content().copyTo(Channels.newChannel(content)), c.contentHash())) {
+            throw new MalformedBundleException("a " + c.kind() + " record does not match its hash");
+        }
+        return content.toByteArray();
+    }
+}

@@ -27,6 +27,7 @@ import org.flocksy.core.config.KeyFiles;
 import org.flocksy.core.config.Problems;
 import org.flocksy.core.crypto.Z85;
 import org.flocksy.core.fsm.FlockMachine;
+import org.flocksy.core.fsm.RunProgress;
 import org.flocksy.core.fsm.Peer;
 import org.flocksy.core.kernel.Node;
 import org.flocksy.core.path.PathSafety;
@@ -179,7 +180,7 @@ public final class Console {
                     p.connected() ? "connected" : "not connected", ageMs == null ? "never" : ageMs + " ms ago", p.clockOffsetMs()));
         }
         data.put("peers", peers);
-        FlockMachine.Progress run = m.progress();
+        RunProgress run = m.progress();
         if (run != null) {
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("role", run.role());

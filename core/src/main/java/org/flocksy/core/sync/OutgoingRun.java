@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.flocksy.core.bundle.Change;
 import org.flocksy.core.scheduler.Emitter;
 import org.flocksy.core.wire.FakeFile;
@@ -25,6 +26,8 @@ public final class OutgoingRun implements AutoCloseable {
     private final Path bundle;
     private final ReadAhead readAhead;
     private ChunkPump pump;
+    /** Data frames handed to the scheduler so far; the carousel repeats, so the first round's count is the chunks sent. */
+    private final AtomicLong dataFrames = new AtomicLong();
 
     OutgoingRun(Box box, List<Sent> sent, RunMetadata metadata, boolean hasContent, Path bundle, ReadAhead readAhead) {
         this.box = box;
@@ -66,8 +69,17 @@ public final class OutgoingRun implements AutoCloseable {
         ChunkPump p = pump;
         return () -> {
             FileData chunk = p.poll();
-            return chunk != null ? chunk : FakeFile.INSTANCE;
+            if (chunk == null) {
+                return FakeFile.INSTANCE;
+            }
+            dataFrames.incrementAndGet();
+            return chunk;
         };
+    }
+
+    /** Distinct chunks of the bundle sent at least once. */
+    public long chunksSent() {
+        return Math.min(dataFrames.get(), metadata.chunkCount());
     }
 
     /** Stops the pump and deletes the bundle file. */

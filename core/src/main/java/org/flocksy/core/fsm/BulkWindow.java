@@ -1,0 +1,48 @@
+package org.flocksy.core.fsm;
+
+import org.flocksy.core.scheduler.Emitter;
+
+/**
+ * One run's file frames on this node: when they started here and how many slots they last. Every node
+ * derives the slot count from the originator's start and stop timepoints, both in the originator's clock,
+ * so every node emits the same number of file frames whatever its clock or jitter.
+ */
+final class BulkWindow {
+    private final long runStartMs;
+    private final long startNanos;
+    /** The slot count once the stop is known; -1 before. */
+    private long slots = -1;
+
+    /**
+     * @param runStartMs the run's start timepoint in the originator's clock
+     * @param startNanos this node's own start of file frames
+     */
+    BulkWindow(long runStartMs, long startNanos) {
+        this.runStartMs = runStartMs;
+        this.startNanos = startNanos;
+    }
+
+    long startNanos() {
+        return startNanos;
+    }
+
+    /** The slot count of the run's stop, or -1 while it is not known. */
+    long slots() {
+        return slots;
+    }
+
+    /**
+     * Ends this node's file frames after as many slots as lie between the run's start and {@code stopMs}.
+     *
+     * @return when this node's last slot has passed
+     */
+    long stop(long stopMs, Emitter emitter, Timepoints time) {
+        long slotNanos = time.timing().framePeriodNanos();
+        // A peer whose clock jumped must not hold this node in a run: the stop lies at most the stop offset ahead.
+        long latest = time.clampAhead(Long.MAX_VALUE, time.timing().stopOffsetMax());
+        long maxSlots = Math.max(0, (latest - startNanos) / slotNanos);
+        slots = Math.max(0, Math.min(maxSlots, (stopMs - runStartMs) * 1_000_000L / slotNanos));
+        emitter.stopBulkAfter(slots);
+        return Math.max(time.nowNanos(), startNanos + slots * slotNanos);
+    }
+}

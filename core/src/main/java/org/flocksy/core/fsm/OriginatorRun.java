@@ -1,0 +1,212 @@
+package org.flocksy.core.fsm;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.flocksy.core.scheduler.Emitter;
+import org.flocksy.core.sync.OutgoingRun;
+import org.flocksy.core.sync.SyncEngine;
+import org.flocksy.core.wire.Payload;
+import org.flocksy.core.wire.Status;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The originator's half of one run, from its announcement to its stop: who it is for, who acknowledged,
+ * who has everything, and its own file frames. One step per method; the machine's model decides each next
+ * state. Lives as long as the run; confined to the event loop.
+ */
+final class OriginatorRun {
+    private static final Logger log = LoggerFactory.getLogger(OriginatorRun.class);
+
+    private final FlockMachine machine;
+    private final OutgoingRun out;
+    private final RunKind kind;
+    private final Set<Peer> recipients;
+    private final Set<Peer> acked = new HashSet<>();
+    private final Set<Peer> completed = new HashSet<>();
+    private final long startedNanos;
+    private final Timepoints time;
+    private final Emitter emitter;
+    private final SyncEngine sync;
+    /** When our announcement first went out, in our clock; {@code Long.MAX_VALUE} before. */
+    private long announcedAtMs = Long.MAX_VALUE;
+    private long runStartMs;
+    private BulkWindow window;
+    private long bulkDeadlineNanos;
+
+    OriginatorRun(FlockMachine machine, OutgoingRun out, List<Peer> recipients, Timepoints time, Emitter emitter, SyncEngine sync) {
+        this.machine = machine;
+        this.out = out;
+        this.kind = RunKind.of(out.metadata().records(), out.hasContent());
+        this.recipients = new HashSet<>(recipients);
+        this.time = time;
+        this.emitter = emitter;
+        this.sync = sync;
+        this.startedNanos = time.nowNanos();
+    }
+
+    /** Announces the run to its recipients (120, 124, 160, 164) and waits for their acknowledgements. */
+    void announce() {
+        machine.fire(kind.localWork, Payload.NodeList.of(PeerTable.uids(recipients)));
+        machine.heartbeats().reportNextAnnouncement();
+        machine.deadline(time.timing().replyDeadline(), () -> abort(Event.DEADLINE, "no acknowledgement from " + missing(acked)));
+    }
+
+    /** Our first announcement went out at {@code wallMs}: the time every peer compares in a collision. */
+    void announcedAt(long wallMs) {
+        announcedAtMs = wallMs;
+    }
+
+    long announcedAtMs() {
+        return announcedAtMs;
+    }
+
+    boolean isFor(Peer p) {
+        return recipients.contains(p);
+    }
+
+    /** A recipient acknowledged the announcement. */
+    void acknowledged(Peer p) {
+        acked.add(p);
+        checkAcknowledged();
+    }
+
+    /** Once every recipient acknowledged: the metadata with a start timepoint a random few seconds ahead. */
+    void checkAcknowledged() {
+        if (!acked.containsAll(recipients)) {
+            return;
+        }
+        long startMs = time.wallMillisAhead(time.timing().startOffsetMin(), time.timing().startOffsetMax());
+        machine.fire(Event.ACKS_COMPLETE, out.metadata().withStart(startMs));
+        runStartMs = startMs;
+        long startNanos = time.localNanos(startMs, 0) + time.ownJitterNanos();
+        machine.loop().at(startNanos, () -> {
+            if (machine.outgoing() == this && machine.state().phase == State.Phase.SENDING_METADATA) {
+                startSending(startNanos);
+            }
+        });
+    }
+
+    private void startSending(long startNanos) {
+        window = new BulkWindow(runStartMs, startNanos);
+        emitter.startBulk(startNanos, out.startPump("flocksy-pump-" + machine.nodeName()));
+        bulkDeadlineNanos = time.nowNanos() + time.maxRunNanos(out.metadata().chunkCount());
+        machine.fire(Event.START_TIMEPOINT, Payload.NodeList.of(PeerTable.uids(recipients)));
+    }
+
+    /** A recipient has the whole run (140). */
+    void received(Peer p) {
+        completed.add(p);
+        checkStop();
+    }
+
+    /**
+     * Leaves out recipients that went away or back to idle before confirming the whole run; a receiver that
+     * confirmed it has it, whatever it does next.
+     *
+     * @return false if no recipient is left before the bulk phase (the run is then abandoned)
+     */
+    boolean keepRecipients() {
+        recipients.removeIf(p -> !completed.contains(p) && (!p.connected() || machine.leftRun(p)));
+        if (recipients.isEmpty() && machine.state().phase != State.Phase.SENDING) {
+            abort(Event.RECEIVERS_LEFT, "every receiver left");
+            return false;
+        }
+        return true;
+    }
+
+    /** Stops the run once every recipient has it and the run's bucket is full, or when it cannot finish. */
+    void checkStop() {
+        if (machine.state().phase != State.Phase.SENDING) {
+            return;
+        }
+        List<Peer> silent = recipients.stream().filter(p -> p.heartbeatsWithoutFileFrames() >= FlockMachine.SILENT_HEARTBEATS_MAX).toList();
+        if (!silent.isEmpty()) {
+            abortSilent(silent);
+        } else if (recipients.isEmpty()) {
+            stop(false, Event.RECEIVERS_LEFT);
+        } else if (time.nowNanos() > bulkDeadlineNanos) {
+            stop(false, Event.DEADLINE);
+        } else if (completed.containsAll(recipients)
+                && emitter.bulkFramesEmitted() >= time.timing().bucketFrames(out.metadata().chunkCount())) {
+            stop(true, Event.RUN_COMPLETE);
+        }
+    }
+
+    /** Sends the stop timepoint (155); at that slot the run ends, delivered or to be sent again. */
+    private void stop(boolean delivered, Event event) {
+        if (!delivered) {
+            log.warn("run of {} ends without every receiver ({}); it will be sent again", out,
+                    recipients.isEmpty() ? "every receiver left it or went silent" : "deadline passed; missing " + missing(completed));
+        }
+        long stopMs = time.wallMillisAhead(time.timing().stopOffsetMin(), time.timing().stopOffsetMax());
+        machine.fire(event, new Payload.Timepoint(stopMs));
+        long stopNanos = window.stop(stopMs, emitter, time);
+        machine.loop().at(stopNanos, () -> {
+            if (machine.outgoing() != this) {
+                return;
+            }
+            if (delivered) {
+                log.info("sent {} to {} peer(s) in {} ms", out, recipients.size(), (time.nowNanos() - startedNanos) / 1_000_000);
+                sync.completed(out);
+                machine.delivered();
+            } else {
+                sync.requeue(out);
+            }
+            machine.endOutgoing(Event.STOP_TIMEPOINT);
+        });
+    }
+
+    /**
+     * A recipient that heartbeats in a bulk state but sends no file frames would let an observer tell the run
+     * apart (specification: 410). The run stops at once, everyone goes idle, and the change is sent again
+     * without that peer for a while.
+     */
+    private void abortSilent(List<Peer> silent) {
+        machine.abandoned();
+        log.warn("{} sent {} heartbeats without file frames: aborting the run of {} (410); leaving them out for {} s",
+                silent, FlockMachine.SILENT_HEARTBEATS_MAX, out, FlockMachine.SUSPECT_FOR.toSeconds());
+        long until = time.nowNanos() + FlockMachine.SUSPECT_FOR.toNanos();
+        silent.forEach(p -> p.suspectUntil(until));
+        emitter.cancelBulk();
+        sync.requeue(out);
+        machine.endOutgoing(Event.SILENT_PEER, Status.ONLY_HEARTBEATS, Payload.NodeList.of(PeerTable.uids(silent)));
+    }
+
+    /** Gives the run up; its changes go again with the next run. */
+    void abort(Event event, String reason) {
+        machine.abandoned();
+        log.warn("run of {} abandoned: {}; it will be tried again", out, reason);
+        emitter.cancelBulk();
+        sync.requeue(out);
+        machine.endOutgoing(event);
+    }
+
+    /** Another run won the tie-break: ours waits, its changes go first in the next run. */
+    void giveWay() {
+        sync.requeue(out);
+    }
+
+    @Override
+    public String toString() {
+        return out.toString();
+    }
+
+    /** Where the run is, for the control interface. */
+    RunProgress progress() {
+        long chunks = out.metadata().chunkCount();
+        long startsInMs = window == null && runStartMs > 0 ? Math.max(0, runStartMs - time.wallMillis()) : 0;
+        return new RunProgress("sending", out.box().name(), recipients.size() + " peer(s)", out.metadata().records(),
+                out.metadata().length(), window == null ? 0 : out.chunksSent(), chunks, window == null, startsInMs);
+    }
+
+    /** Releases the run (read-ahead thread, bundle file) when the node stops. */
+    void close() {
+        out.close();
+    }
+
+    private String missing(Set<Peer> replied) {
+        return recipients.stream().filter(p -> !replied.contains(p)).map(Peer::endpoint).toList().toString();
+    }
+}

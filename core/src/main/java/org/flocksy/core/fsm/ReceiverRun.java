@@ -1,0 +1,157 @@
+package org.flocksy.core.fsm;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import org.flocksy.core.scheduler.Emitter;
+import org.flocksy.core.sync.IncomingRun;
+import org.flocksy.core.sync.SyncEngine;
+import org.flocksy.core.traffic.Traffic;
+import org.flocksy.core.wire.FakeFile;
+import org.flocksy.core.wire.FileData;
+import org.flocksy.core.wire.Payload;
+import org.flocksy.core.wire.RunMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A receiver's half of one run, from its acknowledgement of an originator to the stop: the originator, the
+ * run's content arriving, and this node's own fake file frames at the same rate. One step per method; the
+ * machine's model decides each next state. Lives as long as this node takes part in the run; confined to
+ * the event loop.
+ */
+final class ReceiverRun {
+    private static final Logger log = LoggerFactory.getLogger(ReceiverRun.class);
+
+    private final FlockMachine machine;
+    private final Peer origin;
+    private final Timepoints time;
+    private final Emitter emitter;
+    private final SyncEngine sync;
+    private final Traffic traffic;
+    private IncomingRun in;
+    private RunKind kind;
+    private BulkWindow window;
+
+    ReceiverRun(FlockMachine machine, Peer origin, Timepoints time, Emitter emitter, SyncEngine sync, Traffic traffic) {
+        this.machine = machine;
+        this.origin = origin;
+        this.time = time;
+        this.emitter = emitter;
+        this.sync = sync;
+        this.traffic = traffic;
+    }
+
+    Peer origin() {
+        return origin;
+    }
+
+    /** Whether the run's metadata arrived (after it, the run's content may too). */
+    boolean promoted() {
+        return in != null;
+    }
+
+    /** Acknowledges the originator's announcement (121, 125, 161, 165) and waits for its metadata. */
+    void acknowledge(RunKind announced) {
+        machine.fire(announced.announced, Payload.NodeList.of(List.of(origin.uid())));
+        machine.deadline(time.timing().replyDeadline(), () -> abort(Event.DEADLINE, "no metadata from " + origin));
+    }
+
+    /**
+     * Takes the run's metadata: opens the incoming run and starts this node's file frames at the originator's
+     * start timepoint, converted into local time.
+     */
+    void promote(RunKind metadataKind, RunMetadata metadata) {
+        in = sync.openIncoming(origin.endpoint(), metadata);
+        kind = metadataKind;
+        machine.fire(kind.metadataHeard, Payload.NodeList.of(List.of(origin.uid())));
+        long startNanos = time.clampAhead(time.localNanos(metadata.startMs(), origin.clockOffsetMs()), time.timing().startOffsetMax())
+                + time.ownJitterNanos();
+        window = new BulkWindow(metadata.startMs(), startNanos);
+        machine.loop().at(startNanos, () -> {
+            if (machine.incoming() == this) {
+                emitter.startBulk(startNanos, () -> FakeFile.INSTANCE);
+                if (window.slots() >= 0) {
+                    // The stop arrived before our start (a late clock estimate): honour its slot count.
+                    emitter.stopBulkAfter(window.slots());
+                }
+                if (machine.state().phase == State.Phase.PROMOTING) {
+                    machine.fire(Event.START_TIMEPOINT, Payload.NodeList.of(PeerTable.uids(machine.connected())), false);
+                    completeIfReady();
+                }
+            }
+        });
+        long limit = startNanos + time.maxRunNanos(metadata.chunkCount()) - time.nowNanos();
+        machine.deadline(Duration.ofNanos(Math.max(0, limit)), () -> abort(Event.DEADLINE, "the run from " + origin + " did not finish in time"));
+    }
+
+    /** A chunk of the run's content from the originator. */
+    void onFileData(FileData data) {
+        try {
+            String problem = in.accept(data);
+            if (problem != null) {
+                traffic.dropped("BAD_CHUNK");
+                machine.warnOnce(origin.endpoint() + "chunk", "dropped a data frame from {}: {}", origin, problem);
+                return;
+            }
+        } catch (IOException e) {
+            log.error("cannot write the incoming run from {}: {}; taking part to the end without keeping it", origin, e.toString());
+        }
+        completeIfReady();
+    }
+
+    /**
+     * Reports 140 once everything arrived and verified, but only while this node sends its own file frames:
+     * a 140 heartbeat before its bulk started would look like a silent peer.
+     */
+    private void completeIfReady() {
+        if (machine.state().phase == State.Phase.SENDING_FAKE && in.complete() && sync.apply(in)) {
+            machine.fire(kind.received, Payload.NodeList.of(List.of(origin.uid())));
+            machine.deadline(Duration.ofNanos(time.maxRunNanos(in.metadata().chunkCount())),
+                    () -> abort(Event.DEADLINE, origin + " never sent a stop timepoint"));
+        }
+    }
+
+    /** The originator's stop timepoint (155): this node's file frames end after the same slot count as everyone's. */
+    void stop(long stopMs) {
+        machine.fire(Event.STOP_HEARD, new Payload.Timepoint(stopMs));
+        long stopNanos = window.stop(stopMs, emitter, time);
+        machine.loop().at(stopNanos, () -> {
+            if (machine.incoming() != this) {
+                return;
+            }
+            if (!in.complete()) {
+                log.warn("run from {} stopped with {}/{} chunks; the sender will repeat it", origin, in.chunksReceived(), in.metadata().chunkCount());
+            }
+            in.discard();
+            machine.endIncoming(Event.STOP_TIMEPOINT);
+        });
+    }
+
+    /** Gives the run up: the temp file goes, the box is untouched. */
+    void abort(Event event, String reason) {
+        machine.abandoned();
+        log.warn("incoming run abandoned: {}", reason);
+        emitter.cancelBulk();
+        discard();
+        machine.endIncoming(event);
+    }
+
+    /** Where the run is, for the control interface. */
+    RunProgress progress() {
+        if (in == null) {
+            return null;
+        }
+        boolean waiting = machine.state().phase == State.Phase.PROMOTING && in.chunksReceived() == 0;
+        long startsInMs = waiting ? Math.max(0, (window.startNanos() - time.nowNanos()) / 1_000_000L) : 0;
+        return new RunProgress("receiving", in.box() == null ? "?" : in.box().name(), in.peer(), in.metadata().records(),
+                in.metadata().length(), in.chunksReceived(), in.metadata().chunkCount(), waiting, startsInMs);
+    }
+
+    /** Drops what arrived; on the loop or after it stopped. */
+    void discard() {
+        if (in != null) {
+            in.discard();
+        }
+    }
+}

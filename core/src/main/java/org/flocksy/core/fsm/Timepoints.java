@@ -1,0 +1,66 @@
+package org.flocksy.core.fsm;
+
+import java.time.Duration;
+import java.util.SplittableRandom;
+import org.flocksy.core.clock.Clock;
+import org.flocksy.core.timing.FlockTiming;
+
+/**
+ * The times a run is built from, in this node's clocks: a peer's wall-clock timepoint in local monotonic
+ * time (never further ahead than a few heartbeats beyond the protocol's own offsets), this node's own jitter
+ * on every start and stop, the random offsets an originator draws, and how long a run may last at most.
+ */
+final class Timepoints {
+    private final Clock clock;
+    private final FlockTiming timing;
+    private final SplittableRandom random;
+
+    Timepoints(Clock clock, FlockTiming timing, SplittableRandom random) {
+        this.clock = clock;
+        this.timing = timing;
+        this.random = random;
+    }
+
+    long nowNanos() {
+        return clock.monotonicNanos();
+    }
+
+    long wallMillis() {
+        return clock.wallMillis();
+    }
+
+    /** The local monotonic time of a wall-clock timepoint given in a peer's clock. */
+    long localNanos(long remoteWallMs, long offsetMs) {
+        return clock.monotonicNanos() + (remoteWallMs + offsetMs - clock.wallMillis()) * 1_000_000L;
+    }
+
+    /**
+     * A peer's timepoint in local time, kept between now and {@code limit} plus a few heartbeats ahead: a
+     * peer whose clock jumped must not hold this node in a run for an hour.
+     */
+    long clampAhead(long atNanos, Duration limit) {
+        long now = clock.monotonicNanos();
+        long latest = now + limit.toNanos() + timing.heartbeatPeriod().toNanos() * timing.connectedPeriods();
+        return Math.max(now, Math.min(atNanos, latest));
+    }
+
+    /** This node's own jitter on a start or stop timepoint. */
+    long ownJitterNanos() {
+        long j = timing.timepointJitter().toNanos();
+        return random.nextLong(-j, j + 1);
+    }
+
+    /** A wall-clock time drawn uniformly between {@code min} and {@code max} from now. */
+    long wallMillisAhead(Duration min, Duration max) {
+        return clock.wallMillis() + random.nextLong(min.toMillis(), max.toMillis() + 1);
+    }
+
+    /** How long a run of {@code chunks} chunks may last before it is given up. */
+    long maxRunNanos(long chunks) {
+        return timing.bucketFrames(chunks) * timing.framePeriodNanos() * 4 + Duration.ofSeconds(60).toNanos();
+    }
+
+    FlockTiming timing() {
+        return timing;
+    }
+}

@@ -1,11 +1,11 @@
 package org.flocksy.core.control;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.Channels;
@@ -13,14 +13,12 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
-/** One connection to a running daemon's control socket (the shell's and {@code flocksy ctl}'s). */
+/** One connection to a running daemon's control socket (the shell's and {@code flocksy ctl}'s): its {@link Control}. */
 public final class ControlClient implements AutoCloseable {
     /** No daemon answers on the socket. */
     public static final class NotRunningException extends IOException {
@@ -29,12 +27,13 @@ public final class ControlClient implements AutoCloseable {
         }
     }
 
+    /** How long a call may take before the client gives up (the daemon's own limit is 10 s on its loop). */
+    static final long ANSWER_SECONDS = 30;
+
     private final SocketChannel channel;
     private final BufferedReader in;
     private final OutputStream out;
-    private final ObjectMapper json = new ObjectMapper();
-    /** How long a command may take before the client gives up (the daemon's own limit is 10 s on its loop). */
-    static final long ANSWER_SECONDS = 30;
+    private final Control control;
     /** Closes the connection when an answer takes too long; owned by this client and stopped with it. */
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "flocksy-control-watchdog");
@@ -46,6 +45,8 @@ public final class ControlClient implements AutoCloseable {
         this.channel = channel;
         this.in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
         this.out = Channels.newOutputStream(channel);
+        this.control = (Control) Proxy.newProxyInstance(Control.class.getClassLoader(), new Class<?>[] {Control.class},
+                (proxy, method, args) -> method.getDeclaringClass() == Object.class ? method.invoke(this, args) : call(method, args));
     }
 
     /** Connects, or says in one line that no daemon runs there. */
@@ -60,14 +61,13 @@ public final class ControlClient implements AutoCloseable {
         }
     }
 
-    /**
-     * Runs one command in the daemon.
-     *
-     * @return the reply; its data is a {@link JsonNode}
-     * @throws IOException if the connection dropped (the daemon stopped)
-     */
-    public Reply call(List<String> words) throws IOException {
-        out.write(json.writeValueAsBytes(Map.of("words", words)));
+    /** The daemon, call by call over this connection; a dropped connection is an {@link IOException} of the call. */
+    public Control control() {
+        return control;
+    }
+
+    private synchronized Object call(Method method, Object[] args) throws IOException {
+        out.write(ControlCalls.request(method, args));
         out.write('\n');
         out.flush();
         // A daemon that is stopped (SIGSTOP) or stuck must not hang the shell: give up on the connection.
@@ -83,8 +83,7 @@ public final class ControlClient implements AutoCloseable {
         if (line == null) {
             throw new IOException("the daemon closed the connection (stopped?)");
         }
-        JsonNode reply = json.readTree(line);
-        return new Reply(reply.path("ok").asBoolean(false), reply.path("text").asText(""), reply.get("data"));
+        return ControlCalls.result(method, line);
     }
 
     private void closeChannel() {

@@ -1,7 +1,5 @@
 package org.flocksy.core.control;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -16,8 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,8 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The daemon's control endpoint: a Unix-domain socket in a folder only its user can enter (0700), itself
- * 0600. One JSON object per line each way: {@code {"words":["versions","docs","a.txt"]}} in, a
- * {@link Reply} out. One thread accepts, one serves each connection; commands run on the kernel's loop.
+ * 0600, answering {@link Control} calls ({@link ControlCalls} says how they travel). One thread accepts, one
+ * serves each connection; calls that touch the kernel run on its loop.
  */
 public final class ControlServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ControlServer.class);
@@ -36,17 +32,16 @@ public final class ControlServer implements AutoCloseable {
 
     private final Path socket;
     private final ServerSocketChannel server;
-    private final Console console;
-    private final ObjectMapper json = new ObjectMapper();
+    private final Control control;
     private final Set<SocketChannel> clients = ConcurrentHashMap.newKeySet();
     private final AtomicInteger connections = new AtomicInteger();
     private final Thread acceptor;
     private volatile boolean closed;
 
-    private ControlServer(Path socket, ServerSocketChannel server, Console console) {
+    private ControlServer(Path socket, ServerSocketChannel server, Control control) {
         this.socket = socket;
         this.server = server;
-        this.console = console;
+        this.control = control;
         this.acceptor = new Thread(this::accept, "flocksy-control");
         acceptor.setDaemon(true);
     }
@@ -89,7 +84,7 @@ public final class ControlServer implements AutoCloseable {
      *
      * @throws IOException if another flocksy answers on it already, or it cannot be made private
      */
-    public static ControlServer start(Path socket, Console console) throws IOException {
+    public static ControlServer start(Path socket, Control control) throws IOException {
         preflight(socket);
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
@@ -99,10 +94,10 @@ public final class ControlServer implements AutoCloseable {
             server.close();
             throw e;
         }
-        ControlServer control = new ControlServer(socket, server, console);
-        control.acceptor.start();
+        ControlServer started = new ControlServer(socket, server, control);
+        started.acceptor.start();
         log.info("control socket at {}", socket);
-        return control;
+        return started;
     }
 
     private static boolean answers(Path socket) {
@@ -139,8 +134,7 @@ public final class ControlServer implements AutoCloseable {
              BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(client), StandardCharsets.UTF_8));
              OutputStream out = Channels.newOutputStream(client)) {
             for (String line; (line = readLine(in)) != null; ) {
-                Reply reply = answer(line);
-                out.write(json.writeValueAsBytes(new Wire(reply.ok(), reply.text(), reply.data())));
+                out.write(ControlCalls.answer(control, line));
                 out.write('\n');
                 out.flush();
             }
@@ -165,24 +159,6 @@ public final class ControlServer implements AutoCloseable {
         }
         return line.isEmpty() ? null : line.toString();
     }
-
-    private Reply answer(String line) {
-        List<String> words = new ArrayList<>();
-        try {
-            JsonNode request = json.readTree(line);
-            JsonNode list = request == null ? null : request.get("words");
-            if (list == null || !list.isArray()) {
-                return Reply.failed("a request is {\"words\": [\"command\", \"argument\", ...]}");
-            }
-            list.forEach(w -> words.add(w.asText()));
-        } catch (IOException e) {
-            return Reply.failed("a request is one JSON object per line: " + e.getMessage().lines().findFirst().orElse(""));
-        }
-        return console.run(words);
-    }
-
-    /** The reply as it travels. */
-    record Wire(boolean ok, String text, Object data) {}
 
     @Override
     public void close() {

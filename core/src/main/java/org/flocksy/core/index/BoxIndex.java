@@ -9,6 +9,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,7 +51,31 @@ public final class BoxIndex implements AutoCloseable {
             "CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL)",
             // Which file is at a path, so that a file replaced by another of the same size and mtime is read.
             // 0: not known yet (entries of an older index), which compares equal to any.
-            "ALTER TABLE entries ADD COLUMN inode INTEGER NOT NULL DEFAULT 0");
+            "ALTER TABLE entries ADD COLUMN inode INTEGER NOT NULL DEFAULT 0",
+            // Conflicts settled without asking anyone (a resolver that set the loser aside, an edit that beat a
+            // deletion): the shell lists the recent ones, since some leave nothing in the box to see.
+            """
+            CREATE TABLE settled_conflicts (
+                at_ms   INTEGER NOT NULL,
+                path    TEXT NOT NULL,
+                winner  TEXT NOT NULL,
+                loser   TEXT NOT NULL,
+                kept_as TEXT NOT NULL,
+                rule    TEXT NOT NULL
+            )""");
+
+    /** How long a settled conflict stays listed. */
+    public static final long SETTLED_KEPT_MS = 30L * 24 * 3600 * 1000;
+
+    /**
+     * A conflict settled here without asking anyone.
+     *
+     * @param winner the node whose version kept the path
+     * @param loser the node whose version lost it
+     * @param keptAs where the loser went: its conflict copy, {@code versions}, or empty when nothing was left to keep
+     * @param rule what decided: the resolver's id, or the kernel's rule ({@code edit beats deletion}, ...)
+     */
+    public record Settled(long atMs, String path, String winner, String loser, String keptAs, String rule) {}
 
     private final Path file;
     private final Connection db;
@@ -150,6 +175,41 @@ public final class BoxIndex implements AutoCloseable {
         } catch (SQLException ex) {
             throw new IOException("cannot write the index " + file + ": " + ex.getMessage(), ex);
         }
+    }
+
+    /** Remembers a conflict settled now, and forgets those older than {@link #SETTLED_KEPT_MS}. */
+    public void settled(Settled c) throws IOException {
+        try (PreparedStatement insert = db.prepareStatement("INSERT INTO settled_conflicts VALUES (?, ?, ?, ?, ?, ?)");
+             PreparedStatement prune = db.prepareStatement("DELETE FROM settled_conflicts WHERE at_ms < ?")) {
+            insert.setLong(1, c.atMs());
+            insert.setString(2, c.path());
+            insert.setString(3, c.winner());
+            insert.setString(4, c.loser());
+            insert.setString(5, c.keptAs());
+            insert.setString(6, c.rule());
+            insert.executeUpdate();
+            prune.setLong(1, c.atMs() - SETTLED_KEPT_MS);
+            prune.executeUpdate();
+        } catch (SQLException e) {
+            throw new IOException("cannot write the index " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The conflicts settled at or after {@code sinceMs}, oldest first. */
+    public List<Settled> settledSince(long sinceMs) throws IOException {
+        List<Settled> found = new ArrayList<>();
+        try (PreparedStatement select = db.prepareStatement("SELECT * FROM settled_conflicts WHERE at_ms >= ? ORDER BY at_ms, rowid")) {
+            select.setLong(1, sinceMs);
+            try (ResultSet r = select.executeQuery()) {
+                while (r.next()) {
+                    found.add(new Settled(r.getLong("at_ms"), r.getString("path"), r.getString("winner"), r.getString("loser"),
+                            r.getString("kept_as"), r.getString("rule")));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IOException("cannot read the index " + file + ": " + e.getMessage(), e);
+        }
+        return found;
     }
 
     /** Something to do with several writes that land together or not at all. */

@@ -1,12 +1,17 @@
 package org.flocksy.core.plugin;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 
 /** The plugins the daemon loaded, for the {@code plugins} command. */
 public interface PluginControl {
-    /** One loaded plugin. */
-    record Plugin(String id, String version, String state, String description) {}
+    /**
+     * One loaded plugin.
+     *
+     * @param extensions what it provides, as {@code kind id}: {@code box source local}, {@code resolver newest}
+     */
+    record Plugin(String id, String version, String state, String description, List<String> extensions) {}
 
     /**
      * What this node's boxes need from the plugins at its next start.
@@ -23,10 +28,12 @@ public interface PluginControl {
      *
      * @param inUse what the boxes need: a plugin that alone provides any of it is not disabled, or the next
      *     start would fail
-     * @return a one-line outcome
      * @throws IllegalArgumentException if there is no such plugin, or it is needed
      */
-    String enable(String id, boolean enabled, InUse inUse);
+    void enable(String id, boolean enabled, InUse inUse);
+
+    /** Where the choices are recorded (for every node run from it), or {@code null} without a plugin manager. */
+    Path pluginsDir();
 
     /** No plugin manager (tests, embedded nodes). */
     PluginControl NONE = new PluginControl() {
@@ -36,8 +43,13 @@ public interface PluginControl {
         }
 
         @Override
-        public String enable(String id, boolean enabled, InUse inUse) {
+        public void enable(String id, boolean enabled, InUse inUse) {
             throw new IllegalArgumentException("no plugin manager in this process");
+        }
+
+        @Override
+        public Path pluginsDir() {
+            return null;
         }
     };
 }

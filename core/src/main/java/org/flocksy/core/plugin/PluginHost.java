@@ -74,14 +74,30 @@ public final class PluginHost implements AutoCloseable, PluginControl {
             if (running != nextTime) {
                 state += nextTime ? " (enabled from the next start)" : " (disabled from the next start)";
             }
-            plugins.add(new Plugin(p.getPluginId(), p.getDescriptor().getVersion(), state, description == null ? "" : description));
+            plugins.add(new Plugin(p.getPluginId(), p.getDescriptor().getVersion(), state, description == null ? "" : description,
+                    extensionsOf(p.getPluginId())));
         }
         plugins.sort(Comparator.comparing(Plugin::id));
         return plugins;
     }
 
+    /** What a plugin provides, as {@code kind id}. */
+    private List<String> extensionsOf(String id) {
+        List<String> found = new ArrayList<>();
+        manager.getExtensions(BoxSource.class, id).forEach(e -> found.add("box source " + e.id()));
+        manager.getExtensions(FileWatcher.class, id).forEach(e -> found.add("watcher " + e.id()));
+        manager.getExtensions(ConflictResolver.class, id).forEach(e -> found.add("resolver " + e.id()));
+        manager.getExtensions(BackupStrategy.class, id).forEach(e -> found.add("backup " + e.id()));
+        return found;
+    }
+
     @Override
-    public String enable(String id, boolean enabled, InUse inUse) {
+    public Path pluginsDir() {
+        return pluginsDir;
+    }
+
+    @Override
+    public void enable(String id, boolean enabled, InUse inUse) {
         if (manager.getPlugin(id) == null) {
             throw new IllegalArgumentException("no plugin '" + id + "' (see 'plugins')");
         }
@@ -103,8 +119,6 @@ public final class PluginHost implements AutoCloseable, PluginControl {
         } catch (org.pf4j.PluginRuntimeException e) {
             throw new IllegalArgumentException("plugin '" + id + "' could not be " + (enabled ? "enabled" : "disabled") + ": " + e.getMessage());
         }
-        return "plugin '" + id + "' " + (enabled ? "enabled" : "disabled") + " from the next start (in " + pluginsDir
-                + ", for every node run from it); the running daemon keeps what it has";
     }
 
     /** What the boxes need that only plugin {@code id} provides among the plugins the next start loads, or null. */

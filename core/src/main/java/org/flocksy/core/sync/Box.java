@@ -17,6 +17,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -323,6 +324,16 @@ public final class Box {
     /** The id this copy of the box counts its versions under: new with every new index. */
     NodeUid replica() {
         return index.replica();
+    }
+
+    /** Remembers a conflict this node settled without asking anyone (see {@link BoxIndex.Settled}). */
+    void settled(BoxIndex.Settled conflict) throws IOException {
+        index.settled(conflict);
+    }
+
+    /** The conflicts settled here since {@code sinceMs}, oldest first; none while the box is not open. */
+    public List<BoxIndex.Settled> settledSince(long sinceMs) throws IOException {
+        return index == null ? List.of() : index.settledSince(sinceMs);
     }
 
     /** Runs several index writes as one transaction. */

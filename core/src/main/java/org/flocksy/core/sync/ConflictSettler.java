@@ -12,6 +12,8 @@ import org.flocksy.api.ConflictResolver;
 import org.flocksy.api.Decision;
 import org.flocksy.api.FileVersion;
 import org.flocksy.core.bundle.Change;
+import org.flocksy.core.clock.Clock;
+import org.flocksy.core.config.Problems;
 import org.flocksy.core.crypto.Blake2b;
 import org.flocksy.core.crypto.NodeUid;
 import org.flocksy.core.index.BoxIndex;
@@ -34,14 +36,17 @@ final class ConflictSettler {
     private final NewerVersionApplier newer;
     private final Blake2b blake2b;
     private final NodeUid self;
+    private final Clock clock;
 
-    ConflictSettler(BoxRegistry boxes, LocalChanges changes, FilePlacer placer, NewerVersionApplier newer, Blake2b blake2b, NodeUid self) {
+    ConflictSettler(BoxRegistry boxes, LocalChanges changes, FilePlacer placer, NewerVersionApplier newer, Blake2b blake2b, NodeUid self,
+                    Clock clock) {
         this.boxes = boxes;
         this.changes = changes;
         this.placer = placer;
         this.newer = newer;
         this.blake2b = blake2b;
         this.self = self;
+        this.clock = clock;
     }
 
     /**
@@ -61,7 +66,10 @@ final class ConflictSettler {
         }
         switch (ConflictPolicy.outcome(has(disk), sends(c))) {
             case BOTH_DELETED -> box.recordDeleted(path, merged, c.writer());
-            case THEIR_EDIT_WINS -> newer.apply(box, peer, entry, target);
+            case THEIR_EDIT_WINS -> {
+                newer.apply(box, peer, entry, target);
+                remember(box, path, c.writer(), localWriter, "", "edit beats deletion");
+            }
             case BOTH_DIRECTORIES -> {
                 boolean theirMode = ConflictPolicy.theirDirectoryModeWins(localWriter, c.writer());
                 if (theirMode) {
@@ -72,12 +80,14 @@ final class ConflictSettler {
             case OUR_EDIT_WINS -> {
                 log.info("box '{}': {} was deleted on {} and changed here; keeping ours", box.name(), path, peer);
                 changes.resend(box, path);
+                remember(box, path, localWriter, c.writer(), "", "edit beats deletion");
             }
             case THEIR_DIRECTORY_WINS -> {
                 String copy = ConflictName.of(path, disk.mtimeMs(), localWriter);
                 moveAside(box, target, copy, mine, localWriter);
                 log.warn("box '{}': {} is a directory on {} and was a file here; the file is kept as {}", box.name(), path, peer, copy);
                 newer.apply(box, peer, entry, target);
+                remember(box, path, c.writer(), localWriter, copy, "directory beats file");
             }
             case OUR_DIRECTORY_WINS -> {
                 String copy = ConflictName.of(path, c.mtimeMs(), c.writer());
@@ -87,6 +97,7 @@ final class ConflictSettler {
                 }
                 box.record(path, disk, null, merged, localWriter);
                 changes.resend(box, path);
+                remember(box, path, localWriter, c.writer(), copy, "directory beats file");
             }
             case CONTENT -> contents(box, peer, entry, target, disk, merged, mine, localWriter);
         }
@@ -133,7 +144,9 @@ final class ConflictSettler {
             FileVersion theirs = new FileVersion(c.size(), c.mtimeMs(), c.writer().toString(),
                     HexFormat.of().formatHex(c.contentHash()), incoming);
             boolean mineFirst = ConflictPolicy.oursFirst(disk.mtimeMs(), localWriter, c.mtimeMs(), c.writer());
-            Decision decision = decide(box, new Conflict(box.name(), path, mineFirst ? ours : theirs, mineFirst ? theirs : ours));
+            ConflictResolver resolver = boxes.resolver(box);
+            Decision decision = decide(box, resolver, new Conflict(box.name(), path, mineFirst ? ours : theirs, mineFirst ? theirs : ours));
+            String rule = resolver == null ? "keep-both (the kernel's own)" : resolver.id();
             if (!decision.keepLoserBeside() && !box.versions().keeps()) {
                 // Nothing is kept in the versions here: setting the loser aside would lose it.
                 decision = Decision.keepBoth(decision.winner());
@@ -149,6 +162,7 @@ final class ConflictSettler {
                 log.warn("box '{}': {} was changed concurrently by {} and {}; the version from {} wins, the one here is kept {}", box.name(), path,
                         localWriter, c.writer(), peer, decision.keepLoserBeside() ? "as " + copy : "in the versions");
                 placer.place(box, peer, incoming, target, path, c, c.version(), c.writer());
+                remember(box, path, c.writer(), localWriter, decision.keepLoserBeside() ? copy : "versions", rule);
             } else {
                 String copy = ConflictName.of(path, c.mtimeMs(), c.writer());
                 log.warn("box '{}': {} was changed concurrently by {} and {}; the version here wins, the one from {} is kept {}", box.name(), path,
@@ -163,6 +177,7 @@ final class ConflictSettler {
                     box.versions().takeAway(path, incoming);
                 }
                 changes.resend(box, path);
+                remember(box, path, localWriter, c.writer(), decision.keepLoserBeside() ? copy : "versions", rule);
             }
         } finally {
             Files.deleteIfExists(incoming);
@@ -185,9 +200,17 @@ final class ConflictSettler {
         changes.resend(box, copy);
     }
 
+    /** Lists the conflict among those settled here (the shell's {@code conflicts}); the outcome stands if that fails. */
+    private void remember(Box box, String path, NodeUid winner, NodeUid loser, String keptAs, String rule) {
+        try {
+            box.settled(new BoxIndex.Settled(clock.wallMillis(), path, winner.toString(), loser.toString(), keptAs, rule));
+        } catch (IOException e) {
+            log.warn("box '{}': cannot list the conflict on {} among the settled ones: {}", box.name(), path, Problems.describe(e));
+        }
+    }
+
     /** Asks the box's resolver; one that fails or answers nothing keeps both, the later edit keeping the name. */
-    private Decision decide(Box box, Conflict conflict) {
-        ConflictResolver resolver = boxes.resolver(box);
+    private Decision decide(Box box, ConflictResolver resolver, Conflict conflict) {
         if (resolver != null) {
             try {
                 Decision d = resolver.resolve(conflict);

@@ -47,7 +47,7 @@ public final class SyncEngine implements AutoCloseable {
         FilePlacer placer = new FilePlacer(blake2b, self, temps, changes::reloadIgnoreRules);
         NewerVersionApplier newer = new NewerVersionApplier(placer);
         this.applier = new RunApplier(this.boxes, catchUp, placer, newer,
-                new ConflictSettler(this.boxes, changes, placer, newer, blake2b, self), temps, blake2b);
+                new ConflictSettler(this.boxes, changes, placer, newer, blake2b, self, clock), temps, blake2b);
         this.boxes.onBack(box -> {
             changes.rescan(box, "after lost watch events");
             // Runs for it were refused while it was gone.

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -31,7 +30,10 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The control socket of a real node (two nodes over real CURVE sockets): private, and every command answers. */
+/**
+ * The control facade of a real node over its socket (two nodes over real CURVE sockets): private, every call
+ * answers with records, and bad input is refused in one line without changing anything.
+ */
 @Timeout(120)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ControlServerTest {
@@ -58,8 +60,8 @@ class ControlServerTest {
         config = dir.resolve("home/.flocksy");
         Files.createDirectories(config.getParent());
         Files.writeString(config, "# the node's config\n");
-        server = ControlServer.start(socket, new Console(nodes.get(0), PluginControl.NONE, (n, level) -> List.of("12:00:00.000 INFO  hello"),
-                config));
+        server = ControlServer.start(socket, new NodeControl(nodes.get(0), PluginControl.NONE,
+                (n, level, after) -> List.of(new Control.LogLine(1, "12:00:00.000 INFO  hello")), config));
     }
 
     @AfterAll
@@ -70,10 +72,23 @@ class ControlServerTest {
         nodes.forEach(Node::close);
     }
 
-    private Reply call(String... words) throws Exception {
+    /** One call over a connection of its own, as {@code flocksy ctl} makes it. */
+    private <T> T call(Call<T> call) throws Exception {
         try (ControlClient client = ControlClient.connect(socket)) {
-            return client.call(List.of(words));
+            return call.on(client.control());
         }
+    }
+
+    private interface Call<T> {
+        T on(Control control) throws Exception;
+    }
+
+    /** The one-line refusal a call gets. */
+    private String refusal(Call<?> call) {
+        Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> call(call));
+        assertThat(thrown).isInstanceOf(ControlException.class);
+        assertThat(thrown.getMessage()).doesNotContain("\n");
+        return thrown.getMessage();
     }
 
     @Test
@@ -85,78 +100,92 @@ class ControlServerTest {
 
     @Test
     void statusBoxesNodesKeysTrafficAndLogAnswer() throws Exception {
-        Reply status = call("status");
-        assertThat(status.ok()).isTrue();
-        assertThat(status.text()).contains("READY", "1 of 1 peer(s) connected", members.get(1).hostname());
-        assertThat(((JsonNode) status.data()).path("peers").get(0).path("connected").asBoolean()).isTrue();
-        assertThat(call("boxes").text()).contains("demo", members.get(0).box().toString(), "syncing");
-        assertThat(call("nodes").text()).contains(members.get(1).hostname(), "connected");
-        assertThat(call("keys").text()).contains(members.get(0).hostname());
-        Reply traffic = call("traffic");
-        assertThat(((JsonNode) traffic.data()).path("sent").path("heartbeat").path("frames").asLong()).isPositive();
+        Control.NodeStatus status = call(Control::status);
+        assertThat(status.state()).isEqualTo("READY");
+        assertThat(status.connected()).isEqualTo(1);
+        assertThat(status.configured()).isEqualTo(1);
+        assertThat(status.peers()).singleElement().satisfies(p -> {
+            assertThat(p.endpoint()).isEqualTo(members.get(1).hostname());
+            assertThat(p.connected()).isTrue();
+            assertThat(p.lastHeartbeatMsAgo()).isNotNull();
+        });
+        assertThat(call(Control::boxes)).singleElement().satisfies(b -> {
+            assertThat(b.name()).isEqualTo("demo");
+            assertThat(b.path()).isEqualTo(members.get(0).box().toString());
+            assertThat(b.state()).isEqualTo("syncing");
+            assertThat(b.resolver()).isEqualTo("keep-both");
+        });
+        assertThat(call(Control::nodes)).singleElement().satisfies(p -> {
+            assertThat(p.endpoint()).isEqualTo(members.get(1).hostname());
+            assertThat(p.connected()).isTrue();
+            assertThat(p.publicKey()).hasSize(40);
+        });
+        assertThat(call(Control::keys)).extracting(Control.HostKey::endpoint).containsExactly(members.get(0).hostname());
+        assertThat(call(Control::traffic).sent().heartbeat().frames()).isPositive();
         String peer = members.get(1).hostname();
         await().atMost(Duration.ofSeconds(30)).until(() -> {
-            JsonNode row = ((JsonNode) call("traffic").data()).path("peers").path(peer);
-            return row.path("in").path("frames").asLong() > 0 && row.path("out").path("frames").asLong() > 0;
+            Control.PeerTraffic row = call(Control::traffic).peers().get(peer);
+            return row != null && row.in().frames() > 0 && row.out().frames() > 0;
         });
-        assertThat(call("traffic").text()).containsPattern(Pattern.quote(peer) + " +in \\d+ frames \\(\\d+ B\\), out \\d+ frames");
-        assertThat(call("log", "5", "warn").data().toString()).contains("hello");
-        assertThat(call("help", "versions").text()).contains("versions BOX PATH");
+        List<Control.LogLine> log = call(c -> c.log(5, "warn", 0));
+        assertThat(log).extracting(Control.LogLine::text).containsExactly("12:00:00.000 INFO  hello");
     }
 
     @Test
     void badInputGetsOneLineAndChangesNothing() throws Exception {
-        assertThat(call("bogus").text()).isEqualTo("unknown command 'bogus' (try 'help')");
-        assertThat(call("status", "now").text()).isEqualTo("usage: status (it takes no arguments)");
-        assertThat(call("conflicts", "resolve", "demo", "a.txt", "bogus").text()).startsWith("usage: conflicts");
-        assertThat(call("box", "pause", "nope").text()).startsWith("no box 'nope' (boxes: demo)");
-        assertThat(call("versions", "demo").text()).startsWith("usage: versions BOX PATH");
-        assertThat(call("versions", "demo", "../etc/passwd").ok()).isFalse();
-        assertThat(call("conflicts", "resolve", "demo", "a.txt", "keep-local").text()).contains("is not a conflict copy");
-        assertThat(call("node", "add", "tcp://10.0.0.9:5671", "not-a-key").text()).contains("is not a public key");
-        assertThat(call("log", "lots").ok()).isFalse();
-        try (var raw = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
-            raw.write(ByteBuffer.wrap("not json\n".getBytes()));
-            ByteBuffer answer = ByteBuffer.allocate(4096);
-            raw.read(answer);
-            assertThat(new String(answer.array(), 0, answer.position())).contains("\"ok\":false", "one JSON object per line");
+        assertThat(refusal(c -> c.pauseBox("nope"))).isEqualTo("no box 'nope' (boxes: demo)");
+        assertThat(refusal(c -> c.versions("demo", "../etc/passwd"))).contains("is not a path in box 'demo'");
+        assertThat(refusal(c -> c.resolveConflict("demo", "a.txt", "bogus"))).startsWith("no resolution 'bogus'");
+        assertThat(refusal(c -> c.resolveConflict("demo", "a.txt", "keep-local"))).contains("is not a conflict copy");
+        assertThat(refusal(c -> c.addNode("tcp://10.0.0.9:5671", "not-a-key"))).contains("is not a public key");
+        assertThat(refusal(c -> c.log(5, "lots", 0))).startsWith("no log level 'lots'");
+        try (var raw = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(socket))) {
+            raw.write(java.nio.ByteBuffer.wrap("not json\n{\"call\":\"format_disk\",\"args\":[]}\n".getBytes()));
+            java.nio.ByteBuffer answer = java.nio.ByteBuffer.allocate(8192);
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                raw.read(answer);
+                return new String(answer.array(), 0, answer.position()).lines().count() >= 2;
+            });
+            assertThat(new String(answer.array(), 0, answer.position()))
+                    .contains("\"ok\":false", "one JSON object per line", "with a call the daemon answers");
         }
-        assertThat(call("status").ok()).as("still answering").isTrue();
+        assertThat(call(Control::status).state()).as("still answering").isNotEmpty();
     }
 
     @Test
     void nodeAddPutsTheKeyIntoTheKeystoreAndTheNodeIntoTheConfig() throws Exception {
         Path keystore = nodes.get(0).settings().keystore().value();
         String key = "Yne@$w-vo<fVvi]a<NY6T7ed:Cbmw(vbIq(qc(5M";
-        Map<String, String> before = KeyFiles.readKeystore(keystore);
-        Reply added = call("node", "add", "tcp://10.0.0.9:05671", key);
-        assertThat(added.ok()).as(added.text()).isTrue();
-        assertThat(added.text()).contains("added its key to " + keystore, "added 'node = tcp://10.0.0.9:5671' to " + config, "restart");
-        assertThat(KeyFiles.readKeystore(keystore))
+        java.util.Map<String, String> before = org.flocksy.core.config.KeyFiles.readKeystore(keystore);
+        Control.NodeAdded added = call(c -> c.addNode("tcp://10.0.0.9:05671", key));
+        assertThat(added).isEqualTo(new Control.NodeAdded("tcp://10.0.0.9:5671", keystore.toString(), "added", config.toString(), true));
+        assertThat(org.flocksy.core.config.KeyFiles.readKeystore(keystore))
                 .containsEntry("tcp://10.0.0.9:5671", key).containsAllEntriesOf(before);
         assertThat(config).content().containsOnlyOnce("node = tcp://10.0.0.9:5671");
-        assertThat(call("node", "add", "tcp://10.0.0.9:5671", key).text()).isEqualTo("tcp://10.0.0.9:5671 is already a node with this key");
+        Control.NodeAdded again = call(c -> c.addNode("tcp://10.0.0.9:5671", key));
+        assertThat(again).isEqualTo(new Control.NodeAdded("tcp://10.0.0.9:5671", keystore.toString(), "unchanged", config.toString(), false));
         assertThat(config).content().containsOnlyOnce("node = tcp://10.0.0.9:5671");
-        assertThat(call("node", "add", "tcp://10.0.0.9:70000", key).ok()).isFalse();
-        assertThat(call("node", "add", members.get(0).hostname(), key).text()).isEqualTo(members.get(0).hostname() + " is this node's own hostname, not a peer");
+        assertThat(refusal(c -> c.addNode("tcp://10.0.0.9:70000", key))).contains("out of range");
+        assertThat(refusal(c -> c.addNode(members.get(0).hostname(), key))).isEqualTo(members.get(0).hostname() + " is this node's own hostname, not a peer");
     }
 
     @Test
     void boxesAddedAndRemovedWhileRunningAreKeptInTheConfig() throws Exception {
         Path extra = Files.createDirectories(dir.resolve("extra"));
         Files.writeString(extra.resolve("x.txt"), "x");
-        Reply added = call("box", "add", "extra@" + extra);
-        assertThat(added.ok()).as(added.text()).isTrue();
+        Control.BoxAdded added = call(c -> c.addBox("extra@" + extra));
+        assertThat(added).isEqualTo(new Control.BoxAdded("extra", extra.toString(), config.toString()));
         assertThat(config).content().contains("box = extra@" + extra);
-        await().atMost(Duration.ofSeconds(30)).until(() -> call("boxes").text().contains("extra"));
-        assertThat(call("box", "add", "demo@" + Files.createDirectories(dir.resolve("elsewhere"))).text())
+        await().atMost(Duration.ofSeconds(30)).until(() -> call(Control::boxes).stream().anyMatch(b -> b.name().equals("extra")));
+        assertThat(refusal(c -> c.addBox("demo@" + Files.createDirectories(dir.resolve("elsewhere")))))
                 .isEqualTo("box: there is a box 'demo' already, at " + members.get(0).box());
-        assertThat(call("box", "add", "gone@" + dir.resolve("missing")).text()).contains("box add: box 'gone':", "missing");
-        assertThat(call("box", "add", "inner@" + members.get(0).box().resolve("sub")).ok()).isFalse();
-        Reply removed = call("box", "remove", "extra");
-        assertThat(removed.ok()).as(removed.text()).isTrue();
+        assertThat(refusal(c -> c.addBox("gone@" + dir.resolve("missing")))).contains("box add: box 'gone':", "missing");
+        assertThat(refusal(c -> c.addBox("inner@" + members.get(0).box().resolve("sub")))).isNotEmpty();
+        assertThat(refusal(c -> c.addBox("relative@some/where"))).contains("absolute path");
+        Control.BoxRemoved removed = call(c -> c.removeBox("extra"));
+        assertThat(removed).isEqualTo(new Control.BoxRemoved("extra", extra.toString(), config.toString(), true, false));
         assertThat(config).content().doesNotContain("extra@");
-        assertThat(call("boxes").text()).doesNotContain("extra");
+        assertThat(call(Control::boxes)).extracting(Control.BoxStatus::name).containsExactly("demo");
         assertThat(extra.resolve("x.txt")).as("the folder stays as it is").hasContent("x");
     }
 
@@ -166,7 +195,7 @@ class ControlServerTest {
         Path there = Files.createDirectories(dir.resolve("later-there"));
         Files.writeString(here.resolve("pre.txt"), "made before the peer had the box");
         long delivered = nodes.get(0).machine().deliveredRuns();
-        assertThat(call("box", "add", "later@" + here).ok()).isTrue();
+        call(c -> c.addBox("later@" + here));
         // The peer refuses the run: it has no box of that name yet. Adding it there asks the group for it.
         await().atMost(Duration.ofSeconds(60)).until(() -> nodes.get(0).machine().deliveredRuns() > delivered);
         Node peer = nodes.get(1);
@@ -176,7 +205,7 @@ class ControlServerTest {
         });
         await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(there.resolve("pre.txt")));
         assertThat(there.resolve("pre.txt")).hasContent("made before the peer had the box");
-        assertThat(call("box", "remove", "later").ok()).isTrue();
+        call(c -> c.removeBox("later"));
         peer.onLoop(() -> {
             peer.sync().removeBox(peer.sync().boxes().stream().filter(b -> b.name().equals("later")).findFirst().orElseThrow());
             return null;
@@ -190,16 +219,18 @@ class ControlServerTest {
         Files.writeString(box.resolve("plan.sync-conflict-20261125-120000-abcdef0.txt"), "theirs");
         Files.writeString(box.resolve("list.sync-conflict-20261125-120000-abcdef0.md"), "other");
         Files.writeString(box.resolve("list.md"), "mine");
-        await().atMost(Duration.ofSeconds(60)).until(() -> call("conflicts").text().contains("plan.sync-conflict-20261125-120000-abcdef0.txt"));
-        assertThat(call("conflicts").text()).contains("(a version of plan.txt)");
-        assertThat(call("conflicts", "show", "demo", "plan.sync-conflict-20261125-120000-abcdef0.txt").text())
-                .contains("plan.txt: 4 B", "plan.sync-conflict-20261125-120000-abcdef0.txt: 6 B");
-        Reply taken = call("conflicts", "resolve", "demo", "plan.sync-conflict-20261125-120000-abcdef0.txt", "take-remote");
-        assertThat(taken.ok()).as(taken.text()).isTrue();
+        Control.ConflictCopy plan = new Control.ConflictCopy("demo", "plan.sync-conflict-20261125-120000-abcdef0.txt", "plan.txt");
+        await().atMost(Duration.ofSeconds(60)).until(() -> call(c -> c.conflicts(7)).copies().contains(plan));
+        Control.ConflictPair pair = call(c -> c.showConflict("demo", plan.copy()));
+        assertThat(pair.file()).extracting(Control.FileFacts::path, Control.FileFacts::exists, Control.FileFacts::size)
+                .containsExactly("plan.txt", true, 4L);
+        assertThat(pair.copy()).extracting(Control.FileFacts::path, Control.FileFacts::size).containsExactly(plan.copy(), 6L);
+        Control.ConflictSettled taken = call(c -> c.resolveConflict("demo", plan.copy(), "take-remote"));
+        assertThat(taken.resolution()).isEqualTo("take-remote");
         assertThat(box.resolve("plan.txt")).hasContent("theirs");
-        assertThat(box.resolve("plan.sync-conflict-20261125-120000-abcdef0.txt")).doesNotExist();
-        Reply both = call("conflicts", "resolve", "demo", "list.sync-conflict-20261125-120000-abcdef0.md", "keep-both");
-        assertThat(both.ok()).as(both.text()).isTrue();
+        assertThat(box.resolve(plan.copy())).doesNotExist();
+        Control.ConflictSettled both = call(c -> c.resolveConflict("demo", "list.sync-conflict-20261125-120000-abcdef0.md", "keep-both"));
+        assertThat(both.keptAs()).isEqualTo("list (conflict abcdef0).md");
         assertThat(box.resolve("list (conflict abcdef0).md")).hasContent("other");
         assertThat(box.resolve("list.md")).hasContent("mine");
         Path peer = members.get(1).box();
@@ -209,32 +240,34 @@ class ControlServerTest {
 
     @Test
     void pauseResumeRescanAndVersionsOfARealBox() throws Exception {
-        assertThat(call("box", "pause", "demo").text()).contains("paused");
-        assertThat(call("boxes").text()).contains("paused");
+        assertThat(call(c -> c.pauseBox("demo")).state()).isEqualTo("paused");
+        assertThat(call(Control::boxes)).extracting(Control.BoxStatus::state).containsExactly("paused");
         // What a peer sends meanwhile is refused here; resuming asks the group for it.
         long delivered = nodes.get(1).machine().deliveredRuns();
         Files.writeString(members.get(1).box().resolve("while-paused.txt"), "sent while paused");
         await().atMost(Duration.ofSeconds(60)).until(() -> nodes.get(1).machine().deliveredRuns() > delivered);
         assertThat(members.get(0).box().resolve("while-paused.txt")).doesNotExist();
-        assertThat(call("box", "resume", "demo").ok()).isTrue();
-        assertThat(call("boxes").text()).contains("syncing");
+        assertThat(call(c -> c.resumeBox("demo")).state()).isEqualTo("syncing");
         await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(members.get(0).box().resolve("while-paused.txt")));
         assertThat(members.get(0).box().resolve("while-paused.txt")).hasContent("sent while paused");
-        assertThat(call("box", "rescan", "demo").text()).contains("change(s) waiting");
+        assertThat(call(c -> c.rescanBox("demo")).queued()).isNotNegative();
 
-        // A peer's overwrite keeps the old content as a version; the shell lists and restores it.
+        // A peer's overwrite keeps the old content as a version; the facade lists and restores it.
         Path mine = members.get(0).box().resolve("notes.txt");
         Path theirs = members.get(1).box().resolve("notes.txt");
         Files.writeString(mine, "first");
         await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(theirs) && Files.readString(theirs).equals("first"));
         Files.writeString(theirs, "second, from the peer");
         await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(mine).equals("second, from the peer"));
-        Reply versions = call("versions", "demo", "notes.txt");
-        assertThat(versions.text()).contains("  1  ");
-        Reply restored = call("versions", "restore", "demo", "notes.txt", "1");
-        assertThat(restored.ok()).as(restored.text()).isTrue();
+        List<Control.StoredVersion> versions = call(c -> c.versions("demo", "notes.txt"));
+        assertThat(versions).first().satisfies(v -> {
+            assertThat(v.n()).isEqualTo(1);
+            assertThat(v.size()).isEqualTo(5);
+        });
+        Control.VersionRestored restored = call(c -> c.restoreVersion("demo", "notes.txt", 1));
+        assertThat(restored.location()).isEqualTo(versions.get(0).location());
         assertThat(mine).hasContent("first");
         await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(theirs).equals("first"));
-        assertThat(call("versions", "restore", "demo", "notes.txt", "9").text()).contains("no version 9");
+        assertThat(refusal(c -> c.restoreVersion("demo", "notes.txt", 9))).contains("no version 9");
     }
 }

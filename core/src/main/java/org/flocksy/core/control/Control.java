@@ -110,9 +110,10 @@ public interface Control {
     /**
      * A conflict the box's resolver settled on its own.
      *
-     * @param keptAs the loser's conflict copy, or {@code versions} when it went to the stored versions
+     * @param keptAs the loser's conflict copy, {@code versions} when it went to the stored versions, empty for a deletion undone
+     * @param rule what decided: the box's resolver, or the kernel's rule (edit beats deletion, directory beats file)
      */
-    record SettledConflict(String box, String path, long atMs, String winner, String loser, String keptAs, String resolver) {}
+    record SettledConflict(String box, String path, long atMs, String winner, String loser, String keptAs, String rule) {}
 
     record ConflictPair(String box, FileFacts file, FileFacts copy) {}
 

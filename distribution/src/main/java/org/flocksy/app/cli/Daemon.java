@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import org.flocksy.core.clock.SystemClock;
 import org.flocksy.core.config.ConfigException;
 import org.flocksy.core.config.Settings;
-import org.flocksy.core.control.Console;
+import org.flocksy.core.control.NodeControl;
 import org.flocksy.core.control.ControlServer;
 import org.flocksy.core.crypto.Blake2b;
 import org.flocksy.core.timing.FlockTiming;
@@ -48,7 +48,7 @@ final class Daemon implements AutoCloseable {
             node.start();
             ControlServer control;
             try {
-                control = ControlServer.start(socket, new Console(node, plugins, recent, configFile));
+                control = ControlServer.start(socket, new NodeControl(node, plugins, recent, configFile));
             } catch (IOException e) {
                 throw new ConfigException(socket + ": " + e.getMessage(), e);
             }

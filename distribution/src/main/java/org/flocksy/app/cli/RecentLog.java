@@ -10,6 +10,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import org.flocksy.core.control.Control;
 import org.flocksy.core.control.LogTail;
 import org.slf4j.LoggerFactory;
 
@@ -17,10 +18,11 @@ import org.slf4j.LoggerFactory;
 final class RecentLog extends AppenderBase<ILoggingEvent> implements LogTail {
     private static final int LINES_MAX = 2_000;
 
-    private record Line(Level level, String text) {}
+    private record Line(long seq, Level level, String text) {}
 
     private final Deque<Line> lines = new ArrayDeque<>();
     private final PatternLayout layout = new PatternLayout();
+    private long seq;
 
     /** Starts keeping the lines the daemon logs (at the levels its loggers let through). */
     static RecentLog attach() {
@@ -43,20 +45,23 @@ final class RecentLog extends AppenderBase<ILoggingEvent> implements LogTail {
 
     @Override
     protected synchronized void append(ILoggingEvent event) {
-        lines.addLast(new Line(event.getLevel(), layout.doLayout(event).strip()));
+        lines.addLast(new Line(++seq, event.getLevel(), layout.doLayout(event).strip()));
         if (lines.size() > LINES_MAX) {
             lines.removeFirst();
         }
     }
 
     @Override
-    public synchronized List<String> last(int count, String minLevel) {
+    public synchronized List<Control.LogLine> last(int count, String minLevel, long after) {
         Level min = Level.toLevel(minLevel, Level.INFO);
-        List<String> picked = new ArrayList<>();
+        List<Control.LogLine> picked = new ArrayList<>();
         for (var it = lines.descendingIterator(); it.hasNext() && picked.size() < count; ) {
             Line l = it.next();
+            if (l.seq() <= after) {
+                break;
+            }
             if (l.level().isGreaterOrEqual(min)) {
-                picked.add(0, l.text());
+                picked.add(0, new Control.LogLine(l.seq(), l.text()));
             }
         }
         return picked;

@@ -38,16 +38,24 @@ class PluginDisableIT {
                     .hasMessageEndingWith("so the next start would fail");
             assertThatThrownBy(() -> host.enable("conflict-keep-both", false, inUse))
                     .hasMessage("plugin 'conflict-keep-both' is not disabled: a box uses its 'keep-both', so the next start would fail");
-            assertThat(host.enable("conflict-newest", false, inUse)).startsWith("plugin 'conflict-newest' disabled from the next start");
-            assertThat(host.enable("watcher-poll", false, inUse)).startsWith("plugin 'watcher-poll' disabled");
+            host.enable("conflict-newest", false, inUse);
+            host.enable("watcher-poll", false, inUse);
+            assertThat(host.list()).anySatisfy(p -> {
+                assertThat(p.id()).isEqualTo("conflict-newest");
+                assertThat(p.state()).isEqualTo("started (disabled from the next start)");
+                assertThat(p.extensions()).as("what the config names it by").containsExactly("resolver newest");
+            });
             assertThatThrownBy(() -> host.enable("watcher-native", false, inUse))
                     .hasMessage("plugin 'watcher-native' is not disabled: it has the only file watcher that works here, so the next start would fail");
             assertThat(host.list()).anySatisfy(p -> {
                 assertThat(p.id()).isEqualTo("watcher-poll");
                 assertThat(p.state()).isEqualTo("started (disabled from the next start)");
             });
-            assertThat(host.enable("watcher-poll", true, inUse)).startsWith("plugin 'watcher-poll' enabled");
-            assertThat(host.list()).anySatisfy(p -> assertThat(p.state()).isEqualTo("started").isNotNull());
+            host.enable("watcher-poll", true, inUse);
+            assertThat(host.list()).filteredOn(p -> p.id().equals("watcher-poll")).singleElement()
+                    .satisfies(p -> assertThat(p.state()).isEqualTo("started"));
+            assertThat(host.list()).filteredOn(p -> p.id().equals("box-local")).singleElement()
+                    .satisfies(p -> assertThat(p.extensions()).containsExactly("box source local"));
         }
         assertThat(readOrEmpty(plugins.resolve("disabled.txt"))).contains("conflict-newest").doesNotContain("box-local", "watcher-poll");
         try (PluginHost next = PluginHost.open(plugins)) {

@@ -11,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.stream.Collectors;
 import org.flocksy.api.StoredVersion;
+import org.flocksy.core.index.BoxIndex;
 import org.flocksy.core.testing.Stats;
 import org.flocksy.core.wire.FrameCodec;
 import org.flocksy.core.wire.Heartbeat;
@@ -718,6 +720,21 @@ class FlockScenariosTest {
         assertThat(flock.runUntil(() -> flock.nodes.stream().allMatch(n -> holds(n, "shared.txt", edits[1])
                 && versions(n).stream().anyMatch(v -> holds(n, n.box.relativize(v).toString(), edits[0]))) && flock.quiet(), BUDGET)).isTrue();
         assertThat(flock.nodes).allSatisfy(n -> assertThat(conflictCopies(n)).isEmpty());
+        // Nothing of the loser is left in the box: the shell lists the conflict among those settled on their own.
+        assertThat(settled(flock)).isNotEmpty().allSatisfy(c -> {
+            assertThat(c.path()).isEqualTo("shared.txt");
+            assertThat(c.keptAs()).isEqualTo("versions");
+            assertThat(c.rule()).isEqualTo("newest");
+        });
+    }
+
+    /** The conflicts every node settled on its own, as its index lists them. */
+    private static List<BoxIndex.Settled> settled(SimFlock flock) throws IOException {
+        List<BoxIndex.Settled> all = new ArrayList<>();
+        for (SimFlock.SimNode n : flock.nodes) {
+            all.addAll(n.sync.boxes().get(0).settledSince(0));
+        }
+        return all;
     }
 
     @Test
@@ -868,6 +885,11 @@ class FlockScenariosTest {
         assertThat(flock.runUntil(() -> gone(flock.node(3), "keep-me.txt") && flock.node(2).ready() && flock.node(3).ready(), BUDGET)).isTrue();
         isolate(flock, 1, false);
         assertThat(flock.runUntil(() -> flock.nodes.stream().allMatch(n -> holds(n, "keep-me.txt", edited)) && flock.quiet(), BUDGET)).isTrue();
+        assertThat(settled(flock)).isNotEmpty().allSatisfy(c -> {
+            assertThat(c.path()).isEqualTo("keep-me.txt");
+            assertThat(c.rule()).isEqualTo("edit beats deletion");
+            assertThat(c.keptAs()).isEmpty();
+        });
     }
 
     private static List<String> conflictCopies(SimFlock.SimNode node) {

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code bin/flocksy shell} in a real terminal (a tmux pane) against a real {@code bin/flocksy} daemon:
- * typed commands, Tab completion and the screen read back as a user sees it.
+ * typed commands, Tab completion, the status line and the screen read back as a user sees it.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class ShellTmuxIT {
@@ -60,9 +60,15 @@ class ShellTmuxIT {
             tmux(server, "new-session", "-d", "-s", "flocksy", "-x", "160", "-y", "40", shell);
             awaitScreen(server, "flocksy>", 60);
 
+            keys(server, "help", "Enter");
+            awaitScreen(server, "Ctrl-R search", 20);
+            keys(server, "stauts", "Enter");
+            awaitScreen(server, "unknown command 'stauts' (did you mean 'status'?)", 20);
+
             keys(server, "status", "Enter");
             awaitScreen(server, "node " + me, 20);
             assertThat(screen(server)).contains("0 of 1 peer(s) connected", peer, "not connected");
+
 
             // Tab completes the subcommand, then the box name.
             keys(server, "box pa", "Tab");
@@ -84,13 +90,44 @@ class ShellTmuxIT {
             Process started = other;
             await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(peerHome.resolve("daemon.log"))
                     && Files.readString(peerHome.resolve("daemon.log")).contains("(1/1 connected)"));
+            // watch redraws status in place until a key: the age of the peer's last heartbeat changes, nothing scrolls.
+            keys(server, "C-l");
+            keys(server, "watch", "Enter");
+            awaitScreen(server, "(any key ends watch)", 20);
+            String first = screen(server);
+            await().atMost(Duration.ofSeconds(20)).until(() -> !screen(server).equals(first));
+            assertThat(screen(server)).containsOnlyOnce("(any key ends watch)").containsOnlyOnce("node " + me);
+            keys(server, "q");
+            awaitScreen(server, "(any key ends watch)\nflocksy>", 10);
             byte[] big = new byte[4 * 1024 * 1024];
             new Random(4).nextBytes(big);
             Files.write(peerBox.resolve("big.bin"), big);
-            awaitScreen(server, "receiving 'demo' [", 90);
+            // Before its file frames start, the run says when they will (not a full bar at 0 B/s).
+            awaitScreen(server, "receiving 'demo' (4.0 MiB): starts in", 90);
+            awaitScreen(server, "receiving 'demo' [", 30);
             assertThat(screen(server)).containsPattern("receiving 'demo' \\[#*\\.*\\] +\\d+ %  .* of 4\\.0 MiB  .*/s  ETA");
-            await().atMost(Duration.ofSeconds(90)).until(() -> Files.exists(box.resolve("big.bin")) && Files.size(box.resolve("big.bin")) == big.length);
+            // Ctrl-L while the bar shows: the screen is cleared, the prompt and the bar stay.
+            keys(server, "C-l");
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                String shown = screen(server);
+                return shown.strip().startsWith("flocksy>") && shown.contains("receiving 'demo' [");
+            });
+            List<String> seen = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(90)).until(() -> {
+                seen.add(screen(server));
+                return Files.exists(box.resolve("big.bin")) && Files.size(box.resolve("big.bin")) == big.length;
+            });
+            assertThat(seen).as("the rate is never negative").noneMatch(shown -> shown.matches("(?s).*-\\d+(\\.\\d)? (B|KiB|MiB)/s.*"));
             assertThat(started.isAlive()).isTrue();
+            // Once the run is over the status line goes, and the prompt is still there.
+            await().atMost(Duration.ofSeconds(30)).until(() -> !screen(server).contains("receiving 'demo'"));
+            assertThat(screen(server)).contains("flocksy>");
+
+            keys(server, "log --follow", "Enter");
+            awaitScreen(server, "control socket at", 20);
+            keys(server, "q");
+            keys(server, "keys", "Enter");
+            awaitScreen(server, me + "  ", 20);
 
             keys(server, "nonsense", "Enter");
             awaitScreen(server, "unknown command 'nonsense'", 20);

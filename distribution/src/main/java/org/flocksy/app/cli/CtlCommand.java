@@ -14,7 +14,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code flocksy ctl COMMAND [ARGS] [--json]}: one shell command against the running daemon, for scripts. */
-@Command(name = "ctl", mixinStandardHelpOptions = true,
+@Command(name = "ctl", mixinStandardHelpOptions = true, usageHelpWidth = 100,
         description = {"Runs one shell command (see 'flocksy ctl help') in the running daemon and prints its answer.",
             "Exit codes: 0 done, 1 the command failed (or got no answer), 2 bad usage or unknown command, 3 flocksy is not running."})
 final class CtlCommand implements Callable<Integer> {

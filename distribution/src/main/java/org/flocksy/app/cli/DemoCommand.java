@@ -30,9 +30,10 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code flocksy demo}: three nodes on this machine, fresh keys, one file synced, numbers printed. */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Starts three nodes on free 127.0.0.1 ports with fresh keys and boxes, writes a file into",
-            "the first node's box and waits until the other two hold the same bytes. Needs no config or keys."})
+@Command(name = "demo", mixinStandardHelpOptions = true, usageHelpWidth = 100,
+        description = {"Starts three nodes on this machine and shows a file reaching the other two.",
+            "The nodes get free 127.0.0.1 ports, fresh keys and boxes; a file written into the first node's box is awaited until the"
+                + " other two hold the same bytes, then every node's traffic is shown. Needs no config or keys."})
 final class DemoCommand implements Callable<Integer> {
     static final Duration ARRIVAL_LIMIT = Duration.ofSeconds(60);
     private static final Duration CONNECT_LIMIT = Duration.ofSeconds(30);

@@ -25,15 +25,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code flocksy [flags]}: the daemon, with the seed's command line. */
-@Command(name = "flocksy", sortOptions = false,
+@Command(name = "flocksy", sortOptions = false, usageHelpWidth = 100,
         versionProvider = VersionProvider.class,
         description = {
-            "Keeps directories (boxes) identical across a closed group of nodes with the Flock protocol:",
-            "every node sends the same frames at the same times, so an observer cannot tell who sent what.",
+            "Keeps directories (boxes) identical across a closed group of nodes with the Flock protocol: every node sends the same"
+                + " frames at the same times, so an observer cannot tell who sent what.",
             "Runs in the foreground until SIGINT or SIGTERM."},
         footer = {"", "Files: ~/.flocksy (config), ~/.ssh/flocksy_privatekeys, ~/.ssh/flocksy_keystore.",
-            "Try 'flocksy demo' for three nodes syncing on this machine; 'flocksy shell' to watch and steer",
-            "a running daemon, 'flocksy ctl COMMAND' to do the same from scripts."})
+            "Try 'flocksy demo' for three nodes syncing on this machine, 'flocksy shell' to watch and steer a running daemon,"
+                + " and 'flocksy ctl COMMAND' to do the same from scripts."})
 public final class FlocksyCommand implements Callable<Integer> {
     private final Main.Environment env;
 
@@ -46,13 +46,13 @@ public final class FlocksyCommand implements Callable<Integer> {
     @Option(names = "--version", versionHelp = true, description = "Show the version and exit.")
     boolean version;
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "Config file (default ~/.flocksy).")
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = {"Config file.", "Default: ~/.flocksy"})
     Path config;
 
-    @Option(names = "--keystore", paramLabel = "FILE", description = "Public keys of the nodes (default ~/.ssh/flocksy_keystore).")
+    @Option(names = "--keystore", paramLabel = "FILE", description = {"Public keys of the nodes.", "Default: ~/.ssh/flocksy_keystore"})
     Path keystore;
 
-    @Option(names = "--privatekey", paramLabel = "FILE", description = "This node's key pairs (default ~/.ssh/flocksy_privatekeys).")
+    @Option(names = "--privatekey", paramLabel = "FILE", description = {"This node's key pairs.", "Default: ~/.ssh/flocksy_privatekeys"})
     Path privateKey;
 
     @Option(names = "--create-private-keys",
@@ -69,7 +69,7 @@ public final class FlocksyCommand implements Callable<Integer> {
     List<String> hostnames = new ArrayList<>();
 
     @Option(names = "--control", paramLabel = "SOCKET",
-            description = "The control socket for 'flocksy shell' and 'flocksy ctl' (default ~/.flocksy.d/control.sock).")
+            description = {"The control socket for 'flocksy shell' and 'flocksy ctl'.", "Default: ~/.flocksy.d/control.sock"})
     Path control;
 
     FlocksyCommand(Main.Environment env) {

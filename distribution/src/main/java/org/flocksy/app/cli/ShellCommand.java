@@ -13,8 +13,8 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code flocksy shell}: the interactive shell, attached to the running daemon or (with {@code --start}) to its own. */
-@Command(name = "shell", mixinStandardHelpOptions = true,
-        description = {"Watch and steer a running flocksy: status, boxes, peers, conflicts, versions, plugins, traffic, log.",
+@Command(name = "shell", mixinStandardHelpOptions = true, usageHelpWidth = 100,
+        description = {"Watches and steers a running flocksy: status, boxes, peers, conflicts, versions, plugins, traffic, log.",
             "With --start, runs the daemon in this process (same flags and config as 'flocksy') until the shell ends."})
 final class ShellCommand implements Callable<Integer> {
     @Spec

@@ -28,7 +28,9 @@ import org.flocksy.core.transport.ZmqTransport;
 
 /**
  * Binds one node's kernel. What is shared by every node of a process (libsodium, the plugins, the clock)
- * comes in from outside; everything else is a singleton of this node's injector.
+ * comes in from outside; everything else is a singleton of this node's injector. The simulator runs the
+ * same bindings with its own loop, emitter, disk timing, randomness and counters put over them
+ * ({@code Modules.override}), so both wire the kernel in one place.
  */
 public final class NodeModule extends AbstractModule {
     private final Settings settings;

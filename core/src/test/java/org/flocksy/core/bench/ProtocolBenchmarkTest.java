@@ -18,7 +18,6 @@ import org.flocksy.core.crypto.Blake2b;
 import org.flocksy.core.fsm.State;
 import org.flocksy.core.kernel.LocalFlock;
 import org.flocksy.core.kernel.Node;
-import org.flocksy.core.scheduler.Lateness;
 import org.flocksy.core.testing.TestPlugins;
 import org.flocksy.core.timing.FlockTiming;
 import org.junit.jupiter.api.Tag;

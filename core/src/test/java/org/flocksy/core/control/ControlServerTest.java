@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.flocksy.core.clock.SystemClock;
 import org.flocksy.core.config.KeyFiles;
 import org.flocksy.core.crypto.Blake2b;

@@ -22,7 +22,6 @@ import org.flocksy.api.StoredVersion;
 import org.flocksy.core.index.BoxIndex;
 import org.flocksy.core.testing.Stats;
 import org.flocksy.core.wire.FrameCodec;
-import org.flocksy.core.wire.Heartbeat;
 import org.flocksy.core.wire.Payload;
 import org.flocksy.core.wire.RunMetadata;
 import org.flocksy.core.wire.Status;

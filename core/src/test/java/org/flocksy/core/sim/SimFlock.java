@@ -1,5 +1,9 @@
 package org.flocksy.core.sim;
 
+import com.google.inject.AbstractModule;
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.util.Modules;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -19,13 +23,15 @@ import org.flocksy.core.config.Keyring;
 import org.flocksy.core.config.Settings;
 import org.flocksy.core.crypto.Blake2b;
 import org.flocksy.core.crypto.CurveKeyPair;
-import org.flocksy.core.crypto.NodeUid;
 import org.flocksy.core.crypto.Z85;
 import org.flocksy.core.fsm.FlockMachine;
 import org.flocksy.core.fsm.FsmModel;
 import org.flocksy.core.fsm.State;
+import org.flocksy.core.kernel.NodeModule;
+import org.flocksy.core.loop.Loop;
+import org.flocksy.core.plugin.BoxResolver;
 import org.flocksy.core.plugin.PluginCatalog;
-import org.flocksy.core.sync.Box;
+import org.flocksy.core.scheduler.Emitter;
 import org.flocksy.core.sync.ReadAhead;
 import org.flocksy.core.sync.SyncEngine;
 import org.flocksy.core.testing.TestPlugins;
@@ -69,13 +75,23 @@ final class SimFlock {
             this.clock = new SimClock(world, skewMs);
             this.loop = new SimLoop(world);
             this.emitter = new SimEmitter(world, network, clock, traffic, timing);
-            NodeUid self = NodeUid.ofPublicKey(BLAKE2B, keyring.clientKeys().publicKeyBytes());
-            this.sync = new SyncEngine(List.of(new Box(BOX, this.box, BLAKE2B)),
-                    new PluginCatalog(List.of(), List.of(watcher), TestPlugins.catalog().resolvers(),
-                            TestPlugins.catalog().backups()),
-                    BLAKE2B, loop, clock, settings, ReadAhead.INLINE, self);
-            this.machine = new FlockMachine(clock, loop, emitter.emitter(), sync, timing, traffic, settings, keyring, BLAKE2B,
-                    world.split(), MODEL, self);
+            PluginCatalog plugins = new PluginCatalog(List.of(), List.of(watcher), TestPlugins.catalog().resolvers(),
+                    TestPlugins.catalog().backups());
+            // The daemon's own wiring, with virtual time, an inline disk and the simulated network put over it.
+            Injector node = Guice.createInjector(Modules.override(new NodeModule(settings, keyring,
+                    List.of(new BoxResolver.Resolved(BOX, this.box, "sim")), plugins, BLAKE2B, clock, timing)).with(new AbstractModule() {
+                        @Override
+                        protected void configure() {
+                            bind(Loop.class).toInstance(loop);
+                            bind(Emitter.class).toInstance(emitter.emitter());
+                            bind(ReadAhead.class).toInstance(ReadAhead.INLINE);
+                            bind(Traffic.class).toInstance(traffic);
+                            bind(SplittableRandom.class).toProvider(world::split);
+                            bind(FsmModel.class).toInstance(MODEL);
+                        }
+                    }));
+            this.sync = node.getInstance(SyncEngine.class);
+            this.machine = node.getInstance(FlockMachine.class);
         }
 
         /** Writes a file into the box and tells the watcher, as the OS would. */

@@ -2,11 +2,15 @@ package org.flocksy.core.backup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import org.flocksy.api.BackupStrategy;
 import org.flocksy.api.StoredVersion;
 import org.flocksy.plugins.backupsimple.SimplePlugin;
 import org.flocksy.plugins.backuptrashcan.TrashcanPlugin;
@@ -69,5 +73,21 @@ class VersionsTest {
         StoredVersion forged = new StoredVersion("../outside.txt", old.archivedAt(), old.size(), old.location());
         assertThatThrownBy(() -> versions.restore(forged, box.resolve(".flocksy/tmp"))).hasMessageContaining("not a path");
         assertThat(box.resolveSibling("outside.txt")).doesNotExist();
+    }
+
+    @Test
+    void aStrategyThatFailsKeepsEveryVersion(@TempDir Path box) throws Exception {
+        BackupStrategy broken = mock(BackupStrategy.class);
+        when(broken.id()).thenReturn("broken");
+        when(broken.expired(any(), any(), any())).thenThrow(new IllegalStateException("bug in the plugin"));
+        Versions versions = new Versions("docs", box, box.resolve(".flocksy/versions"), broken, null, () -> SECOND);
+        Path file = box.resolve("a.txt");
+        for (String content : new String[] {"v1", "v2"}) {
+            Files.writeString(file, content);
+            versions.takeAway("a.txt");
+        }
+        assertThat(versions.list("a.txt")).hasSize(2);
+        assertThat(versions.pruneAll()).isZero();
+        assertThat(versions.list("a.txt")).hasSize(2);
     }
 }

@@ -1,5 +1,6 @@
 package org.flocksy.app.cli;
 
+import org.flocksy.app.control.ExitCodes;
 import org.flocksy.core.config.ConfigException;
 import picocli.CommandLine;
 

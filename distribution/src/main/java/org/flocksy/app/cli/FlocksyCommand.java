@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.flocksy.app.control.ExitCodes;
 import org.flocksy.core.config.ConfigException;
 import org.flocksy.core.config.Declared;
 import org.flocksy.core.config.Flags;

@@ -1,6 +1,7 @@
 package org.flocksy.app.cli;
 
 import java.nio.file.Path;
+import org.flocksy.app.control.ExitCodes;
 import picocli.CommandLine;
 
 /** Entry point of {@code bin/flocksy}. The only place that calls {@code System.exit}. */

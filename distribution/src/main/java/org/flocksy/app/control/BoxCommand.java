@@ -37,7 +37,7 @@ final class BoxCommand {
         } else {
             session.out().println("box '" + b.name() + "': " + what);
         }
-        return ConsoleCommands.OK;
+        return ExitCodes.OK;
     }
 
     @Command(name = "add", description = "sync another folder from now on, and from the next start (a 'box =' line in the config file)")
@@ -51,7 +51,7 @@ final class BoxCommand {
             session.out().println("box '" + added.name() + "' at " + added.path() + ": syncing" + kept
                     + " (the other nodes sync it once they add a box of that name)");
         }
-        return ConsoleCommands.OK;
+        return ExitCodes.OK;
     }
 
     @Command(name = "remove", description = "stop syncing a box (its lines leave the config file); its folder is left as it is")
@@ -60,7 +60,7 @@ final class BoxCommand {
         session.learned();
         if (session.json()) {
             Json.print(session, removed);
-            return ConsoleCommands.OK;
+            return ExitCodes.OK;
         }
         String kept = "";
         if (removed.configFile() != null) {
@@ -71,6 +71,6 @@ final class BoxCommand {
             }
         }
         session.out().println("box '" + box + "': no longer synced here; " + removed.path() + " is left as it is" + kept);
-        return ConsoleCommands.OK;
+        return ExitCodes.OK;
     }
 }

@@ -21,7 +21,7 @@ final class BoxesCommand implements Callable<Integer> {
         session.learned();
         if (session.json()) {
             Json.print(session, boxes);
-            return ConsoleCommands.OK;
+            return ExitCodes.OK;
         }
         for (Control.BoxStatus b : boxes) {
             session.out().println(String.format("%-12s %-40s %-8s %6d entries, %d waiting; resolver %s, backup %s, links %s", b.name(), b.path(),
@@ -30,7 +30,7 @@ final class BoxesCommand implements Callable<Integer> {
         if (boxes.isEmpty()) {
             session.out().println("no boxes (add one with 'box add NAME@PATH')");
         }
-        return ConsoleCommands.OK;
+        return ExitCodes.OK;
     }
 
     static String state(Control.BoxStatus b) {

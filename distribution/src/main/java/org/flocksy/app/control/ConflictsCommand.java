@@ -32,7 +32,7 @@ final class ConflictsCommand implements Callable<Integer> {
         Control.Conflicts conflicts = session.control().conflicts(days);
         if (session.json()) {
             Json.print(session, conflicts);
-            return ConsoleCommands.OK;
+            return ExitCodes.OK;
         }
         StringBuilder text = new StringBuilder();
         for (Control.ConflictCopy c : conflicts.copies()) {
@@ -49,7 +49,7 @@ final class ConflictsCommand implements Callable<Integer> {
             }
         }
         session.out().println(text.toString().stripTrailing());
-        return ConsoleCommands.OK;
+        return ExitCodes.OK;
     }
 
     private static String lost(Control.SettledConflict s) {
@@ -67,7 +67,7 @@ final class ConflictsCommand implements Callable<Integer> {
         } else {
             session.out().println(describe("the file    ", pair.file()) + "\n" + describe("the copy    ", pair.copy()));
         }
-        return ConsoleCommands.OK;
+        return ExitCodes.OK;
     }
 
     private static String describe(String label, Control.FileFacts f) {
@@ -88,7 +88,7 @@ final class ConflictsCommand implements Callable<Integer> {
             session.out().println("box '" + settled.box() + "': " + settled.copy() + " settled (" + settled.resolution() + ")"
                     + (settled.keptAs() == null ? "" : ", now " + settled.keptAs()) + "; the change syncs like any edit");
         }
-        return ConsoleCommands.OK;
+        return ExitCodes.OK;
     }
 
     /** What {@code conflicts resolve} takes, for completion. */

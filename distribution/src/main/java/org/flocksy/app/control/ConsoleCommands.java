@@ -12,18 +12,13 @@ import picocli.CommandLine.Model.PositionalParamSpec;
 
 /**
  * Every command the shell and {@code flocksy ctl} take, as one picocli tree: the shell completes from it,
- * {@code help} lists it, and both run a command line through it. Errors are one line and an exit code:
- * 0 done, 1 the daemon refused or could not be reached mid-way, 2 bad usage, 3 flocksy is not running.
+ * {@code help} lists it, and both run a command line through it. Errors are one line and an {@link ExitCodes
+ * exit code}.
  */
 @Command(name = "", subcommands = {StatusCommand.class, WatchCommand.class, BoxesCommand.class, BoxCommand.class, NodesCommand.class,
     NodeCommand.class, KeysCommand.class, ConflictsCommand.class, VersionsCommand.class, PluginsCommand.class, TrafficCommand.class,
     LogCommand.class, HelpCommand.class, ExitCommand.class})
 public final class ConsoleCommands {
-    public static final int OK = 0;
-    public static final int FAILED = 1;
-    public static final int USAGE = 2;
-    public static final int NOT_RUNNING = 3;
-
     private ConsoleCommands() {}
 
     /** The command tree for a session; its commands get the session through their constructors. */
@@ -35,7 +30,7 @@ public final class ConsoleCommands {
         cli.setOut(session.out());
         cli.setParameterExceptionHandler((e, args) -> {
             session.error(usageError(e, session));
-            return USAGE;
+            return ExitCodes.USAGE;
         });
         cli.setExecutionExceptionHandler((e, commandLine, parsed) -> failure(e, session));
         return cli;
@@ -45,7 +40,7 @@ public final class ConsoleCommands {
     public static int run(Session session, List<String> words) {
         if (words.isEmpty()) {
             session.error("no command given (" + session.helpHint() + ")");
-            return USAGE;
+            return ExitCodes.USAGE;
         }
         return tree(session).execute(words.toArray(String[]::new));
     }
@@ -53,21 +48,21 @@ public final class ConsoleCommands {
     private static int failure(Exception e, Session session) {
         if (e instanceof ControlClient.NotRunningException) {
             session.error(e.getMessage());
-            return NOT_RUNNING;
+            return ExitCodes.NOT_RUNNING;
         }
         if (e instanceof ControlException || e instanceof UsageException) {
             session.error(e.getMessage());
-            return e instanceof UsageException ? USAGE : FAILED;
+            return e instanceof UsageException ? ExitCodes.USAGE : ExitCodes.FAILED;
         }
         if (e instanceof IOException) {
             session.dropConnection();
             session.error(session.interactive()
                     ? "lost the connection to the daemon: " + e.getMessage() + "; it is tried again with the next command"
                     : e.getMessage() + "; the command may or may not have run");
-            return FAILED;
+            return ExitCodes.FAILED;
         }
         session.error("internal error: " + e + " (please report it)");
-        return FAILED;
+        return ExitCodes.FAILED;
     }
 
     /** The one line for words the tree cannot take: an unknown command (perhaps mistyped), or a command's usage. */

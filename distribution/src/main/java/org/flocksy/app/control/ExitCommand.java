@@ -8,6 +8,6 @@ import picocli.CommandLine.Command;
 final class ExitCommand implements Callable<Integer> {
     @Override
     public Integer call() {
-        return ConsoleCommands.OK;
+        return ExitCodes.OK;
     }
 }

@@ -40,7 +40,7 @@ final class HelpCommand implements Callable<Integer> {
             }
             c.getSubcommands().forEach((name, sub) -> text.append("\n  ").append(String.format("%-10s %s", name, first(sub.getCommandSpec()))));
             session.out().println(text);
-            return ConsoleCommands.OK;
+            return ExitCodes.OK;
         }
         StringBuilder text = new StringBuilder();
         root.subcommands().forEach((name, c) -> {
@@ -52,7 +52,7 @@ final class HelpCommand implements Callable<Integer> {
             text.append(KEYS);
         }
         session.out().println(text.toString().stripTrailing());
-        return ConsoleCommands.OK;
+        return ExitCodes.OK;
     }
 
     /** Bold text is wider in characters than on screen: pad by what the name lacks. */

@@ -23,6 +23,6 @@ final class KeysCommand implements Callable<Integer> {
         } else {
             keys.forEach(k -> session.out().println(k.endpoint() + "  " + k.publicKey()));
         }
-        return ConsoleCommands.OK;
+        return ExitCodes.OK;
     }
 }

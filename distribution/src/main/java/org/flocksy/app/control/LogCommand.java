@@ -51,11 +51,11 @@ final class LogCommand implements Callable<Integer> {
         List<Control.LogLine> tail = session.control().log(lines, level, 0);
         if (session.json() && !follow) {
             Json.print(session, tail);
-            return ConsoleCommands.OK;
+            return ExitCodes.OK;
         }
         long last = print(tail);
         if (!follow) {
-            return ConsoleCommands.OK;
+            return ExitCodes.OK;
         }
         if (tail.isEmpty()) {
             // Follow from the daemon's latest line, whatever its level.
@@ -71,7 +71,7 @@ final class LogCommand implements Callable<Integer> {
                 session.terminal().setAttributes(before);
             }
         }
-        return ConsoleCommands.OK;
+        return ExitCodes.OK;
     }
 
     /** Prints the lines and returns the last one's number (0 for none). */

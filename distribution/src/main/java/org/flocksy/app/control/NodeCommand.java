@@ -20,12 +20,12 @@ final class NodeCommand {
     int add(@Parameters(paramLabel = "URI") String uri, @Parameters(paramLabel = "PUBLIC-KEY") String key) throws IOException {
         if (!session.confirm("Make " + uri + " with key " + key + " a node (keystore and config)? [y/N] ")) {
             session.out().println("not added");
-            return ConsoleCommands.OK;
+            return ExitCodes.OK;
         }
         Control.NodeAdded added = session.control().addNode(uri, key);
         if (session.json()) {
             Json.print(session, added);
-            return ConsoleCommands.OK;
+            return ExitCodes.OK;
         }
         List<String> done = new ArrayList<>();
         if (!added.keyChange().equals("unchanged")) {
@@ -36,6 +36,6 @@ final class NodeCommand {
         }
         session.out().println(done.isEmpty() ? added.endpoint() + " is already a node with this key"
                 : added.endpoint() + ": " + String.join("; ", done) + "; restart flocksy to connect (the peer needs this node's keys too: see 'keys')");
-        return ConsoleCommands.OK;
+        return ExitCodes.OK;
     }
 }

@@ -21,7 +21,7 @@ final class NodesCommand implements Callable<Integer> {
         session.learned();
         if (session.json()) {
             Json.print(session, peers);
-            return ConsoleCommands.OK;
+            return ExitCodes.OK;
         }
         for (Control.PeerInfo p : peers) {
             session.out().println(String.format("%-28s %s  %-13s key %s", p.endpoint(), Words.shortId(p.uid()),
@@ -30,6 +30,6 @@ final class NodesCommand implements Callable<Integer> {
         if (peers.isEmpty()) {
             session.out().println("no peers (make one with 'node add URI KEY')");
         }
-        return ConsoleCommands.OK;
+        return ExitCodes.OK;
     }
 }

@@ -22,7 +22,7 @@ final class PluginsCommand implements Callable<Integer> {
         session.learned();
         if (session.json()) {
             Json.print(session, plugins);
-            return ConsoleCommands.OK;
+            return ExitCodes.OK;
         }
         if (plugins.isEmpty()) {
             session.out().println("no plugin manager in this process");
@@ -31,7 +31,7 @@ final class PluginsCommand implements Callable<Integer> {
             String provides = p.extensions().isEmpty() ? "" : "  provides " + String.join(", ", p.extensions());
             session.out().println(String.format("%-24s %-14s %-9s %s%s", p.id(), p.version(), p.state(), p.description(), provides));
         }
-        return ConsoleCommands.OK;
+        return ExitCodes.OK;
     }
 
     @Command(name = "enable", description = "load the plugin from the next start")
@@ -51,6 +51,6 @@ final class PluginsCommand implements Callable<Integer> {
             session.out().println("plugin '" + changed.id() + "' " + (changed.enabled() ? "enabled" : "disabled") + " from the next start (in "
                     + changed.pluginsDir() + ", for every node run from it); the running daemon keeps what it has");
         }
-        return ConsoleCommands.OK;
+        return ExitCodes.OK;
     }
 }

@@ -23,7 +23,7 @@ final class StatusCommand implements Callable<Integer> {
         } else {
             session.out().println(text(status, session));
         }
-        return ConsoleCommands.OK;
+        return ExitCodes.OK;
     }
 
     static String text(Control.NodeStatus s, Session session) {

@@ -20,7 +20,7 @@ final class TrafficCommand implements Callable<Integer> {
         Control.TrafficReport t = session.control().traffic();
         if (session.json()) {
             Json.print(session, t);
-            return ConsoleCommands.OK;
+            return ExitCodes.OK;
         }
         Control.Sent s = t.sent();
         StringBuilder text = new StringBuilder(String.format(
@@ -34,6 +34,6 @@ final class TrafficCommand implements Callable<Integer> {
         }
         text.append("dropped (malformed or from unknown senders): ").append(t.dropped());
         session.out().println(text);
-        return ConsoleCommands.OK;
+        return ExitCodes.OK;
     }
 }

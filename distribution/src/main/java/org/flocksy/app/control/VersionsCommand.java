@@ -42,7 +42,7 @@ final class VersionsCommand implements Callable<Integer> {
         } else {
             versions.forEach(v -> session.out().println(String.format("%3d  %s  %10d B  %s", v.n(), v.archivedAt(), v.size(), v.location())));
         }
-        return ConsoleCommands.OK;
+        return ExitCodes.OK;
     }
 
     @Command(name = "restore", description = "put stored version N back (the file it replaces is kept as a version)")
@@ -55,6 +55,6 @@ final class VersionsCommand implements Callable<Integer> {
             session.out().println("box '" + restored.box() + "': " + restored.path() + " is back as it was before " + restored.archivedAt()
                     + " (the file it replaced is kept as a version); it syncs like any edit");
         }
-        return ConsoleCommands.OK;
+        return ExitCodes.OK;
     }
 }

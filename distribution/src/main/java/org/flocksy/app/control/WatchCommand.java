@@ -30,7 +30,7 @@ final class WatchCommand implements Callable<Integer> {
                 session.out().println();
                 session.out().flush();
             } while (!session.keyPressedWithin(millis));
-            return ConsoleCommands.OK;
+            return ExitCodes.OK;
         }
         Display display = new Display(session.terminal(), false);
         Attributes before = session.terminal().enterRawMode();
@@ -48,6 +48,6 @@ final class WatchCommand implements Callable<Integer> {
             session.terminal().writer().println();
             session.terminal().flush();
         }
-        return ConsoleCommands.OK;
+        return ExitCodes.OK;
     }
 }

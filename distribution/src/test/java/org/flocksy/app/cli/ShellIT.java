@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.flocksy.app.control.ExitCodes;
 import org.flocksy.app.shell.Shell;
 import org.flocksy.core.kernel.LocalFlock;
 import org.jline.terminal.impl.DumbTerminal;

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.flocksy.api.BoxSpec;
 import org.flocksy.core.config.BoxSpecs;
 import org.flocksy.core.config.ConfigException;
@@ -102,27 +103,24 @@ public final class NodeControl implements Control {
 
     @Override
     public BoxStatus pauseBox(String box) throws IOException {
-        return onLoop(() -> {
-            Box b = boxNamed(box);
-            node.sync().pause(b);
-            return statusOf(b);
-        });
+        return withBox(box, node.sync()::pause);
     }
 
     @Override
     public BoxStatus resumeBox(String box) throws IOException {
-        return onLoop(() -> {
-            Box b = boxNamed(box);
-            node.sync().resume(b);
-            return statusOf(b);
-        });
+        return withBox(box, node.sync()::resume);
     }
 
     @Override
     public BoxStatus rescanBox(String box) throws IOException {
+        return withBox(box, node.sync()::rescanNow);
+    }
+
+    /** Does something to the named box on the loop and says how the box is then. */
+    private BoxStatus withBox(String box, Consumer<Box> action) throws IOException {
         return onLoop(() -> {
             Box b = boxNamed(box);
-            node.sync().rescanNow(b);
+            action.accept(b);
             return statusOf(b);
         });
     }

@@ -32,45 +32,30 @@ final class BoxCommand {
     }
 
     private int done(Control.BoxStatus b, String what) throws IOException {
-        if (session.json()) {
-            Json.print(session, b);
-        } else {
-            session.out().println("box '" + b.name() + "': " + what);
-        }
-        return ExitCodes.OK;
+        return session.answer(b, () -> "box '" + b.name() + "': " + what);
     }
 
     @Command(name = "add", description = "sync another folder from now on, and from the next start (a 'box =' line in the config file)")
     int add(@Parameters(paramLabel = "NAME@PATH") String spec) throws IOException {
         Control.BoxAdded added = session.control().addBox(spec);
         session.learned();
-        if (session.json()) {
-            Json.print(session, added);
-        } else {
-            String kept = added.configFile() == null ? "" : "; kept in " + added.configFile();
-            session.out().println("box '" + added.name() + "' at " + added.path() + ": syncing" + kept
-                    + " (the other nodes sync it once they add a box of that name)");
-        }
-        return ExitCodes.OK;
+        return session.answer(added, () -> "box '" + added.name() + "' at " + added.path() + ": syncing"
+                + (added.configFile() == null ? "" : "; kept in " + added.configFile()) + " (the other nodes sync it once they add a box of that name)");
     }
 
     @Command(name = "remove", description = "stop syncing a box (its lines leave the config file); its folder is left as it is")
     int remove(@Parameters(paramLabel = "BOX") String box) throws IOException {
         Control.BoxRemoved removed = session.control().removeBox(box);
         session.learned();
-        if (session.json()) {
-            Json.print(session, removed);
-            return ExitCodes.OK;
+        return session.answer(removed, () -> "box '" + box + "': no longer synced here; " + removed.path() + " is left as it is" + kept(removed));
+    }
+
+    private static String kept(Control.BoxRemoved removed) {
+        if (removed.configFile() == null) {
+            return "";
         }
-        String kept = "";
-        if (removed.configFile() != null) {
-            kept = removed.wasInConfig() ? "; its lines are gone from " + removed.configFile()
-                    : "; it was not in " + removed.configFile() + " (given with --box?)";
-            if (removed.noBoxLeft()) {
-                kept += "; no box is left, so the next start needs --box or a 'box =' line";
-            }
-        }
-        session.out().println("box '" + box + "': no longer synced here; " + removed.path() + " is left as it is" + kept);
-        return ExitCodes.OK;
+        String kept = removed.wasInConfig() ? "; its lines are gone from " + removed.configFile()
+                : "; it was not in " + removed.configFile() + " (given with --box?)";
+        return removed.noBoxLeft() ? kept + "; no box is left, so the next start needs --box or a 'box =' line" : kept;
     }
 }

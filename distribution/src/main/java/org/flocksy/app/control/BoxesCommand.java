@@ -19,18 +19,9 @@ final class BoxesCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         List<Control.BoxStatus> boxes = session.control().boxes();
         session.learned();
-        if (session.json()) {
-            Json.print(session, boxes);
-            return ExitCodes.OK;
-        }
-        for (Control.BoxStatus b : boxes) {
-            session.out().println(String.format("%-12s %-40s %-8s %6d entries, %d waiting; resolver %s, backup %s, links %s", b.name(), b.path(),
-                    state(b), b.entries(), b.queued(), b.resolver(), b.backup(), b.symlinks()));
-        }
-        if (boxes.isEmpty()) {
-            session.out().println("no boxes (add one with 'box add NAME@PATH')");
-        }
-        return ExitCodes.OK;
+        return session.answer(boxes, () -> boxes.isEmpty() ? "no boxes (add one with 'box add NAME@PATH')" : Words.lines(boxes.stream()
+                .map(b -> String.format("%-12s %-40s %-8s %6d entries, %d waiting; resolver %s, backup %s, links %s", b.name(), b.path(), state(b),
+                        b.entries(), b.queued(), b.resolver(), b.backup(), b.symlinks())).toList()));
     }
 
     static String state(Control.BoxStatus b) {

@@ -30,10 +30,10 @@ final class ConflictsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Control.Conflicts conflicts = session.control().conflicts(days);
-        if (session.json()) {
-            Json.print(session, conflicts);
-            return ExitCodes.OK;
-        }
+        return session.answer(conflicts, () -> words(conflicts));
+    }
+
+    private String words(Control.Conflicts conflicts) {
         StringBuilder text = new StringBuilder();
         for (Control.ConflictCopy c : conflicts.copies()) {
             text.append(c.box()).append("  ").append(c.copy()).append("  (a version of ").append(c.file()).append(")\n");
@@ -48,8 +48,7 @@ final class ConflictsCommand implements Callable<Integer> {
                         Words.shortId(s.winner()), Words.shortId(s.loser()), lost(s), s.rule()));
             }
         }
-        session.out().println(text.toString().stripTrailing());
-        return ExitCodes.OK;
+        return text.toString().stripTrailing();
     }
 
     private static String lost(Control.SettledConflict s) {
@@ -62,12 +61,7 @@ final class ConflictsCommand implements Callable<Integer> {
     @Command(name = "show", description = "a conflict copy beside the file it is a version of")
     int show(@Parameters(paramLabel = "BOX") String box, @Parameters(paramLabel = "PATH") String copy) throws IOException {
         Control.ConflictPair pair = session.control().showConflict(box, copy);
-        if (session.json()) {
-            Json.print(session, pair);
-        } else {
-            session.out().println(describe("the file    ", pair.file()) + "\n" + describe("the copy    ", pair.copy()));
-        }
-        return ExitCodes.OK;
+        return session.answer(pair, () -> describe("the file    ", pair.file()) + "\n" + describe("the copy    ", pair.copy()));
     }
 
     private static String describe(String label, Control.FileFacts f) {
@@ -82,13 +76,8 @@ final class ConflictsCommand implements Callable<Integer> {
             throw new ConsoleCommands.UsageException(spec.subcommands().get("resolve").getCommandSpec());
         }
         Control.ConflictSettled settled = session.control().resolveConflict(box, copy, resolution);
-        if (session.json()) {
-            Json.print(session, settled);
-        } else {
-            session.out().println("box '" + settled.box() + "': " + settled.copy() + " settled (" + settled.resolution() + ")"
+        return session.answer(settled, () -> "box '" + settled.box() + "': " + settled.copy() + " settled (" + settled.resolution() + ")"
                     + (settled.keptAs() == null ? "" : ", now " + settled.keptAs()) + "; the change syncs like any edit");
-        }
-        return ExitCodes.OK;
     }
 
     /** What {@code conflicts resolve} takes, for completion. */

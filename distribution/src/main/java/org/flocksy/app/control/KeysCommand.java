@@ -18,11 +18,6 @@ final class KeysCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         List<Control.HostKey> keys = session.control().keys();
-        if (session.json()) {
-            Json.print(session, keys);
-        } else {
-            keys.forEach(k -> session.out().println(k.endpoint() + "  " + k.publicKey()));
-        }
-        return ExitCodes.OK;
+        return session.answer(keys, () -> Words.lines(keys.stream().map(k -> k.endpoint() + "  " + k.publicKey()).toList()));
     }
 }

@@ -23,10 +23,10 @@ final class NodeCommand {
             return ExitCodes.OK;
         }
         Control.NodeAdded added = session.control().addNode(uri, key);
-        if (session.json()) {
-            Json.print(session, added);
-            return ExitCodes.OK;
-        }
+        return session.answer(added, () -> words(added));
+    }
+
+    private static String words(Control.NodeAdded added) {
         List<String> done = new ArrayList<>();
         if (!added.keyChange().equals("unchanged")) {
             done.add((added.keyChange().equals("added") ? "added its key to " : "replaced its key in ") + added.keystore());
@@ -34,8 +34,7 @@ final class NodeCommand {
         if (added.configLineAdded()) {
             done.add("added 'node = " + added.endpoint() + "' to " + added.configFile());
         }
-        session.out().println(done.isEmpty() ? added.endpoint() + " is already a node with this key"
-                : added.endpoint() + ": " + String.join("; ", done) + "; restart flocksy to connect (the peer needs this node's keys too: see 'keys')");
-        return ExitCodes.OK;
+        return done.isEmpty() ? added.endpoint() + " is already a node with this key"
+                : added.endpoint() + ": " + String.join("; ", done) + "; restart flocksy to connect (the peer needs this node's keys too: see 'keys')";
     }
 }

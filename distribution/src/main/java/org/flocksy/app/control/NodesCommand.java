@@ -19,17 +19,8 @@ final class NodesCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         List<Control.PeerInfo> peers = session.control().nodes();
         session.learned();
-        if (session.json()) {
-            Json.print(session, peers);
-            return ExitCodes.OK;
-        }
-        for (Control.PeerInfo p : peers) {
-            session.out().println(String.format("%-28s %s  %-13s key %s", p.endpoint(), Words.shortId(p.uid()),
-                    p.connected() ? "connected" : "not connected", p.publicKey()));
-        }
-        if (peers.isEmpty()) {
-            session.out().println("no peers (make one with 'node add URI KEY')");
-        }
-        return ExitCodes.OK;
+        return session.answer(peers, () -> peers.isEmpty() ? "no peers (make one with 'node add URI KEY')" : Words.lines(peers.stream()
+                .map(p -> String.format("%-28s %s  %-13s key %s", p.endpoint(), Words.shortId(p.uid()), p.connected() ? "connected" : "not connected",
+                        p.publicKey())).toList()));
     }
 }

@@ -20,18 +20,9 @@ final class PluginsCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         List<Control.PluginInfo> plugins = session.control().plugins();
         session.learned();
-        if (session.json()) {
-            Json.print(session, plugins);
-            return ExitCodes.OK;
-        }
-        if (plugins.isEmpty()) {
-            session.out().println("no plugin manager in this process");
-        }
-        for (Control.PluginInfo p : plugins) {
-            String provides = p.extensions().isEmpty() ? "" : "  provides " + String.join(", ", p.extensions());
-            session.out().println(String.format("%-24s %-14s %-9s %s%s", p.id(), p.version(), p.state(), p.description(), provides));
-        }
-        return ExitCodes.OK;
+        return session.answer(plugins, () -> plugins.isEmpty() ? "no plugin manager in this process" : Words.lines(plugins.stream()
+                .map(p -> String.format("%-24s %-14s %-9s %s%s", p.id(), p.version(), p.state(), p.description(),
+                        p.extensions().isEmpty() ? "" : "  provides " + String.join(", ", p.extensions()))).toList()));
     }
 
     @Command(name = "enable", description = "load the plugin from the next start")
@@ -45,12 +36,7 @@ final class PluginsCommand implements Callable<Integer> {
     }
 
     private int changed(Control.PluginChanged changed) throws IOException {
-        if (session.json()) {
-            Json.print(session, changed);
-        } else {
-            session.out().println("plugin '" + changed.id() + "' " + (changed.enabled() ? "enabled" : "disabled") + " from the next start (in "
+        return session.answer(changed, () -> "plugin '" + changed.id() + "' " + (changed.enabled() ? "enabled" : "disabled") + " from the next start (in "
                     + changed.pluginsDir() + ", for every node run from it); the running daemon keeps what it has");
-        }
-        return ExitCodes.OK;
     }
 }

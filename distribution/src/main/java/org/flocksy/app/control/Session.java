@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.flocksy.core.control.Control;
 import org.flocksy.core.control.ControlClient;
 import org.jline.terminal.Terminal;
@@ -90,6 +91,25 @@ public final class Session implements AutoCloseable {
             // The terminal went away: nothing can be shown any more.
             return true;
         }
+    }
+
+    /**
+     * Prints a command's answer: its record as JSON where a script asked for that, else the words (nothing
+     * when they are empty).
+     *
+     * @return {@link ExitCodes#OK}
+     */
+    int answer(Object data, Supplier<String> words) throws IOException {
+        if (json) {
+            Json.print(this, data);
+        } else {
+            String text = words.get();
+            if (!text.isEmpty()) {
+                out.println(text);
+            }
+            out.flush();
+        }
+        return ExitCodes.OK;
     }
 
     /** Whether answers go out as JSON (scripts, {@code --json}). */

@@ -18,12 +18,7 @@ final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Control.NodeStatus status = session.control().status();
-        if (session.json()) {
-            Json.print(session, status);
-        } else {
-            session.out().println(text(status, session));
-        }
-        return ExitCodes.OK;
+        return session.answer(status, () -> text(status, session));
     }
 
     static String text(Control.NodeStatus s, Session session) {

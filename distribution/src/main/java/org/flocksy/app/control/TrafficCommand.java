@@ -18,10 +18,10 @@ final class TrafficCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Control.TrafficReport t = session.control().traffic();
-        if (session.json()) {
-            Json.print(session, t);
-            return ExitCodes.OK;
-        }
+        return session.answer(t, () -> words(t));
+    }
+
+    private static String words(Control.TrafficReport t) {
         Control.Sent s = t.sent();
         StringBuilder text = new StringBuilder(String.format(
                 "sent: %d heartbeats (%d B), %d data frames (%d B), %d fake frames (%d B): %.1f %% of file frames fake%n",
@@ -32,8 +32,6 @@ final class TrafficCommand implements Callable<Integer> {
             text.append(String.format("%-28s in %d frames (%d B), out %d frames (%d B; %.1f %% of file frames fake)%n",
                     e.getKey(), p.in().frames(), p.in().bytes(), p.out().frames(), p.out().bytes(), p.fakeSharePercent()));
         }
-        text.append("dropped (malformed or from unknown senders): ").append(t.dropped());
-        session.out().println(text);
-        return ExitCodes.OK;
+        return text.append("dropped (malformed or from unknown senders): ").append(t.dropped()).toString();
     }
 }

@@ -35,26 +35,15 @@ final class VersionsCommand implements Callable<Integer> {
             throw new ConsoleCommands.UsageException(spec);
         }
         List<Control.StoredVersion> versions = session.control().versions(box, path);
-        if (session.json()) {
-            Json.print(session, versions);
-        } else if (versions.isEmpty()) {
-            session.out().println("no stored versions of " + path + " in box '" + box + "'");
-        } else {
-            versions.forEach(v -> session.out().println(String.format("%3d  %s  %10d B  %s", v.n(), v.archivedAt(), v.size(), v.location())));
-        }
-        return ExitCodes.OK;
+        return session.answer(versions, () -> versions.isEmpty() ? "no stored versions of " + path + " in box '" + box + "'" : Words.lines(versions
+                .stream().map(v -> String.format("%3d  %s  %10d B  %s", v.n(), v.archivedAt(), v.size(), v.location())).toList()));
     }
 
     @Command(name = "restore", description = "put stored version N back (the file it replaces is kept as a version)")
     int restore(@Parameters(paramLabel = "BOX") String box, @Parameters(paramLabel = "PATH") String path, @Parameters(paramLabel = "N") int n)
             throws IOException {
         Control.VersionRestored restored = session.control().restoreVersion(box, path, n);
-        if (session.json()) {
-            Json.print(session, restored);
-        } else {
-            session.out().println("box '" + restored.box() + "': " + restored.path() + " is back as it was before " + restored.archivedAt()
+        return session.answer(restored, () -> "box '" + restored.box() + "': " + restored.path() + " is back as it was before " + restored.archivedAt()
                     + " (the file it replaced is kept as a version); it syncs like any edit");
-        }
-        return ExitCodes.OK;
     }
 }

@@ -214,12 +214,12 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
             case ANNOUNCING -> onAnnounce(p, RunKind.announcedBy(hb.status()));
             case SENDING_METADATA -> onMetadata(p, RunKind.announcedBy(hb.status()), (RunMetadata) hb.payload());
             case ACKNOWLEDGING -> {
-                if (state.phase == State.Phase.ANNOUNCING && Membership.names(hb, self) && outgoing.isFor(p)) {
+                if (state.phase == State.Phase.ANNOUNCING && outgoing != null && Membership.names(hb, self) && outgoing.isFor(p)) {
                     outgoing.acknowledged(p);
                 }
             }
             case ALL_RECEIVED -> {
-                if (state.phase == State.Phase.SENDING && Membership.names(hb, self) && outgoing.isFor(p)) {
+                if (state.phase == State.Phase.SENDING && outgoing != null && Membership.names(hb, self) && outgoing.isFor(p)) {
                     outgoing.received(p);
                 }
             }
@@ -326,7 +326,7 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
         tickDeferred = false;
         lastTickNanos = now;
         updateConnectivity(now);
-        if (state.role == State.Role.ORIGINATOR) {
+        if (state.role == State.Role.ORIGINATOR && outgoing != null) {
             if (!outgoing.keepRecipients()) {
                 return;
             }
@@ -426,7 +426,7 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
 
     @Override
     public void announced(HeartbeatTemplate.Template announcement, long wallMs) {
-        if (heartbeats.current() == announcement && state.phase == State.Phase.ANNOUNCING) {
+        if (heartbeats.current() == announcement && state.phase == State.Phase.ANNOUNCING && outgoing != null) {
             outgoing.announcedAt(wallMs);
         }
     }

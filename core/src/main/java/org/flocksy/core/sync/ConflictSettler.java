@@ -68,7 +68,10 @@ final class ConflictSettler {
             case BOTH_DELETED -> box.recordDeleted(path, merged, c.writer());
             case THEIR_EDIT_WINS -> {
                 newer.apply(box, peer, entry, target);
-                remember(box, path, c.writer(), localWriter, "", "edit beats deletion");
+                if (c.kind() != Change.Kind.ATTRIBUTES) {
+                    // New attributes of a file deleted here change nothing: no conflict to list.
+                    remember(box, path, c.writer(), localWriter, "", "edit beats deletion");
+                }
             }
             case BOTH_DIRECTORIES -> {
                 boolean theirMode = ConflictPolicy.theirDirectoryModeWins(localWriter, c.writer());
@@ -92,12 +95,13 @@ final class ConflictSettler {
             case OUR_DIRECTORY_WINS -> {
                 String copy = ConflictName.of(path, c.mtimeMs(), c.writer());
                 log.warn("box '{}': {} is a file on {} and a directory here; their file is kept as {}", box.name(), path, peer, copy);
-                if (c.kind() == Change.Kind.FILE && !placer.sameContent(box, copy, box.resolve(copy), c)) {
+                boolean theirFile = c.kind() == Change.Kind.FILE;
+                if (theirFile && !placer.sameContent(box, copy, box.resolve(copy), c)) {
                     placer.receive(box, peer, entry, box.resolve(copy), copy, c.version(), c.writer());
                 }
                 box.record(path, disk, null, merged, localWriter);
                 changes.resend(box, path);
-                remember(box, path, localWriter, c.writer(), copy, "directory beats file");
+                remember(box, path, localWriter, c.writer(), theirFile ? copy : "", "directory beats file");
             }
             case CONTENT -> contents(box, peer, entry, target, disk, merged, mine, localWriter);
         }

@@ -55,7 +55,7 @@ public interface Control {
     ConflictSettled resolveConflict(String box, String copy, String resolution) throws IOException;
 
     /** A file's stored versions, newest first. */
-    List<StoredVersion> versions(String box, String path) throws IOException;
+    List<VersionEntry> versions(String box, String path) throws IOException;
 
     /** Puts version {@code n} (as {@link #versions} numbers them) back. */
     VersionRestored restoreVersion(String box, String path, int n) throws IOException;
@@ -124,7 +124,7 @@ public interface Control {
     record ConflictSettled(String box, String copy, String resolution, String keptAs) {}
 
     /** @param n the number {@link #restoreVersion} takes, 1 the newest */
-    record StoredVersion(int n, String archivedAt, long size, String location) {}
+    record VersionEntry(int n, String archivedAt, long size, String location) {}
 
     record VersionRestored(String box, String path, String archivedAt, String location) {}
 

@@ -15,6 +15,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.flocksy.api.BoxSpec;
+import org.flocksy.api.StoredVersion;
 import org.flocksy.core.config.BoxSpecs;
 import org.flocksy.core.config.ConfigException;
 import org.flocksy.core.config.ConfigFileEditor;
@@ -269,19 +270,19 @@ public final class NodeControl implements Control {
     }
 
     @Override
-    public List<StoredVersion> versions(String box, String path) throws IOException {
+    public List<VersionEntry> versions(String box, String path) throws IOException {
         return onLoop(() -> {
-            List<org.flocksy.api.StoredVersion> stored = storedVersions(boxNamed(box), path);
-            List<StoredVersion> listed = new ArrayList<>();
+            List<StoredVersion> stored = storedVersions(boxNamed(box), path);
+            List<VersionEntry> listed = new ArrayList<>();
             for (int i = 0; i < stored.size(); i++) {
-                org.flocksy.api.StoredVersion v = stored.get(i);
-                listed.add(new StoredVersion(i + 1, v.archivedAt().toString(), v.size(), v.location()));
+                StoredVersion v = stored.get(i);
+                listed.add(new VersionEntry(i + 1, v.archivedAt().toString(), v.size(), v.location()));
             }
             return listed;
         });
     }
 
-    private static List<org.flocksy.api.StoredVersion> storedVersions(Box b, String path) {
+    private static List<StoredVersion> storedVersions(Box b, String path) {
         try {
             return b.versions().list(path);
         } catch (IOException e) {
@@ -293,12 +294,12 @@ public final class NodeControl implements Control {
     public VersionRestored restoreVersion(String box, String path, int n) throws IOException {
         return onLoop(() -> {
             Box b = boxNamed(box);
-            List<org.flocksy.api.StoredVersion> stored = storedVersions(b, path);
+            List<StoredVersion> stored = storedVersions(b, path);
             if (n < 1 || n > stored.size()) {
                 throw new IllegalArgumentException("no version " + n + " of " + path + " (there are " + stored.size() + "; see 'versions "
                         + b.name() + " " + path + "')");
             }
-            org.flocksy.api.StoredVersion v = stored.get(n - 1);
+            StoredVersion v = stored.get(n - 1);
             b.versions().restore(v, b.tmpDir());
             return new VersionRestored(b.name(), path, v.archivedAt().toString(), v.location());
         });

@@ -258,7 +258,7 @@ class ControlServerTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(theirs) && Files.readString(theirs).equals("first"));
         Files.writeString(theirs, "second, from the peer");
         await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(mine).equals("second, from the peer"));
-        List<Control.StoredVersion> versions = call(c -> c.versions("demo", "notes.txt"));
+        List<Control.VersionEntry> versions = call(c -> c.versions("demo", "notes.txt"));
         assertThat(versions).first().satisfies(v -> {
             assertThat(v.n()).isEqualTo(1);
             assertThat(v.size()).isEqualTo(5);

@@ -34,7 +34,7 @@ final class VersionsCommand implements Callable<Integer> {
         if (box == null || path == null) {
             throw new ConsoleCommands.UsageException(spec);
         }
-        List<Control.StoredVersion> versions = session.control().versions(box, path);
+        List<Control.VersionEntry> versions = session.control().versions(box, path);
         return session.answer(versions, () -> versions.isEmpty() ? "no stored versions of " + path + " in box '" + box + "'" : Words.lines(versions
                 .stream().map(v -> String.format("%3d  %s  %10d B  %s", v.n(), v.archivedAt(), v.size(), v.location())).toList()));
     }

@@ -25,6 +25,7 @@ import org.flocksy.core.timing.FlockTiming;
 import org.flocksy.core.traffic.Traffic;
 import org.flocksy.core.transport.FrameScheduler;
 import org.flocksy.core.transport.ZmqTransport;
+import org.flocksy.nacl.Nacl;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,8 +95,8 @@ public final class Node implements AutoCloseable {
             close();
             throw new ConfigException(e.getMessage(), e);
         }
-        log.info("node {} ({}) up: {} box(es), {} peer(s) configured", settings.nodeName(), machine.uid().shortId(),
-                sync.boxes().size(), machine.configuredPeers());
+        log.info("node {} ({}) up: {} box(es), {} peer(s) configured, CURVE crypto on {}", settings.nodeName(), machine.uid().shortId(),
+                sync.boxes().size(), machine.configuredPeers(), Nacl.implementation());
     }
 
     public String name() {

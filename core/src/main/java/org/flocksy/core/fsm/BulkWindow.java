@@ -10,16 +10,19 @@ import org.flocksy.core.scheduler.Emitter;
 final class BulkWindow {
     private final long runStartMs;
     private final long startNanos;
+    private final long slotNanos;
     /** The slot count once the stop is known; -1 before. */
     private long slots = -1;
 
     /**
      * @param runStartMs the run's start timepoint in the originator's clock
      * @param startNanos this node's own start of file frames
+     * @param slotNanos the run's time between frames
      */
-    BulkWindow(long runStartMs, long startNanos) {
+    BulkWindow(long runStartMs, long startNanos, long slotNanos) {
         this.runStartMs = runStartMs;
         this.startNanos = startNanos;
+        this.slotNanos = slotNanos;
     }
 
     long startNanos() {
@@ -37,7 +40,6 @@ final class BulkWindow {
      * @return when this node's last slot has passed
      */
     long stop(long stopMs, Emitter emitter, Timepoints time) {
-        long slotNanos = time.timing().framePeriodNanos();
         // A peer whose clock jumped must not hold this node in a run: the stop lies at most the stop offset ahead.
         long latest = time.clampAhead(Long.MAX_VALUE, time.timing().stopOffsetMax());
         long maxSlots = Math.max(0, (latest - startNanos) / slotNanos);

@@ -16,6 +16,7 @@ import org.flocksy.core.scheduler.Emitter;
 import org.flocksy.core.sync.OutgoingRun;
 import org.flocksy.core.sync.SyncEngine;
 import org.flocksy.core.timing.FlockTiming;
+import org.flocksy.core.timing.RateLimit;
 import org.flocksy.core.traffic.Traffic;
 import org.flocksy.core.wire.FileData;
 import org.flocksy.core.wire.Frame;
@@ -59,6 +60,7 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
     private final Timepoints time;
     private final PeerTable peers;
     private final HeartbeatTemplate heartbeats;
+    private final RateLimit rateLimit;
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
     private volatile State state = State.READY;
@@ -75,7 +77,8 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
     @Inject
     public FlockMachine(Clock clock, Loop loop, Emitter emitter, SyncEngine sync, FlockTiming timing,
                         Traffic traffic, Settings settings, Keyring keyring, Blake2b blake2b, SplittableRandom random,
-                        FsmModel model, NodeUid self) {
+                        FsmModel model, NodeUid self, RateLimit rateLimit) {
+        this.rateLimit = rateLimit;
         this.model = model;
         this.loop = loop;
         this.emitter = emitter;
@@ -114,6 +117,11 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
 
     public int configuredPeers() {
         return peers.size();
+    }
+
+    /** The fastest rate at which this node takes part in a run, and why. */
+    public RateLimit rateLimit() {
+        return rateLimit;
     }
 
     /** The configured peers (read their state on the event loop). */
@@ -214,8 +222,9 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
             case ANNOUNCING -> onAnnounce(p, RunKind.announcedBy(hb.status()));
             case SENDING_METADATA -> onMetadata(p, RunKind.announcedBy(hb.status()), (RunMetadata) hb.payload());
             case ACKNOWLEDGING -> {
-                if (state.phase == State.Phase.ANNOUNCING && outgoing != null && Membership.names(hb, self) && outgoing.isFor(p)) {
-                    outgoing.acknowledged(p);
+                if (state.phase == State.Phase.ANNOUNCING && outgoing != null && Membership.names(hb, self) && outgoing.isFor(p)
+                        && hb.payload() instanceof Payload.Acknowledgement ack) {
+                    outgoing.acknowledged(p, ack.framesPerSecondMax());
                 }
             }
             case ALL_RECEIVED -> {
@@ -286,7 +295,7 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
 
     private void acknowledge(Peer p, RunKind kind) {
         replaceIncoming(new ReceiverRun(this, p, time, emitter, sync, traffic));
-        incoming.acknowledge(kind);
+        incoming.acknowledge(kind, rateLimit.framesPerSecond());
     }
 
     private void replaceIncoming(ReceiverRun next) {
@@ -309,7 +318,7 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
         if (out == null) {
             return;
         }
-        outgoing = new OriginatorRun(this, out, recipients, time, emitter, sync);
+        outgoing = new OriginatorRun(this, out, recipients, time, emitter, sync, rateLimit.framesPerSecond());
         outgoing.announce();
     }
 

@@ -9,9 +9,10 @@ import org.flocksy.core.wire.Status;
 final class Membership {
     private Membership() {}
 
-    /** Whether a heartbeat's node list names {@code uid} (an acknowledgement or completion meant for it). */
+    /** Whether a heartbeat names {@code uid} (an acknowledgement or completion meant for it). */
     static boolean names(Heartbeat hb, NodeUid uid) {
-        return hb.payload() instanceof Payload.NodeList list && list.uids().contains(uid);
+        return hb.payload() instanceof Payload.NodeList list ? list.uids().contains(uid)
+                : hb.payload() instanceof Payload.Acknowledgement ack && ack.originator().equals(uid);
     }
 
     /** Whether a status says its sender takes part in no run (100, 150, 410). */

@@ -7,6 +7,7 @@ import org.flocksy.core.scheduler.Emitter;
 import org.flocksy.core.sync.OutgoingRun;
 import org.flocksy.core.sync.SyncEngine;
 import org.flocksy.core.wire.Payload;
+import org.flocksy.core.wire.RunMetadata;
 import org.flocksy.core.wire.Status;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +25,8 @@ final class OriginatorRun {
     private final RunKind kind;
     private final Set<Peer> recipients;
     private final Set<Peer> acked = new HashSet<>();
+    /** The slowest rate a recipient or this node allows so far: the run's rate. */
+    private int rate;
     private final Set<Peer> completed = new HashSet<>();
     private final long startedNanos;
     private final Timepoints time;
@@ -35,7 +38,9 @@ final class OriginatorRun {
     private BulkWindow window;
     private long bulkDeadlineNanos;
 
-    OriginatorRun(FlockMachine machine, OutgoingRun out, List<Peer> recipients, Timepoints time, Emitter emitter, SyncEngine sync) {
+    OriginatorRun(FlockMachine machine, OutgoingRun out, List<Peer> recipients, Timepoints time, Emitter emitter, SyncEngine sync,
+                  int ownRateLimit) {
+        this.rate = ownRateLimit;
         this.machine = machine;
         this.out = out;
         this.kind = RunKind.of(out.metadata().records(), out.hasContent());
@@ -66,9 +71,11 @@ final class OriginatorRun {
         return recipients.contains(p);
     }
 
-    /** A recipient acknowledged the announcement. */
-    void acknowledged(Peer p) {
-        acked.add(p);
+    /** A recipient acknowledged the announcement, and said how fast it can take part. */
+    void acknowledged(Peer p, int rateLimit) {
+        if (acked.add(p)) {
+            rate = Math.min(rate, rateLimit);
+        }
         checkAcknowledged();
     }
 
@@ -78,7 +85,8 @@ final class OriginatorRun {
             return;
         }
         long startMs = time.wallMillisAhead(time.timing().startOffsetMin(), time.timing().startOffsetMax());
-        machine.fire(Event.ACKS_COMPLETE, out.metadata().withStart(startMs));
+        RunMetadata metadata = out.metadata().withStart(startMs, rate);
+        machine.fire(Event.ACKS_COMPLETE, metadata);
         runStartMs = startMs;
         long startNanos = time.localNanos(startMs, 0) + time.ownJitterNanos();
         machine.loop().at(startNanos, () -> {
@@ -89,9 +97,10 @@ final class OriginatorRun {
     }
 
     private void startSending(long startNanos) {
-        window = new BulkWindow(runStartMs, startNanos);
-        emitter.startBulk(startNanos, out.startPump("flocksy-pump-" + machine.nodeName()));
-        bulkDeadlineNanos = time.nowNanos() + time.maxRunNanos(out.metadata().chunkCount());
+        long slotNanos = 1_000_000_000L / rate;
+        window = new BulkWindow(runStartMs, startNanos, slotNanos);
+        emitter.startBulk(startNanos, slotNanos, out.startPump("flocksy-pump-" + machine.nodeName()));
+        bulkDeadlineNanos = time.nowNanos() + time.maxRunNanos(out.metadata().chunkCount(), slotNanos);
         machine.fire(Event.START_TIMEPOINT, Payload.NodeList.of(PeerTable.uids(recipients)));
     }
 
@@ -198,7 +207,7 @@ final class OriginatorRun {
         long chunks = out.metadata().chunkCount();
         long startsInMs = window == null && runStartMs > 0 ? Math.max(0, runStartMs - time.wallMillis()) : 0;
         return new RunProgress("sending", out.box().name(), recipients.size() + " peer(s)", out.metadata().records(),
-                out.metadata().length(), window == null ? 0 : out.chunksSent(), chunks, window == null, startsInMs);
+                out.metadata().length(), window == null ? 0 : out.chunksSent(), chunks, window == null, startsInMs, runStartMs > 0 ? rate : 0);
     }
 
     /** Releases the run (read-ahead thread, bundle file) when the node stops. */

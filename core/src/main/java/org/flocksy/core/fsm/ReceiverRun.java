@@ -51,9 +51,12 @@ final class ReceiverRun {
         return in != null;
     }
 
-    /** Acknowledges the originator's announcement (121, 125, 161, 165) and waits for its metadata. */
-    void acknowledge(RunKind announced) {
-        machine.fire(announced.announced, Payload.NodeList.of(List.of(origin.uid())));
+    /**
+     * Acknowledges the originator's announcement (121, 125, 161, 165) with the fastest rate this node takes part
+     * at, and waits for its metadata.
+     */
+    void acknowledge(RunKind announced, int rateLimit) {
+        machine.fire(announced.announced, new Payload.Acknowledgement(origin.uid(), rateLimit));
         machine.deadline(time.timing().replyDeadline(), () -> abort(Event.DEADLINE, "no metadata from " + origin));
     }
 
@@ -67,10 +70,11 @@ final class ReceiverRun {
         machine.fire(kind.metadataHeard, Payload.NodeList.of(List.of(origin.uid())));
         long startNanos = time.clampAhead(time.localNanos(metadata.startMs(), origin.clockOffsetMs()), time.timing().startOffsetMax())
                 + time.ownJitterNanos();
-        window = new BulkWindow(metadata.startMs(), startNanos);
+        long slotNanos = metadata.slotNanos();
+        window = new BulkWindow(metadata.startMs(), startNanos, slotNanos);
         machine.loop().at(startNanos, () -> {
             if (machine.incoming() == this) {
-                emitter.startBulk(startNanos, () -> FakeFile.INSTANCE);
+                emitter.startBulk(startNanos, slotNanos, () -> FakeFile.INSTANCE);
                 if (window.slots() >= 0) {
                     // The stop arrived before our start (a late clock estimate): honour its slot count.
                     emitter.stopBulkAfter(window.slots());
@@ -81,7 +85,7 @@ final class ReceiverRun {
                 }
             }
         });
-        long limit = startNanos + time.maxRunNanos(metadata.chunkCount()) - time.nowNanos();
+        long limit = startNanos + time.maxRunNanos(metadata.chunkCount(), slotNanos) - time.nowNanos();
         machine.deadline(Duration.ofNanos(Math.max(0, limit)), () -> abort(Event.DEADLINE, "the run from " + origin + " did not finish in time"));
     }
 
@@ -107,7 +111,7 @@ final class ReceiverRun {
     private void completeIfReady() {
         if (machine.state().phase == State.Phase.SENDING_FAKE && in.complete() && sync.apply(in)) {
             machine.fire(kind.received, Payload.NodeList.of(List.of(origin.uid())));
-            machine.deadline(Duration.ofNanos(time.maxRunNanos(in.metadata().chunkCount())),
+            machine.deadline(Duration.ofNanos(time.maxRunNanos(in.metadata().chunkCount(), in.metadata().slotNanos())),
                     () -> abort(Event.DEADLINE, origin + " never sent a stop timepoint"));
         }
     }
@@ -145,7 +149,7 @@ final class ReceiverRun {
         boolean waiting = machine.state().phase == State.Phase.PROMOTING && in.chunksReceived() == 0;
         long startsInMs = waiting ? Math.max(0, (window.startNanos() - time.nowNanos()) / 1_000_000L) : 0;
         return new RunProgress("receiving", in.box() == null ? "?" : in.box().name(), in.peer(), in.metadata().records(),
-                in.metadata().length(), in.chunksReceived(), in.metadata().chunkCount(), waiting, startsInMs);
+                in.metadata().length(), in.chunksReceived(), in.metadata().chunkCount(), waiting, startsInMs, in.metadata().framesPerSecond());
     }
 
     /** Drops what arrived; on the loop or after it stopped. */

@@ -55,9 +55,9 @@ final class Timepoints {
         return clock.wallMillis() + random.nextLong(min.toMillis(), max.toMillis() + 1);
     }
 
-    /** How long a run of {@code chunks} chunks may last before it is given up. */
-    long maxRunNanos(long chunks) {
-        return timing.bucketFrames(chunks) * timing.framePeriodNanos() * 4 + Duration.ofSeconds(60).toNanos();
+    /** How long a run of {@code chunks} chunks at {@code slotNanos} a frame may last before it is given up. */
+    long maxRunNanos(long chunks, long slotNanos) {
+        return timing.bucketFrames(chunks) * slotNanos * 4 + Duration.ofSeconds(60).toNanos();
     }
 
     FlockTiming timing() {

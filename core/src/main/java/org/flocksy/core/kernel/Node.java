@@ -22,6 +22,7 @@ import org.flocksy.core.plugin.PluginCatalog;
 import org.flocksy.core.scheduler.Lateness;
 import org.flocksy.core.sync.SyncEngine;
 import org.flocksy.core.timing.FlockTiming;
+import org.flocksy.core.timing.RateLimit;
 import org.flocksy.core.traffic.Traffic;
 import org.flocksy.core.transport.FrameScheduler;
 import org.flocksy.core.transport.ZmqTransport;
@@ -65,6 +66,15 @@ public final class Node implements AutoCloseable {
     /** Checks keys and boxes against the disk and the plugins, then builds (but does not start) a node. */
     public static Node create(Settings settings, PluginCatalog plugins, Blake2b blake2b, Clock clock, FlockTiming timing)
             throws ConfigException {
+        return create(settings, plugins, blake2b, clock, timing, RateLimit.fixed(timing.framesPerSecond(), "the protocol's default"));
+    }
+
+    /**
+     * As {@link #create(Settings, PluginCatalog, Blake2b, Clock, FlockTiming)}, taking part in runs at most at
+     * {@code rateLimit}.
+     */
+    public static Node create(Settings settings, PluginCatalog plugins, Blake2b blake2b, Clock clock, FlockTiming timing, RateLimit rateLimit)
+            throws ConfigException {
         Keyring keyring = Keyring.load(settings);
         List<BoxResolver.Resolved> boxes = BoxResolver.resolve(settings.boxes(), plugins);
         // Before anything starts, so that a bad line is the only thing the user reads.
@@ -72,7 +82,7 @@ public final class Node implements AutoCloseable {
             plugins.resolverFor(settings, box.name());
             plugins.backupFor(settings, box.name());
         }
-        return Guice.createInjector(new NodeModule(settings, keyring, boxes, plugins, blake2b, clock, timing))
+        return Guice.createInjector(new NodeModule(settings, keyring, boxes, plugins, blake2b, clock, timing, rateLimit))
                 .getInstance(Node.class);
     }
 

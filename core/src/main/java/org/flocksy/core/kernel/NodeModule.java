@@ -22,6 +22,7 @@ import org.flocksy.core.sync.Box;
 import org.flocksy.core.sync.ReadAhead;
 import org.flocksy.core.sync.SyncEngine;
 import org.flocksy.core.timing.FlockTiming;
+import org.flocksy.core.timing.RateLimit;
 import org.flocksy.core.traffic.Traffic;
 import org.flocksy.core.transport.FrameScheduler;
 import org.flocksy.core.transport.ZmqTransport;
@@ -40,10 +41,19 @@ public final class NodeModule extends AbstractModule {
     private final Blake2b blake2b;
     private final Clock clock;
     private final FlockTiming timing;
+    private final RateLimit rateLimit;
     private final SplittableRandom random = new SplittableRandom(new SecureRandom().nextLong());
 
+    /** A node at the timing's own rate. */
     public NodeModule(Settings settings, Keyring keyring, List<BoxResolver.Resolved> boxes, PluginCatalog plugins,
                       Blake2b blake2b, Clock clock, FlockTiming timing) {
+        this(settings, keyring, boxes, plugins, blake2b, clock, timing, RateLimit.fixed(timing.framesPerSecond(), "the protocol's default"));
+    }
+
+    /** @param rateLimit the fastest rate this node takes part in runs at (see {@link RateLimit}) */
+    public NodeModule(Settings settings, Keyring keyring, List<BoxResolver.Resolved> boxes, PluginCatalog plugins,
+                      Blake2b blake2b, Clock clock, FlockTiming timing, RateLimit rateLimit) {
+        this.rateLimit = rateLimit;
         this.settings = settings;
         this.keyring = keyring;
         this.boxes = List.copyOf(boxes);
@@ -62,6 +72,7 @@ public final class NodeModule extends AbstractModule {
         bind(Blake2b.class).toInstance(blake2b);
         bind(Clock.class).toInstance(clock);
         bind(FlockTiming.class).toInstance(timing);
+        bind(RateLimit.class).toInstance(rateLimit);
         bind(Traffic.class).in(Singleton.class);
         bind(ZmqTransport.class).in(Singleton.class);
         bind(EventLoop.class).in(Singleton.class);

@@ -15,15 +15,18 @@ import org.flocksy.core.wire.Frame;
  * time) and is woken through {@code onBulkChange} when a run starts or gets its stop.
  */
 public final class EmissionSchedule implements Emitter {
-    /** Slots later than this are skipped instead of sent in a burst (after a stall of the whole process). */
-    static final int LATE_SLOTS_MAX = 20;
+    /**
+     * A run's frames later than this are skipped instead of sent in one burst (after the whole process stood
+     * still). Anything shorter is caught up: every node must send the same number of frames, and at a high
+     * rate a millisecond's pause already holds several slots.
+     */
+    static final long LATE_SKIP_NANOS = 1_000_000_000L;
 
     /** One run's emission; {@code id} tells runs apart even when they share a payload source. */
-    private record Bulk(long id, long startNanos, long slotLimit, Emitter.BulkSource source) {}
+    private record Bulk(long id, long startNanos, long slotNanos, long slotLimit, Emitter.BulkSource source) {}
 
     private final long period;
     private final long jitter;
-    private final long slot;
     private final SplittableRandom random;
     private final Runnable onBulkChange;
     private final AtomicReference<Bulk> bulk = new AtomicReference<>();
@@ -38,21 +41,20 @@ public final class EmissionSchedule implements Emitter {
         this.onBulkChange = onBulkChange;
         this.period = timing.heartbeatPeriod().toNanos();
         this.jitter = timing.heartbeatJitter().toNanos();
-        this.slot = timing.framePeriodNanos();
         this.random = random;
         this.nextHeartbeat = firstHeartbeatNanos;
     }
 
     @Override
-    public void startBulk(long startNanos, Emitter.BulkSource source) {
+    public void startBulk(long startNanos, long slotNanos, Emitter.BulkSource source) {
         bulkFrames.set(0);
-        bulk.set(new Bulk(nextId.incrementAndGet(), startNanos, Long.MAX_VALUE, source));
+        bulk.set(new Bulk(nextId.incrementAndGet(), startNanos, slotNanos, Long.MAX_VALUE, source));
         onBulkChange.run();
     }
 
     @Override
     public void stopBulkAfter(long slots) {
-        bulk.updateAndGet(b -> b == null ? null : new Bulk(b.id, b.startNanos, slots, b.source));
+        bulk.updateAndGet(b -> b == null ? null : new Bulk(b.id, b.startNanos, b.slotNanos, slots, b.source));
         onBulkChange.run();
     }
 
@@ -104,12 +106,13 @@ public final class EmissionSchedule implements Emitter {
                 bulk.compareAndSet(b, null);
                 continue;
             }
-            long due = b.startNanos + slotIndex * slot;
+            long due = b.startNanos + slotIndex * b.slotNanos;
             if (now < due) {
                 return Math.min(nextHeartbeat, due);
             }
-            if (now - due > LATE_SLOTS_MAX * slot) {
-                slotIndex = (now - b.startNanos) / slot;
+            if (now - due > LATE_SKIP_NANOS) {
+                slotIndex = Math.min(b.slotLimit, (now - b.startNanos) / b.slotNanos);
+                continue;
             }
             lateness.record(now - due);
             sink.accept(b.source.next());

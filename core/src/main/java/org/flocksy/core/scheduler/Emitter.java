@@ -23,8 +23,8 @@ public interface Emitter {
         Frame next();
     }
 
-    /** From {@code startNanos} on, emit one file frame per slot until stopped. */
-    void startBulk(long startNanos, BulkSource source);
+    /** From {@code startNanos} on, emit one file frame every {@code slotNanos} (the run's rate) until stopped. */
+    void startBulk(long startNanos, long slotNanos, BulkSource source);
 
     /**
      * Ends the current run's frames after its first {@code slots} slots. Every node derives the same count

@@ -91,6 +91,8 @@ public final class FrameCodec {
             }
             out.put((byte) n.count());
             n.uids().forEach(u -> out.put(u.toBytes()));
+        } else if (h.payload() instanceof Payload.Acknowledgement a) {
+            out.put((byte) 1).put(a.originator().toBytes()).putInt(a.framesPerSecondMax());
         } else if (h.payload() instanceof Payload.Timepoint t) {
             out.putLong(t.epochMs());
         } else if (h.payload() instanceof RunMetadata m) {
@@ -102,6 +104,7 @@ public final class FrameCodec {
     private static void checkLayout(Status status, Payload payload) {
         boolean fits = switch (status.layout) {
             case NODE_LIST -> payload instanceof Payload.NodeList;
+            case ACKNOWLEDGEMENT -> payload instanceof Payload.Acknowledgement;
             case TIMEPOINT -> payload instanceof Payload.Timepoint;
             case RUN_METADATA -> payload instanceof RunMetadata;
             default -> false;
@@ -112,7 +115,10 @@ public final class FrameCodec {
     }
 
     private static void putMetadata(ByteBuffer out, RunMetadata m) {
-        out.put(m.boxUid()).putInt(m.records()).putLong(m.length()).put(m.bundleHash()).putLong(m.startMs());
+        if (m.framesPerSecond() == 0) {
+            throw new IllegalArgumentException("metadata without a rate cannot be sent");
+        }
+        out.put(m.boxUid()).putInt(m.records()).putLong(m.length()).put(m.bundleHash()).putLong(m.startMs()).putInt(m.framesPerSecond());
     }
 
     private static Heartbeat decodeHeartbeat(Status status, ByteBuffer in) throws MalformedFrameException {
@@ -122,6 +128,7 @@ public final class FrameCodec {
         }
         Payload payload = switch (status.layout) {
             case NODE_LIST -> nodeList(in);
+            case ACKNOWLEDGEMENT -> acknowledgement(in);
             case TIMEPOINT -> new Payload.Timepoint(in.getLong());
             case RUN_METADATA -> metadata(in);
             default -> throw new IllegalStateException("not a heartbeat layout: " + status.layout);
@@ -149,6 +156,21 @@ public final class FrameCodec {
         return new Payload.NodeList(count, uids);
     }
 
+    /** One originator's UID and the acknowledging node's rate limit. */
+    private static Payload.Acknowledgement acknowledgement(ByteBuffer in) throws MalformedFrameException {
+        int count = Byte.toUnsignedInt(in.get());
+        if (count != 1) {
+            throw new MalformedFrameException(BAD_FIELD, "an acknowledgement names " + count + " originators");
+        }
+        byte[] uid = new byte[NodeUid.BYTES];
+        in.get(uid);
+        int rate = in.getInt();
+        if (rate < RunMetadata.RATE_MIN || rate > RunMetadata.RATE_MAX) {
+            throw new MalformedFrameException(BAD_FIELD, "rate limit " + Integer.toUnsignedLong(rate) + " frames/s");
+        }
+        return new Payload.Acknowledgement(NodeUid.of(uid), rate);
+    }
+
     private static boolean isZero(byte[] bytes) {
         for (byte b : bytes) {
             if (b != 0) {
@@ -169,7 +191,12 @@ public final class FrameCodec {
         }
         byte[] hash = new byte[HASH_BYTES];
         in.get(hash);
-        return new RunMetadata(box, (int) records, length, hash, in.getLong());
+        long start = in.getLong();
+        int rate = in.getInt();
+        if (rate < RunMetadata.RATE_MIN || rate > RunMetadata.RATE_MAX) {
+            throw new MalformedFrameException(BAD_FIELD, "rate " + Integer.toUnsignedLong(rate) + " frames/s");
+        }
+        return new RunMetadata(box, (int) records, length, hash, start, rate);
     }
 
     private static byte[] encodeFileData(FileData d) {

@@ -4,7 +4,7 @@ import java.util.List;
 import org.flocksy.core.crypto.NodeUid;
 
 /** What a heartbeat carries after its timestamp; the status code decides which. */
-public sealed interface Payload permits Payload.NodeList, RunMetadata, Payload.Timepoint {
+public sealed interface Payload permits Payload.NodeList, RunMetadata, Payload.Timepoint, Payload.Acknowledgement {
 
     /**
      * {@code node-count} and the node UIDs. A heartbeat carries at most {@link FrameCodec#NODE_UIDS_MAX}
@@ -33,6 +33,19 @@ public sealed interface Payload permits Payload.NodeList, RunMetadata, Payload.T
         public NodeList batch(long index) {
             int from = (int) Math.floorMod(index, (long) batches()) * FrameCodec.NODE_UIDS_MAX;
             return new NodeList(count, uids.subList(from, Math.min(uids.size(), from + FrameCodec.NODE_UIDS_MAX)));
+        }
+    }
+
+    /**
+     * The payload of 121, 125, 161 and 165: the originator acknowledged, and the fastest rate at which this node
+     * can take part in a run (the originator runs at the slowest of its recipients' and its own).
+     */
+    record Acknowledgement(NodeUid originator, int framesPerSecondMax) implements Payload {
+        public Acknowledgement {
+            if (framesPerSecondMax < RunMetadata.RATE_MIN || framesPerSecondMax > RunMetadata.RATE_MAX) {
+                throw new IllegalArgumentException("rate limit " + framesPerSecondMax + " frames/s is outside " + RunMetadata.RATE_MIN + ".."
+                        + RunMetadata.RATE_MAX);
+            }
         }
     }
 

@@ -5,21 +5,37 @@ import java.util.HexFormat;
 import java.util.Objects;
 
 /**
- * The payload of 130, 134, 170 and 174: the bundle a run carries and when it starts. flocksy's layout
- * (see docs/protocol.md): box UID 32 · record count u32 · bundle length u64 · bundle hash 32 ·
- * start timepoint u64 ms. Names and contents travel only inside the bundle, in the 200 frames.
+ * The payload of 130, 134, 170 and 174: the bundle a run carries, when it starts and at which rate every
+ * node sends its file frames. flocksy's layout (see docs/protocol.md): box UID 32 · record count u32 · bundle
+ * length u64 · bundle hash 32 · start timepoint u64 ms · frames per second u32. Names and contents travel only
+ * inside the bundle, in the 200 frames.
  *
  * @param records change records in the bundle, at least one
  * @param length bytes of the bundle; the 200 frames carry exactly this many
  * @param bundleHash BLAKE2b-256 of the whole bundle, checked before anything is applied
+ * @param framesPerSecond the run's rate, chosen by the originator when it sends the metadata (0 before); on the
+ *     wire always within {@link #RATE_MIN} and {@link #RATE_MAX}
  */
-public record RunMetadata(byte[] boxUid, int records, long length, byte[] bundleHash, long startMs) implements Payload {
+public record RunMetadata(byte[] boxUid, int records, long length, byte[] bundleHash, long startMs, int framesPerSecond)
+        implements Payload {
+    /** The slowest rate a run may have: the specification's 200 frames per second, a quarter of it. */
+    public static final int RATE_MIN = 50;
+    /** The fastest: a slot every 20 µs, beyond what one CURVE connection carries on a fast machine. */
+    public static final int RATE_MAX = 50_000;
     /** Bytes of the smallest record (a one-byte path, an empty version vector, no content): bounds the count a length can hold. */
     public static final int RECORD_BYTES_MIN = 70;
     /** The longest bundle whose chunks an int can count. */
     public static final long LENGTH_MAX = (long) Integer.MAX_VALUE * FrameCodec.CHUNK_BYTES;
 
+    /** Metadata before the originator chose the start and the rate. */
+    public RunMetadata(byte[] boxUid, int records, long length, byte[] bundleHash, long startMs) {
+        this(boxUid, records, length, bundleHash, startMs, 0);
+    }
+
     public RunMetadata {
+        if (framesPerSecond != 0 && (framesPerSecond < RATE_MIN || framesPerSecond > RATE_MAX)) {
+            throw new IllegalArgumentException("rate " + framesPerSecond + " frames/s is outside " + RATE_MIN + ".." + RATE_MAX);
+        }
         if (boxUid.length != FrameCodec.HASH_BYTES || bundleHash.length != FrameCodec.HASH_BYTES) {
             throw new IllegalArgumentException("box uid and bundle hash are 32 bytes");
         }
@@ -42,8 +58,14 @@ public record RunMetadata(byte[] boxUid, int records, long length, byte[] bundle
         return null;
     }
 
-    public RunMetadata withStart(long startMs) {
-        return new RunMetadata(boxUid, records, length, bundleHash, startMs);
+    /** The metadata as the originator sends it: with the run's start timepoint and rate. */
+    public RunMetadata withStart(long startMs, int framesPerSecond) {
+        return new RunMetadata(boxUid, records, length, bundleHash, startMs, framesPerSecond);
+    }
+
+    /** The time between two file frames of this run. */
+    public long slotNanos() {
+        return 1_000_000_000L / framesPerSecond;
     }
 
     @Override
@@ -64,17 +86,17 @@ public record RunMetadata(byte[] boxUid, int records, long length, byte[] bundle
     @Override
     public boolean equals(Object o) {
         return o instanceof RunMetadata m && Arrays.equals(boxUid, m.boxUid) && records == m.records
-                && length == m.length && Arrays.equals(bundleHash, m.bundleHash) && startMs == m.startMs;
+                && length == m.length && Arrays.equals(bundleHash, m.bundleHash) && startMs == m.startMs && framesPerSecond == m.framesPerSecond;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(Arrays.hashCode(boxUid), records, length, Arrays.hashCode(bundleHash), startMs);
+        return Objects.hash(Arrays.hashCode(boxUid), records, length, Arrays.hashCode(bundleHash), startMs, framesPerSecond);
     }
 
     @Override
     public String toString() {
         return "RunMetadata[" + records + " records, " + length + " B, hash "
-                + HexFormat.of().formatHex(bundleHash).substring(0, 12) + ", start " + startMs + "]";
+                + HexFormat.of().formatHex(bundleHash).substring(0, 12) + ", start " + startMs + ", " + framesPerSecond + " frames/s]";
     }
 }

@@ -89,6 +89,32 @@ class FlockScenariosTest {
     }
 
     @Test
+    @DisplayName("Rates: every node of a run sends at the slowest rate its nodes allow, whoever originates")
+    void everyNodeOfARunSendsAtTheSameRate() throws Exception {
+        int[] limits = {1_000, 400, 2_500};
+        SimFlock flock = new SimFlock(51, dir, SimNetwork.Options.lan(), limits, 0, 0, 0);
+        flock.start();
+        for (int originator = 1; originator <= 3; originator++) {
+            int from = flock.log().size();
+            byte[] data = content(60 + originator, 200 * 1024);
+            String name = "rate-" + originator + ".bin";
+            flock.node(originator).write(name, data);
+            assertThat(flock.runUntil(() -> flock.nodes.stream().allMatch(n -> holds(n, name, data)) && allReady(flock), BUDGET)).isTrue();
+            List<SimNetwork.Emission> run = flock.log().subList(from, flock.log().size());
+            for (int node = 0; node < 3; node++) {
+                int n = node;
+                long[] at = run.stream().filter(e -> e.node() == n && e.bytes() == FrameCodec.FILE_FRAME_BYTES).mapToLong(SimNetwork.Emission::atNanos).toArray();
+                assertThat(at.length).as("node %d sent file frames", node + 1).isGreaterThan(32);
+                long spacing = (at[at.length - 1] - at[0]) / (at.length - 1);
+                assertThat(spacing).as("node %d, run from node %d: 400 frames/s is 2.5 ms a frame", node + 1, originator)
+                        .isBetween(2_400_000L, 2_600_000L);
+            }
+            assertEqualBulk(run, 3);
+        }
+        assertNothingAbandoned(flock);
+    }
+
+    @Test
     @DisplayName("A seed replays a run exactly")
     void seedReplays() throws Exception {
         List<SimNetwork.Emission> first = runOnce(7, dir.resolve("a"));

@@ -52,9 +52,9 @@ final class SimEmitter {
     Emitter emitter() {
         return new Emitter() {
             @Override
-            public void startBulk(long startNanos, BulkSource source) {
+            public void startBulk(long startNanos, long slotNanos, BulkSource source) {
                 int[] slot = {0};
-                schedule.startBulk(startNanos, () -> ++slot[0] % slotsPerChunk == 0 ? source.next() : FakeFile.INSTANCE);
+                schedule.startBulk(startNanos, slotNanos, () -> ++slot[0] % slotsPerChunk == 0 ? source.next() : FakeFile.INSTANCE);
             }
 
             @Override

@@ -36,6 +36,7 @@ import org.flocksy.core.sync.ReadAhead;
 import org.flocksy.core.sync.SyncEngine;
 import org.flocksy.core.testing.TestPlugins;
 import org.flocksy.core.timing.FlockTiming;
+import org.flocksy.core.timing.RateLimit;
 import org.flocksy.core.traffic.Traffic;
 import org.flocksy.core.wire.FrameCodec;
 import org.flocksy.core.wire.Heartbeat;
@@ -78,8 +79,10 @@ final class SimFlock {
             PluginCatalog plugins = new PluginCatalog(List.of(), List.of(watcher), TestPlugins.catalog().resolvers(),
                     TestPlugins.catalog().backups());
             // The daemon's own wiring, with virtual time, an inline disk and the simulated network put over it.
+            RateLimit rate = rateLimits.length > index ? RateLimit.fixed(rateLimits[index], "sim")
+                    : RateLimit.fixed(timing.framesPerSecond(), "the protocol's default");
             Injector node = Guice.createInjector(Modules.override(new NodeModule(settings, keyring,
-                    List.of(new BoxResolver.Resolved(BOX, this.box, "sim")), plugins, BLAKE2B, clock, timing)).with(new AbstractModule() {
+                    List.of(new BoxResolver.Resolved(BOX, this.box, "sim")), plugins, BLAKE2B, clock, timing, rate)).with(new AbstractModule() {
                         @Override
                         protected void configure() {
                             bind(Loop.class).toInstance(loop);
@@ -150,6 +153,8 @@ final class SimFlock {
     final SimWorld world;
     final SimNetwork network;
     final FlockTiming timing;
+    /** Each node's own rate limit (its index), else the protocol's default. */
+    private int[] rateLimits = new int[0];
     final List<SimNode> nodes = new ArrayList<>();
 
     /**
@@ -170,6 +175,12 @@ final class SimFlock {
      * @param symlinks how every node's box treats links ({@code copy}, {@code follow}, {@code ignore})
      */
     SimFlock(long seed, Path dir, SimNetwork.Options options, String resolver, String symlinks, long... skewsMs) throws IOException {
+        this(seed, dir, options, resolver, symlinks, new int[0], skewsMs);
+    }
+
+    private SimFlock(long seed, Path dir, SimNetwork.Options options, String resolver, String symlinks, int[] rateLimits, long... skewsMs)
+            throws IOException {
+        this.rateLimits = rateLimits.clone();
         this.world = new SimWorld(seed);
         this.network = new SimNetwork(world, options);
         this.timing = FlockTiming.defaults();
@@ -226,6 +237,11 @@ final class SimFlock {
         } catch (MalformedFrameException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** A flock whose nodes take part in runs at most at these rates (frames per second), one per node. */
+    SimFlock(long seed, Path dir, SimNetwork.Options options, int[] rateLimits, long... skewsMs) throws IOException {
+        this(seed, dir, options, Settings.DEFAULT_RESOLVER, "copy", rateLimits, skewsMs);
     }
 
     /** Starts every node and runs until all see each other. */

@@ -40,6 +40,7 @@ class FrameCodecTest {
                 }
                 yield new Payload.NodeList(200, uids);
             }
+            case ACKNOWLEDGEMENT -> new Payload.Acknowledgement(uid(7), 0x0A20);
             case TIMEPOINT -> new Payload.Timepoint(0x0A0A_200A_0000_0A0AL);
             case RUN_METADATA -> metadata();
             default -> throw new IllegalArgumentException();
@@ -47,7 +48,7 @@ class FrameCodecTest {
     }
 
     private static RunMetadata metadata() {
-        return new RunMetadata(hash(1), 0x0A20, 0x0A_2030_0A0AL, hash(2), 0x2020_0A0AL);
+        return new RunMetadata(hash(1), 0x0A20, 0x0A_2030_0A0AL, hash(2), 0x2020_0A0AL, 0x200A);
     }
 
     @ParameterizedTest
@@ -150,6 +151,28 @@ class FrameCodecTest {
         byte[] negative = meta.clone();
         negative[recordsAt + 4] = (byte) 0x80;
         assertReason(negative, MalformedFrameException.Reason.BAD_FIELD);
+        int rateAt = recordsAt + 4 + 8 + 32 + 8;
+        for (int rate : new int[] {0, RunMetadata.RATE_MIN - 1, RunMetadata.RATE_MAX + 1, -1}) {
+            byte[] badRate = meta.clone();
+            java.nio.ByteBuffer.wrap(badRate).putInt(rateAt, rate);
+            assertReason(badRate, MalformedFrameException.Reason.BAD_FIELD);
+        }
+        assertThatThrownBy(() -> FrameCodec.encode(new Heartbeat(Status.SENDING_NEW_FILE_METADATA, 1,
+                new RunMetadata(hash(1), 1, 100, hash(2), 5)))).as("metadata without a rate never leaves").isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void anAcknowledgementNamesOneOriginatorAndAPlausibleRate() throws Exception {
+        byte[] ack = FrameCodec.encode(new Heartbeat(Status.ACKNOWLEDGING_NEW_FILE, 1, new Payload.Acknowledgement(uid(3), 12_000)));
+        assertThat(((Payload.Acknowledgement) ((Heartbeat) FrameCodec.decode(ack)).payload()).framesPerSecondMax()).isEqualTo(12_000);
+        byte[] two = ack.clone();
+        two[12] = 2;
+        assertReason(two, MalformedFrameException.Reason.BAD_FIELD);
+        for (int rate : new int[] {0, RunMetadata.RATE_MAX + 1, Integer.MIN_VALUE}) {
+            byte[] badRate = ack.clone();
+            java.nio.ByteBuffer.wrap(badRate).putInt(12 + 1 + 16, rate);
+            assertReason(badRate, MalformedFrameException.Reason.BAD_FIELD);
+        }
     }
 
     private static void assertReason(byte[] bytes, MalformedFrameException.Reason reason) {

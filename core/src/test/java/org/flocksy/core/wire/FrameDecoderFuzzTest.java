@@ -63,11 +63,11 @@ public class FrameDecoderFuzzTest {
         return List.of(
                 new Heartbeat(Status.IDLE, 1_767_225_600_000L, Payload.NodeList.of(List.of(uid, uid))),
                 new Heartbeat(Status.ANNOUNCING_NEW_FILE, 1_767_225_600_000L, Payload.NodeList.of(List.of(uid))),
-                new Heartbeat(Status.ACKNOWLEDGING_NEW_FILE, 1_767_225_600_000L, Payload.NodeList.of(List.of(uid))),
+                new Heartbeat(Status.ACKNOWLEDGING_NEW_FILE, 1_767_225_600_000L, new Payload.Acknowledgement(uid, 2_000)),
                 new Heartbeat(Status.ALL_RECEIVED, 1_767_225_600_000L, Payload.NodeList.of(List.of(uid))),
                 new Heartbeat(Status.SYNCING_STOP, 1_767_225_600_000L, new Payload.Timepoint(1_767_225_605_000L)),
                 new Heartbeat(Status.SENDING_NEW_FILE_METADATA, 1_767_225_600_000L, new RunMetadata(hash, 3, 10_000,
-                        hash, 1_767_225_604_000L)),
+                        hash, 1_767_225_604_000L, 400)),
                 new FileData(8192, 100, true, new byte[100]),
                 new FileData(0, 0, false, new byte[0]),
                 FakeFile.INSTANCE);

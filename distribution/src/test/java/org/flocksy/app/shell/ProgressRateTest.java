@@ -12,7 +12,7 @@ class ProgressRateTest {
     private static final long MIB = 1 << 20;
 
     private static RunProgress run(long chunksDone, boolean waiting, long startsInMs) {
-        return new RunProgress("sending", "docs", "2 peer(s)", 1, 10 * MIB, chunksDone, 2560, waiting, startsInMs);
+        return new RunProgress("sending", "docs", "2 peer(s)", 1, 10 * MIB, chunksDone, 2560, waiting, startsInMs, 200);
     }
 
     @Test
@@ -38,7 +38,7 @@ class ProgressRateTest {
         rate.sample(run(0, false, 0), 0, 0);
         double first = rate.sample(run(2560, false, 0), 10 * MIB, SECOND);
         assertThat(first).isPositive();
-        RunProgress other = new RunProgress("receiving", "docs", "tcp://x:1", 3, 4 * MIB, 0, 1024, false, 0);
+        RunProgress other = new RunProgress("receiving", "docs", "tcp://x:1", 3, 4 * MIB, 0, 1024, false, 0, 200);
         assertThat(rate.sample(other, 0, 2 * SECOND)).isZero();
     }
 }

@@ -15,11 +15,12 @@ import org.flocksy.api.BoxSpec;
  * @param resolvers the conflict resolver chosen per box name (boxes not named use {@code keep-both})
  * @param backups the backup strategy per box name, {@code ID} or {@code ID:PARAMETER} (default {@code trashcan})
  * @param symlinks how each box treats symbolic links: {@code copy} (default), {@code follow} or {@code ignore}
+ * @param rate the rate and the egress cap this node takes part in runs at
  */
 public record Settings(List<Declared<String>> hostnames, List<Declared<String>> nodes,
                        List<Declared<BoxSpec>> boxes, Declared<Path> keystore, Declared<Path> privateKeys,
                        Map<String, Declared<String>> resolvers, Map<String, Declared<String>> backups,
-                       Map<String, Declared<String>> symlinks) {
+                       Map<String, Declared<String>> symlinks, RateSetting rate) {
     /** The resolver boxes get when the config names none. */
     public static final String DEFAULT_RESOLVER = "keep-both";
     /** The backup strategy boxes get when the config names none; {@code none} keeps nothing. */
@@ -34,6 +35,13 @@ public record Settings(List<Declared<String>> hostnames, List<Declared<String>> 
         resolvers = Map.copyOf(resolvers);
         backups = Map.copyOf(backups);
         symlinks = Map.copyOf(symlinks);
+        rate = rate == null ? RateSetting.AUTO : rate;
+    }
+
+    public Settings(List<Declared<String>> hostnames, List<Declared<String>> nodes, List<Declared<BoxSpec>> boxes,
+                    Declared<Path> keystore, Declared<Path> privateKeys, Map<String, Declared<String>> resolvers,
+                    Map<String, Declared<String>> backups, Map<String, Declared<String>> symlinks) {
+        this(hostnames, nodes, boxes, keystore, privateKeys, resolvers, backups, symlinks, RateSetting.AUTO);
     }
 
     public Settings(List<Declared<String>> hostnames, List<Declared<String>> nodes, List<Declared<BoxSpec>> boxes,

@@ -44,6 +44,8 @@ public final class SettingsLoader {
         Map<String, Declared<String>> resolvers = new HashMap<>();
         Map<String, Declared<String>> backups = new HashMap<>();
         Map<String, Declared<String>> symlinks = new HashMap<>();
+        Declared<Integer> rate = null;
+        Declared<Long> maxBandwidth = null;
         for (ConfigFile.Entry e : entries) {
             switch (e.key()) {
                 case "hostname" -> hostnames.add(endpoint(e.value(), e.origin()));
@@ -61,6 +63,11 @@ public final class SettingsLoader {
                                 + "' (expected one of " + String.join(", ", Settings.SYMLINK_MODES) + ")");
                     }
                 }
+                case "rate" -> {
+                    Integer fixed = RateSetting.parseRate(e.value(), e.origin());
+                    rate = fixed == null ? null : new Declared<>(fixed, e.origin());
+                }
+                case "max-bandwidth" -> maxBandwidth = new Declared<>(RateSetting.parseBandwidth(e.value(), e.origin()), e.origin());
                 default -> throw new IllegalStateException("ConfigFile admitted unknown key " + e.key());
             }
         }
@@ -79,7 +86,15 @@ public final class SettingsLoader {
         if (flags.privateKeys() != null) {
             privateKeys = new Declared<>(flags.privateKeys(), "--privatekey");
         }
-        Settings settings = new Settings(hostnames, nodes, boxes, keystore, privateKeys, resolvers, backups, symlinks);
+        if (flags.rate() != null) {
+            Integer fixed = RateSetting.parseRate(flags.rate(), "--rate");
+            rate = fixed == null ? null : new Declared<>(fixed, "--rate");
+        }
+        if (flags.maxBandwidth() != null) {
+            maxBandwidth = new Declared<>(RateSetting.parseBandwidth(flags.maxBandwidth(), "--max-bandwidth"), "--max-bandwidth");
+        }
+        Settings settings = new Settings(hostnames, nodes, boxes, keystore, privateKeys, resolvers, backups, symlinks,
+                new RateSetting(rate, maxBandwidth));
         checkForm(settings, config, needBoxesAndNodes);
         return settings;
     }

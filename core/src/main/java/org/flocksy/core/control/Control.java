@@ -72,9 +72,15 @@ public interface Control {
 
     // ---- what the answers hold ----
 
-    /** The node, its peers and the run in progress ({@code null} when idle). */
+    /**
+     * The node, its peers and the run in progress ({@code null} when idle).
+     *
+     * @param rateLimit the fastest rate (file frames per second) this node takes part in runs at
+     * @param rateWhy what decided it
+     * @param crypto what CURVE runs on: {@code libsodium} or {@code pure Java (jnacl)}
+     */
     record NodeStatus(String node, String uid, String state, int connected, int configured, long deliveredRuns, long abandonedRuns,
-                      List<PeerStatus> peers, RunProgress run) {}
+                      List<PeerStatus> peers, RunProgress run, int rateLimit, String rateWhy, String crypto) {}
 
     /** @param lastHeartbeatMsAgo {@code null} if none ever came */
     record PeerStatus(String endpoint, boolean connected, Long lastHeartbeatMsAgo, long clockOffsetMs) {}

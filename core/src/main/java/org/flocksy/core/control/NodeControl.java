@@ -34,6 +34,7 @@ import org.flocksy.core.sync.Box;
 import org.flocksy.core.sync.ConflictCopies;
 import org.flocksy.core.sync.ConflictName;
 import org.flocksy.core.traffic.Traffic;
+import org.flocksy.nacl.Nacl;
 
 /**
  * The control facade of a running node. Whatever reads or changes kernel state runs on the node's event
@@ -81,7 +82,8 @@ public final class NodeControl implements Control {
                         p.clockOffsetMs()));
             }
             return new NodeStatus(node.name(), m.uid().toString(), m.state().name(), m.connectedPeers(), m.configuredPeers(),
-                    m.deliveredRuns(), m.abandonedRuns(), peers, m.progress());
+                    m.deliveredRuns(), m.abandonedRuns(), peers, m.progress(), m.rateLimit().framesPerSecond(), m.rateLimit().why(),
+                    Nacl.implementation());
         });
     }
 

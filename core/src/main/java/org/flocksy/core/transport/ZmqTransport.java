@@ -38,7 +38,7 @@ public final class ZmqTransport implements AutoCloseable {
     private final Keyring keyring;
     private final Clock clock;
     private final Traffic traffic;
-    private final ZContext context = new ZContext();
+    private final ZContext context = new ZContext(ioThreads());
     private final ZapHandler zap;
     private Thread receiver;
     private volatile boolean running;
@@ -91,6 +91,14 @@ public final class ZmqTransport implements AutoCloseable {
             sockets.add(pub);
         }
         return new Publisher(sockets, zap);
+    }
+
+    /**
+     * I/O threads per node: CURVE encrypts and decrypts on them, one link on one thread, so with several the
+     * links of a busy run spread over the cores.
+     */
+    static int ioThreads() {
+        return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     }
 
     public long zapDenied() {

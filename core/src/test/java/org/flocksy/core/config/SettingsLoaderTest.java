@@ -137,4 +137,36 @@ class SettingsLoaderTest {
                 .hasMessageStartingWith(messageStart)
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
     }
+
+    @Test
+    void theRateIsAutoOrANumberAndTheBandwidthHasAUnit() throws Exception {
+        Path config = home.resolve(".flocksy");
+        String base = "hostname = tcp://127.0.0.1:1\nnode = tcp://127.0.0.1:2\nbox = docs@/tmp/d\n";
+        Files.writeString(config, base);
+        assertThat(load(flags(null, false, List.of(), List.of(), List.of())).rate()).isEqualTo(RateSetting.AUTO);
+
+        Files.writeString(config, base + "rate = 2400\nmax-bandwidth = 20MiB\n");
+        Settings s = load(flags(null, false, List.of(), List.of(), List.of()));
+        assertThat(s.rate().framesPerSecond()).isEqualTo(new Declared<>(2400, config + ":4"));
+        assertThat(s.rate().maxBandwidth()).isEqualTo(new Declared<>(20L * 1024 * 1024, config + ":5"));
+
+        Settings flagged = load(new Flags(null, false, null, null, List.of(), List.of(), List.of(), "auto", "100 Mbit/s"));
+        assertThat(flagged.rate().auto()).as("--rate auto wins over the file's number").isTrue();
+        assertThat(flagged.rate().maxBandwidth()).isEqualTo(new Declared<>(12_500_000L, "--max-bandwidth"));
+        for (String[] good : new String[][] {{"2.5MB/s", "2500000"}, {"800KiB", "819200"}, {"1gbit", "125000000"}, {"4096", "4096"}}) {
+            assertThat(RateSetting.parseBandwidth(good[0], "t")).as(good[0]).isEqualTo(Long.parseLong(good[1]));
+        }
+
+        Files.writeString(config, base + "rate = fast\n");
+        assertThatThrownBy(() -> load(flags(null, false, List.of(), List.of(), List.of())))
+                .hasMessage(config + ":4: rate 'fast' is neither 'auto' nor a number of frames per second from 50 to 50000");
+        Files.writeString(config, base + "rate = 10\n");
+        assertThatThrownBy(() -> load(flags(null, false, List.of(), List.of(), List.of()))).hasMessageContaining(":4: rate '10' is neither");
+        Files.writeString(config, base + "max-bandwidth = lots\n");
+        assertThatThrownBy(() -> load(flags(null, false, List.of(), List.of(), List.of())))
+                .hasMessage(config + ":4: max-bandwidth 'lots' is not a rate like 20MiB, 2.5MB/s or 100Mbit");
+        Files.writeString(config, base);
+        assertThatThrownBy(() -> load(new Flags(null, false, null, null, List.of(), List.of(), List.of(), null, "0")))
+                .hasMessage("--max-bandwidth: max-bandwidth '0' is not a rate like 20MiB, 2.5MB/s or 100Mbit");
+    }
 }

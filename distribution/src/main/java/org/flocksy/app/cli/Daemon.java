@@ -2,15 +2,19 @@ package org.flocksy.app.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.flocksy.core.clock.SystemClock;
 import org.flocksy.core.config.ConfigException;
 import org.flocksy.core.config.Settings;
-import org.flocksy.core.control.NodeControl;
 import org.flocksy.core.control.ControlServer;
+import org.flocksy.core.control.NodeControl;
 import org.flocksy.core.crypto.Blake2b;
-import org.flocksy.core.timing.FlockTiming;
 import org.flocksy.core.kernel.Node;
 import org.flocksy.core.plugin.PluginHost;
+import org.flocksy.core.timing.FlockTiming;
+import org.flocksy.core.timing.RateLimit;
+import org.flocksy.core.timing.RatePolicy;
+import org.flocksy.core.transport.CurveSpeed;
 
 /** A running node with its plugins and its control socket: what {@code flocksy} and {@code flocksy shell --start} run. */
 final class Daemon implements AutoCloseable {
@@ -44,7 +48,7 @@ final class Daemon implements AutoCloseable {
         Node node = null;
         try {
             plugins = PluginHost.open(pluginsDir);
-            node = Node.create(settings, plugins.catalog(), Blake2b.load(), new SystemClock(), FlockTiming.defaults());
+            node = Node.create(settings, plugins.catalog(), Blake2b.load(), new SystemClock(), FlockTiming.defaults(), rateLimit(settings));
             node.start();
             ControlServer control;
             try {
@@ -63,6 +67,12 @@ final class Daemon implements AutoCloseable {
             recent.detach();
             throw e;
         }
+    }
+
+    /** The fastest rate this node takes part in runs at: as set, or (auto) from a short measurement of this machine. */
+    static RateLimit rateLimit(Settings settings) {
+        double link = settings.rate().auto() ? CurveSpeed.measure(Duration.ofMillis(400)) : 0;
+        return RatePolicy.limit(settings.rate(), settings.nodes().size(), link);
     }
 
     Node node() {

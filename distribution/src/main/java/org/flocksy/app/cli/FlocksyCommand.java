@@ -69,6 +69,13 @@ public final class FlocksyCommand implements Callable<Integer> {
     @Option(names = {"-p", "--hostname"}, paramLabel = "URI", description = "Where this node listens, e.g. tcp://192.168.1.10:5671 (repeatable).")
     List<String> hostnames = new ArrayList<>();
 
+    @Option(names = "--rate", paramLabel = "N|auto",
+            description = {"File frames per second this node takes part in runs at, at most: 'auto' from this machine's speed", "Default: auto"})
+    String rate;
+
+    @Option(names = "--max-bandwidth", paramLabel = "RATE", description = "The most this node sends, e.g. 20MiB, 2.5MB/s or 100Mbit.")
+    String maxBandwidth;
+
     @Option(names = "--control", paramLabel = "SOCKET",
             description = {"The control socket for 'flocksy shell' and 'flocksy ctl'.", "Default: ~/.flocksy.d/control.sock"})
     Path control;
@@ -80,7 +87,7 @@ public final class FlocksyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SettingsLoader loader = new SettingsLoader(env.home());
-        Flags flags = new Flags(config, config != null, keystore, privateKey, hostnames, nodes, boxes);
+        Flags flags = flags();
         if (createPrivateKeys) {
             return createKeys(loader.load(flags, false));
         }
@@ -130,7 +137,11 @@ public final class FlocksyCommand implements Callable<Integer> {
 
     /** The settings these flags and the config file give, for a daemon. */
     Settings daemonSettings() throws ConfigException {
-        return new SettingsLoader(env.home()).load(new Flags(config, config != null, keystore, privateKey, hostnames, nodes, boxes), true);
+        return new SettingsLoader(env.home()).load(flags(), true);
+    }
+
+    private Flags flags() {
+        return new Flags(config, config != null, keystore, privateKey, hostnames, nodes, boxes, rate, maxBandwidth);
     }
 
     /** Where the daemon's control socket is: {@code --control}, else {@code ~/.flocksy.d/control.sock}. */

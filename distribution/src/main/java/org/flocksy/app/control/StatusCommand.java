@@ -24,6 +24,7 @@ final class StatusCommand implements Callable<Integer> {
     static String text(Control.NodeStatus s, Session session) {
         StringBuilder text = new StringBuilder(String.format("%s %s (%s): %s, %d of %d peer(s) connected, %d run(s) delivered, %d abandoned%n",
                 session.bold("node"), s.node(), Words.shortId(s.uid()), s.state(), s.connected(), s.configured(), s.deliveredRuns(), s.abandonedRuns()));
+        text.append(String.format("  rate: up to %,d frames/s (%s); CURVE on %s%n", s.rateLimit(), s.rateWhy(), s.crypto()));
         for (Control.PeerStatus p : s.peers()) {
             String heard = p.lastHeartbeatMsAgo() == null ? "never" : p.lastHeartbeatMsAgo() + " ms ago";
             text.append(String.format("  %-28s %-12s last heartbeat %s, clock offset %+d ms%n", p.endpoint(),
@@ -31,7 +32,8 @@ final class StatusCommand implements Callable<Integer> {
         }
         RunProgress run = s.run();
         if (run != null) {
-            String how = run.waiting() ? "waiting for its start" : run.chunksDone() + " of " + run.chunks() + " chunks";
+            String how = (run.waiting() ? "waiting for its start" : run.chunksDone() + " of " + run.chunks() + " chunks")
+                    + (run.framesPerSecond() > 0 ? String.format(", %,d frames/s", run.framesPerSecond()) : "");
             text.append(String.format("  run: %s box '%s' (%d change(s), %s) %s %s: %s%n", run.role(), run.box(), run.records(),
                     Words.size(run.bytes()), run.role().equals("sending") ? "to" : "from", run.peer(), how));
         }

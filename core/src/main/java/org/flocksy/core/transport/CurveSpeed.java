@@ -1,0 +1,75 @@
+package org.flocksy.core.transport;
+
+import java.time.Duration;
+import org.flocksy.core.wire.FrameCodec;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+/**
+ * What one CurveZMQ link carries on this machine, in file frames per second: a PUB and a SUB with fresh keys
+ * over loopback TCP, in a context with as many I/O threads as a node's, for a fraction of a second. The
+ * daemon measures once at start; {@code rate = auto} follows from it.
+ */
+public final class CurveSpeed {
+    private CurveSpeed() {}
+
+    /** Frames per second over one link, measured for about {@code duration} after a short warm-up. */
+    public static double measure(Duration duration) {
+        try (ZContext context = new ZContext(ZmqTransport.ioThreads())) {
+            ZMQ.Curve.KeyPair server = ZMQ.Curve.generateKeyPair();
+            ZMQ.Curve.KeyPair client = ZMQ.Curve.generateKeyPair();
+            ZMQ.Socket pub = context.createSocket(SocketType.PUB);
+            pub.setCurveServer(true);
+            pub.setCurveSecretKey(ZMQ.Curve.z85Decode(server.secretKey));
+            pub.setSndHWM(10_000);
+            pub.setLinger(0);
+            int port = pub.bindToRandomPort("tcp://127.0.0.1");
+            ZMQ.Socket sub = context.createSocket(SocketType.SUB);
+            sub.setCurveServerKey(ZMQ.Curve.z85Decode(server.publicKey));
+            sub.setCurvePublicKey(ZMQ.Curve.z85Decode(client.publicKey));
+            sub.setCurveSecretKey(ZMQ.Curve.z85Decode(client.secretKey));
+            sub.setRcvHWM(10_000);
+            sub.setLinger(0);
+            sub.subscribe(ZMQ.SUBSCRIPTION_ALL);
+            sub.connect("tcp://127.0.0.1:" + port);
+            byte[] frame = new byte[FrameCodec.FILE_FRAME_BYTES];
+            sub.setReceiveTimeOut(20);
+            long handshake = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (sub.recv() == null) {
+                if (System.nanoTime() > handshake) {
+                    throw new IllegalStateException("a loopback CURVE link did not connect within 5 s");
+                }
+                pub.send(frame);
+            }
+            // Keep a window of frames in flight: the sender never runs far ahead of the receiver, so nothing is dropped.
+            long warmUntil = System.nanoTime() + duration.toNanos() / 4;
+            long until = warmUntil + duration.toNanos();
+            long received = 0;
+            long countedFrom = -1;
+            long started = 0;
+            int inFlight = 0;
+            sub.setReceiveTimeOut(1_000);
+            while (true) {
+                while (inFlight < 256) {
+                    pub.send(frame);
+                    inFlight++;
+                }
+                if (sub.recv() == null) {
+                    break;
+                }
+                inFlight--;
+                long now = System.nanoTime();
+                if (countedFrom < 0 && now >= warmUntil) {
+                    countedFrom = received;
+                    started = now;
+                }
+                received++;
+                if (now >= until) {
+                    return (received - countedFrom) * 1e9 / (now - started);
+                }
+            }
+            throw new IllegalStateException("a loopback CURVE link stopped carrying frames");
+        }
+    }
+}

@@ -22,12 +22,14 @@ public final class CurveThroughput {
             pub.setCurveServer(true);
             pub.setCurveSecretKey(ZMQ.Curve.z85Decode(server.secretKey));
             pub.setSndHWM(100_000);
+            if (Boolean.getBoolean("big")) { pub.setSendBufferSize(256 * 1024); }
             int port = pub.bindToRandomPort("tcp://127.0.0.1");
             ZMQ.Socket sub = context.createSocket(SocketType.SUB);
             sub.setCurveServerKey(ZMQ.Curve.z85Decode(server.publicKey));
             sub.setCurvePublicKey(ZMQ.Curve.z85Decode(client.publicKey));
             sub.setCurveSecretKey(ZMQ.Curve.z85Decode(client.secretKey));
             sub.setRcvHWM(100_000);
+            if (Boolean.getBoolean("big")) { sub.setReceiveBufferSize(256 * 1024); }
             sub.subscribe(new byte[0]);
             sub.connect("tcp://127.0.0.1:" + port);
             byte[] frame = new byte[4117];

@@ -2,6 +2,7 @@ package org.flocksy.core.fsm;
 
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -157,16 +158,24 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
 
     /** Called on the receive thread: decodes, then hands the frame to the event loop. */
     public void onFrame(int peerIndex, byte[] bytes, long receivedNanos, long receivedWallMs) {
+        onFrames(peerIndex, List.of(bytes), receivedNanos, receivedWallMs);
+    }
+
+    /** Called on the receive thread: decodes a peer's waiting frames, then hands them to the event loop as one event. */
+    public void onFrames(int peerIndex, List<byte[]> frames, long receivedNanos, long receivedWallMs) {
         Peer peer = peers.get(peerIndex);
-        Frame frame;
-        try {
-            frame = FrameCodec.decode(bytes);
-        } catch (MalformedFrameException e) {
-            traffic.dropped(e.reason().name());
-            warnOnce(peer.endpoint() + e.reason(), "dropped a malformed frame from {}: {} (further ones are only counted)", peer, e.getMessage());
-            return;
+        List<Frame> decoded = new ArrayList<>(frames.size());
+        for (byte[] bytes : frames) {
+            try {
+                decoded.add(FrameCodec.decode(bytes));
+            } catch (MalformedFrameException e) {
+                traffic.dropped(e.reason().name());
+                warnOnce(peer.endpoint() + e.reason(), "dropped a malformed frame from {}: {} (further ones are only counted)", peer, e.getMessage());
+            }
         }
-        loop.post(() -> handle(peer, frame, receivedNanos, receivedWallMs));
+        if (!decoded.isEmpty()) {
+            loop.post(() -> decoded.forEach(frame -> handle(peer, frame, receivedNanos, receivedWallMs)));
+        }
     }
 
     private void handle(Peer peer, Frame frame, long nanos, long wallMs) {

@@ -93,7 +93,7 @@ public final class Node implements AutoCloseable {
      */
     public void start() throws ConfigException, InterruptedException {
         try {
-            transport.start(machine::onFrame);
+            transport.start(machine::onFrames);
             scheduler.start(machine::heartbeat);
             started = true;
             CompletableStart.run(loop, () -> sync.start(machine::workAvailable));

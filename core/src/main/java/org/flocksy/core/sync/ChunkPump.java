@@ -65,16 +65,18 @@ final class ChunkPump implements AutoCloseable {
         }
     }
 
+    /** Chunk {@code i}, read straight into the frame that carries it. */
     private FileData read(FileChannel channel, int i) throws IOException {
         long offset = (long) i * FrameCodec.CHUNK_BYTES;
         int length = (int) Math.min(FrameCodec.CHUNK_BYTES, size - offset);
-        ByteBuffer buffer = ByteBuffer.allocate(FrameCodec.CHUNK_BYTES);
-        while (buffer.position() < length) {
-            if (channel.read(buffer, offset + buffer.position()) < 0) {
+        FileData frame = FrameCodec.frameFor(offset, length, i < chunks - 1);
+        ByteBuffer buffer = ByteBuffer.wrap(frame.data(), frame.dataOffset(), length);
+        while (buffer.hasRemaining()) {
+            if (channel.read(buffer, offset + buffer.position() - frame.dataOffset()) < 0) {
                 throw new IOException("bundle shorter than announced");
             }
         }
-        return new FileData(offset, length, i < chunks - 1, buffer.array());
+        return frame;
     }
 
     private void run() {

@@ -25,6 +25,12 @@ public final class IncomingRun {
     private final BitSet received = new BitSet();
     private final int chunks;
     private FileChannel channel;
+    /** Chunks that follow each other, written together: at a high rate one write per chunk costs more than the data. */
+    private final ByteBuffer pending = ByteBuffer.allocate(WRITE_BATCH_BYTES);
+    /** Where {@link #pending} goes in the file. */
+    private long pendingAt;
+    /** Bytes received contiguously are written in pieces of this size. */
+    static final int WRITE_BATCH_BYTES = 256 * 1024;
 
     IncomingRun(String peer, Box box, RunMetadata metadata, String refusal, Path temp) {
         this.peer = peer;
@@ -78,13 +84,16 @@ public final class IncomingRun {
         if (temp != null) {
             try {
                 if (channel == null) {
+                    // Opened with the first chunk, so a temp folder that cannot be written is noticed at once.
                     channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                 }
-                ByteBuffer data = ByteBuffer.wrap(chunk.data(), 0, chunk.size());
-                long position = chunk.offset();
-                while (data.hasRemaining()) {
-                    position += channel.write(data, position);
+                if (pending.position() > 0 && (chunk.offset() != pendingAt + pending.position() || pending.remaining() < chunk.size())) {
+                    flush();
                 }
+                if (pending.position() == 0) {
+                    pendingAt = chunk.offset();
+                }
+                pending.put(chunk.data(), chunk.dataOffset(), chunk.size());
             } catch (IOException e) {
                 // Keep taking part in the run, into nothing: leaving it would stall the originator.
                 discard();
@@ -105,8 +114,22 @@ public final class IncomingRun {
         return received.cardinality();
     }
 
+    /** Writes the chunks held back into the temp file. */
+    private void flush() throws IOException {
+        if (pending.position() == 0) {
+            return;
+        }
+        pending.flip();
+        long position = pendingAt;
+        while (pending.hasRemaining()) {
+            position += channel.write(pending, position);
+        }
+        pending.clear();
+    }
+
     /** Forget what arrived (after a failed verification); the carousel sends everything again. */
     void restart() throws IOException {
+        pending.clear();
         closeChannel();
         received.clear();
         if (temp != null) {
@@ -116,6 +139,9 @@ public final class IncomingRun {
 
     /** Flushes the temp file to disk and closes it. */
     void sync() throws IOException {
+        if (temp != null) {
+            flush();
+        }
         if (channel != null) {
             channel.force(true);
         }
@@ -134,6 +160,7 @@ public final class IncomingRun {
 
     /** Drops the run: the temp file goes, the box is untouched. */
     public void discard() {
+        pending.clear();
         try {
             closeChannel();
             if (temp != null) {

@@ -25,6 +25,8 @@ import org.slf4j.MDC;
  */
 public final class FrameScheduler implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FrameScheduler.class);
+    /** The shortest sleep between emissions; what is due meanwhile goes out in one go, at most this late. */
+    static final long TICK_NANOS = 1_000_000L;
 
     private final Clock clock;
     private final ZmqTransport transport;
@@ -67,7 +69,9 @@ public final class FrameScheduler implements AutoCloseable {
                     long next = schedule.step(clock.monotonicNanos(), clock::wallMillis, heartbeats, f -> emit(publisher, f));
                     long sleep = next - clock.monotonicNanos();
                     if (sleep > 0) {
-                        LockSupport.parkNanos(this, sleep);
+                        // At a high rate the slots due within a tick leave together: a wake-up per slot would cost the
+                        // kernel more than the frames.
+                        LockSupport.parkNanos(this, Math.max(sleep, TICK_NANOS));
                     }
                 }
             } catch (RuntimeException e) {

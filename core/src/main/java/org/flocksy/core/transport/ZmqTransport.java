@@ -30,6 +30,8 @@ public final class ZmqTransport implements AutoCloseable {
      * heap; the carousel repairs what was dropped.
      */
     static final int HIGH_WATER_MARK_FRAMES = 5_000;
+    /** Frames taken from one peer's socket before the next peer's: bounds what one peer can make the others wait for. */
+    static final int DRAIN_FRAMES_MAX = 256;
     private static final int POLL_MS = 100;
     private static final int RECONNECT_MS = 250;
     private static final int RECONNECT_MAX_MS = 2_000;
@@ -143,11 +145,16 @@ public final class ZmqTransport implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes what waits on one SUB socket (up to {@link #DRAIN_FRAMES_MAX}) and hands it over at once: at a high
+     * rate one hand-over per frame would cost the kernel's loop a wake-up per frame.
+     */
     private void drain(int index, ZMQ.Socket sub, String endpoint, InboundListener listener) {
-        for (int n = 0; n < 1_000; n++) {
+        List<byte[]> frames = new ArrayList<>();
+        for (int n = 0; n < DRAIN_FRAMES_MAX; n++) {
             byte[] frame = sub.recv(ZMQ.DONTWAIT);
             if (frame == null) {
-                return;
+                break;
             }
             traffic.received(endpoint, frame.length);
             if (sub.hasReceiveMore()) {
@@ -158,7 +165,10 @@ public final class ZmqTransport implements AutoCloseable {
                 traffic.dropped("multipart");
                 continue;
             }
-            listener.onFrame(index, frame, clock.monotonicNanos(), clock.wallMillis());
+            frames.add(frame);
+        }
+        if (!frames.isEmpty()) {
+            listener.onFrames(index, frames, clock.monotonicNanos(), clock.wallMillis());
         }
     }
 

@@ -23,6 +23,10 @@ public final class FrameCodec {
     public static final int HASH_BYTES = 32;
     /** UIDs per heartbeat; larger flocks rotate batches of this size. */
     public static final int NODE_UIDS_MAX = 15;
+    /** Where a 200 frame's content starts: header, offset u64, size u64, more u8. */
+    public static final int DATA_OFFSET = HEADER_BYTES + 8 + 8 + 1;
+    /** Every 210 frame is these bytes: encoded once, sent by reference (nobody writes into a frame once sent). */
+    private static final byte[] FAKE_FRAME = header(ByteBuffer.allocate(FILE_FRAME_BYTES), Status.FAKE_FILE).array();
 
     private FrameCodec() {}
 
@@ -38,7 +42,18 @@ public final class FrameCodec {
         if (frame instanceof FileData d) {
             return encodeFileData(d);
         }
-        return header(ByteBuffer.allocate(FILE_FRAME_BYTES), Status.FAKE_FILE).array();
+        return FAKE_FRAME;
+    }
+
+    /**
+     * An empty 200 frame for the chunk at {@code offset}, header and fields written: the content is read into
+     * {@code data()} at {@code dataOffset()}, and encoding it then costs no copy.
+     */
+    public static FileData frameFor(long offset, int size, boolean more) {
+        byte[] frame = new byte[FILE_FRAME_BYTES];
+        ByteBuffer out = header(ByteBuffer.wrap(frame), Status.FILE_DATA);
+        out.putLong(offset).putLong(size).put((byte) (more ? 1 : 0));
+        return new FileData(offset, size, more, frame, DATA_OFFSET);
     }
 
     public static Frame decode(byte[] bytes) throws MalformedFrameException {
@@ -200,8 +215,14 @@ public final class FrameCodec {
     }
 
     private static byte[] encodeFileData(FileData d) {
+        if (d.data().length == FILE_FRAME_BYTES && d.dataOffset() == DATA_OFFSET) {
+            // Already a frame around its content (frameFor, or a received frame): (re)write the fields in place.
+            ByteBuffer out = header(ByteBuffer.wrap(d.data()), Status.FILE_DATA);
+            out.putLong(d.offset()).putLong(d.size()).put((byte) (d.more() ? 1 : 0));
+            return d.data();
+        }
         ByteBuffer out = header(ByteBuffer.allocate(FILE_FRAME_BYTES), Status.FILE_DATA);
-        out.putLong(d.offset()).putLong(d.size()).put((byte) (d.more() ? 1 : 0)).put(d.data(), 0, d.size());
+        out.putLong(d.offset()).putLong(d.size()).put((byte) (d.more() ? 1 : 0)).put(d.data(), d.dataOffset(), d.size());
         return out.array();
     }
 
@@ -218,8 +239,7 @@ public final class FrameCodec {
         if (more > 1) {
             throw new MalformedFrameException(BAD_FIELD, "more flag " + more);
         }
-        byte[] data = new byte[(int) size];
-        in.get(data);
-        return new FileData(offset, (int) size, more == 1, data);
+        // The content stays where it arrived, in the frame's own array.
+        return new FileData(offset, (int) size, more == 1, in.array(), in.position());
     }
 }

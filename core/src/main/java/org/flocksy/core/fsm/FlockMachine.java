@@ -61,7 +61,7 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
     private final Timepoints time;
     private final PeerTable peers;
     private final HeartbeatTemplate heartbeats;
-    private final RateLimit rateLimit;
+    private final RateGovernor rate;
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
     private volatile State state = State.READY;
@@ -79,7 +79,7 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
     public FlockMachine(Clock clock, Loop loop, Emitter emitter, SyncEngine sync, FlockTiming timing,
                         Traffic traffic, Settings settings, Keyring keyring, Blake2b blake2b, SplittableRandom random,
                         FsmModel model, NodeUid self, RateLimit rateLimit) {
-        this.rateLimit = rateLimit;
+        this.rate = new RateGovernor(rateLimit);
         this.model = model;
         this.loop = loop;
         this.emitter = emitter;
@@ -120,9 +120,9 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
         return peers.size();
     }
 
-    /** The fastest rate at which this node takes part in a run, and why. */
+    /** The fastest rate at which this node takes part in a run now, and why. */
     public RateLimit rateLimit() {
-        return rateLimit;
+        return rate.now();
     }
 
     /** The configured peers (read their state on the event loop). */
@@ -304,7 +304,7 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
 
     private void acknowledge(Peer p, RunKind kind) {
         replaceIncoming(new ReceiverRun(this, p, time, emitter, sync, traffic));
-        incoming.acknowledge(kind, rateLimit.framesPerSecond());
+        incoming.acknowledge(kind, rate.current());
     }
 
     private void replaceIncoming(ReceiverRun next) {
@@ -327,7 +327,7 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
         if (out == null) {
             return;
         }
-        outgoing = new OriginatorRun(this, out, recipients, time, emitter, sync, rateLimit.framesPerSecond());
+        outgoing = new OriginatorRun(this, out, recipients, time, emitter, sync, rate.current());
         outgoing.announce();
     }
 
@@ -353,6 +353,10 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
             }
             outgoing.checkStop();
         } else if (state.role == State.Role.RECEIVER && incoming != null && !incoming.origin().connected()) {
+            if (incoming.promoted()) {
+                // Its heartbeats queue behind the run's frames: the data did not keep pace.
+                rate.overloaded(incoming.rate(), incoming.origin() + " went silent");
+            }
             incoming.abort(Event.ORIGINATOR_LEFT, incoming.origin() + " went silent");
         } else if (state == State.READY) {
             maybeStart();
@@ -406,6 +410,15 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
 
     void delivered() {
         deliveredRuns++;
+    }
+
+    /** How this node's limit learns from a run: carried at {@code runRate}, or not (then {@code failure} says why). */
+    void runOutcome(int runRate, String failure) {
+        if (failure == null) {
+            rate.carried(runRate);
+        } else {
+            rate.overloaded(runRate, failure);
+        }
     }
 
     void warnOnce(String key, String format, Object... args) {

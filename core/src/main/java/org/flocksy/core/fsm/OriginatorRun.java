@@ -156,8 +156,10 @@ final class OriginatorRun {
             if (machine.outgoing() != this) {
                 return;
             }
+            machine.runOutcome(rate, delivered ? null : event == Event.DEADLINE ? "past its deadline" : "its receivers fell silent");
             if (delivered) {
-                log.info("sent {} to {} peer(s) in {} ms", out, recipients.size(), (time.nowNanos() - startedNanos) / 1_000_000);
+                log.info("sent {} to {} peer(s) in {} ms at {} frames/s", out, recipients.size(), (time.nowNanos() - startedNanos) / 1_000_000,
+                        rate);
                 sync.completed(out);
                 machine.delivered();
             } else {
@@ -176,6 +178,7 @@ final class OriginatorRun {
         machine.abandoned();
         log.warn("{} sent {} heartbeats without file frames: aborting the run of {} (410); leaving them out for {} s",
                 silent, FlockMachine.SILENT_HEARTBEATS_MAX, out, FlockMachine.SUSPECT_FOR.toSeconds());
+        machine.runOutcome(rate, "a receiver sent no file frames");
         long until = time.nowNanos() + FlockMachine.SUSPECT_FOR.toNanos();
         silent.forEach(p -> p.suspectUntil(until));
         emitter.cancelBulk();

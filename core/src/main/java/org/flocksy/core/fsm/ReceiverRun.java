@@ -46,6 +46,11 @@ final class ReceiverRun {
         return origin;
     }
 
+    /** The run's rate (frames per second), once its metadata arrived. */
+    int rate() {
+        return in == null ? 0 : in.metadata().framesPerSecond();
+    }
+
     /** Whether the run's metadata arrived (after it, the run's content may too). */
     boolean promoted() {
         return in != null;
@@ -127,6 +132,7 @@ final class ReceiverRun {
             if (!in.complete()) {
                 log.warn("run from {} stopped with {}/{} chunks; the sender will repeat it", origin, in.chunksReceived(), in.metadata().chunkCount());
             }
+            machine.runOutcome(rate(), in.complete() ? null : "it stopped with chunks missing");
             in.discard();
             machine.endIncoming(Event.STOP_TIMEPOINT);
         });

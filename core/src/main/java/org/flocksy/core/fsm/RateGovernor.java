@@ -1,0 +1,61 @@
+package org.flocksy.core.fsm;
+
+import java.util.Locale;
+import org.flocksy.core.timing.RateLimit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The rate limit this node advertises now. A fixed limit never moves. An auto limit follows what the flock
+ * could carry: a run given up because the data could not keep pace (a peer that went silent in the bulk phase,
+ * a run past its deadline) lowers it to {@link #DECREASE} of that run's rate; a run carried to the end at
+ * about the limit raises it by {@link #INCREASE}, up to its ceiling. Every node of a run sees the same outcome,
+ * and runs go at the slowest limit of their nodes, so the flock settles where its slowest member keeps up.
+ * Confined to the event loop.
+ */
+final class RateGovernor {
+    private static final Logger log = LoggerFactory.getLogger(RateGovernor.class);
+    static final double DECREASE = 0.7;
+    static final double INCREASE = 1.1;
+
+    private final RateLimit start;
+    private int current;
+    private String why;
+
+    RateGovernor(RateLimit start) {
+        this.start = start;
+        this.current = start.framesPerSecond();
+        this.why = start.why();
+    }
+
+    int current() {
+        return current;
+    }
+
+    /** The limit now and why, for {@code status}. */
+    RateLimit now() {
+        return new RateLimit(current, Math.max(current, start.ceiling()), why);
+    }
+
+    /** A run at {@code runRate} could not be carried: the limit falls below it. */
+    void overloaded(int runRate, String what) {
+        if (!start.adapts()) {
+            return;
+        }
+        int lowered = RateLimit.fixed((int) Math.min(current, runRate * DECREASE), "").framesPerSecond();
+        if (lowered < current) {
+            current = lowered;
+            why = start.why() + String.format(Locale.ROOT, "; now %,d after a run at %,d frames/s failed (%s)", current, runRate, what);
+            log.info("rate limit lowered to {} frames/s: a run at {} frames/s could not be carried ({})", current, runRate, what);
+        }
+    }
+
+    /** A run at {@code runRate} was carried to its end: a limit it nearly reached may rise. */
+    void carried(int runRate) {
+        if (!start.adapts() || runRate < current * 0.9 || current >= start.ceiling()) {
+            return;
+        }
+        current = Math.min(start.ceiling(), (int) Math.max(current + 1, current * INCREASE));
+        why = start.why() + String.format(Locale.ROOT, "; now %,d after runs went well", current);
+    }
+}

@@ -13,9 +13,12 @@ n=${2:-3}
 extra=${3:-}
 bin=$PWD/distribution/target/flocksy/bin/flocksy
 [ -x "$bin" ] || { echo "build first: mvn -B -q package -DskipTests" >&2; exit 2; }
+# The limit is computed from one CURVE link on an otherwise idle machine, measured before any node starts.
+lib=$PWD/distribution/target/flocksy/lib
+solo=$(java -Djava.io.tmpdir=/tmp -cp "$lib/*" org.flocksy.core.transport.CurveSpeed 3 2>/dev/null | tail -1)
 work=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; if [ -n "${KEEP:-}" ]; then echo "logs kept in $work"; else rm -rf "$work"; fi; }
 trap cleanup EXIT
 
 base=$((20000 + RANDOM % 20000))
@@ -42,10 +45,12 @@ done
 connected() { grep -l "($((n - 1))/$((n - 1)) connected)" "$work"/home*/log 2>/dev/null | wc -l; }
 for _ in $(seq 1 240); do [ "$(connected)" -ge "$n" ] && break; sleep 0.5; done
 [ "$(connected)" -ge "$n" ] || { echo "the nodes did not connect" >&2; tail -5 "$work"/home*/log >&2; exit 1; }
-# The digests every node sends when peers join: wait until the flock is idle again.
-sleep 12
+# The digests every node sends when peers join: wait until each went out and the flock is idle again.
+digests() { grep -l "sent box 'bench': DIGEST" "$work"/home*/log 2>/dev/null | wc -l; }
+for _ in $(seq 1 240); do [ "$(digests)" -ge "$n" ] && break; sleep 0.5; done
+sleep 3
 status=$(HOME=$work/home0 "$bin" ctl --json status)
-link=$(sed -n 's/.*one CURVE link carries \([0-9,]*\) frames.*/\1/p' <<<"$status" | tr -d , | head -1)
+link=$(sed -n 's/^\([0-9]*\) frames.*/\1/p' <<<"$solo")
 limit=$(sed -n 's/.*"rate_limit" : \([0-9]*\).*/\1/p' <<<"$status" | head -1)
 crypto=$(sed -n 's/.*"crypto" : "\([^"]*\)".*/\1/p' <<<"$status" | head -1)
 
@@ -70,7 +75,7 @@ rate=$(grep -ho "[0-9,]* frames/s" "$work"/home*/log | head -0; HOME=$work/home0
 awk -v s="$size" -v a="$start" -v b="$end" -v n="$n" -v link="${link:-0}" -v lim="${limit:-0}" -v c="$crypto" 'BEGIN {
   t = b - a; g = s / t; l = link * 4117 / 1048576 / (n * (n - 1));
   printf "%d nodes, %d MiB file, CURVE on %s: on every peer after %.1f s = %.2f MiB/s goodput\n", n, s, c, t, g;
-  if (link > 0) printf "one CURVE link here: %d frames/s = %.1f MiB/s; limit for %d nodes on this machine = %.1f MiB/s; goodput = %.0f %% of it\n", link, link * 4117 / 1048576, n, l, 100 * g / l;
+  if (link > 0) printf "one CURVE link on this machine alone: %d frames/s = %.1f MiB/s; limit for %d nodes on it = %.1f MiB/s; goodput = %.0f %% of it\n", link, link * 4117 / 1048576, n, l, 100 * g / l;
   printf "rate limit of node 1: %d frames/s\n", lim;
 }'
 echo "$rate"

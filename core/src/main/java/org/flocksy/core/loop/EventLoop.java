@@ -62,7 +62,8 @@ public final class EventLoop implements Loop, AutoCloseable {
     @Override
     public void every(long periodNanos, Runnable task) {
         try {
-            executor.scheduleAtFixedRate(guarded(task), periodNanos, periodNanos, TimeUnit.NANOSECONDS);
+            // Fixed delay: after the loop was held up (a large apply), one run follows, not a burst of the missed ones.
+            executor.scheduleWithFixedDelay(guarded(task), periodNanos, periodNanos, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             // Closing.
         }

@@ -14,6 +14,9 @@ public interface Loop {
     /** Runs {@code task} after {@code delayNanos}. */
     void after(long delayNanos, Runnable task);
 
-    /** Runs {@code task} every {@code periodNanos}, the first time one period from now. */
+    /**
+     * Runs {@code task} every {@code periodNanos}, the first time one period from now; each run comes one period
+     * after the previous one ended, so runs missed while the loop was held up are not made up in a burst.
+     */
     void every(long periodNanos, Runnable task);
 }

@@ -1,7 +1,9 @@
 package org.flocksy.core.transport;
 
 import java.time.Duration;
+import java.util.Locale;
 import org.flocksy.core.wire.FrameCodec;
+import org.flocksy.nacl.Nacl;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
@@ -14,7 +16,15 @@ import org.zeromq.ZMQ;
 public final class CurveSpeed {
     private CurveSpeed() {}
 
-    /** Frames per second over one link, measured for about {@code duration} after a short warm-up. */
+    /** Prints what one link carries here, measured for the given seconds (default 2): for the benchmark scripts. */
+    public static void main(String[] args) {
+        double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 2;
+        double frames = measure(Duration.ofMillis((long) (seconds * 1000)));
+        System.out.printf(Locale.ROOT, "%.0f frames/s = %.1f MiB/s over one CURVE link (%s)%n", frames,
+                frames * FrameCodec.FILE_FRAME_BYTES / 1048576, Nacl.implementation());
+    }
+
+    /** Frames per second over one link, measured for about {@code duration} after as long a warm-up (the JIT's). */
     public static double measure(Duration duration) {
         try (ZContext context = new ZContext(ZmqTransport.ioThreads())) {
             ZMQ.Curve.KeyPair server = ZMQ.Curve.generateKeyPair();
@@ -43,7 +53,7 @@ public final class CurveSpeed {
                 pub.send(frame);
             }
             // Keep a window of frames in flight: the sender never runs far ahead of the receiver, so nothing is dropped.
-            long warmUntil = System.nanoTime() + duration.toNanos() / 4;
+            long warmUntil = System.nanoTime() + duration.toNanos();
             long until = warmUntil + duration.toNanos();
             long received = 0;
             long countedFrom = -1;

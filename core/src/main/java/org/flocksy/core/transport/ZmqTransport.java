@@ -4,6 +4,7 @@ import org.flocksy.core.traffic.Traffic;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 import org.flocksy.core.clock.Clock;
 import org.flocksy.core.config.ConfigException;
 import org.flocksy.core.config.Declared;
@@ -32,6 +33,8 @@ public final class ZmqTransport implements AutoCloseable {
     static final int HIGH_WATER_MARK_FRAMES = 5_000;
     /** Frames taken from one peer's socket before the next peer's: bounds what one peer can make the others wait for. */
     static final int DRAIN_FRAMES_MAX = 256;
+    /** After frames arrived, how long the receive thread lets the next ones gather before it looks again. */
+    static final long RECEIVE_TICK_NANOS = 1_000_000L;
     private static final int POLL_MS = 100;
     private static final int RECONNECT_MS = 250;
     private static final int RECONNECT_MAX_MS = 2_000;
@@ -130,10 +133,15 @@ public final class ZmqTransport implements AutoCloseable {
                 if (poller.poll(POLL_MS) <= 0) {
                     continue;
                 }
+                boolean received = false;
                 for (int i = 0; i < subs.size(); i++) {
                     if (poller.pollin(i)) {
-                        drain(i, subs.get(i), peers.get(i).endpoint(), listener);
+                        received |= drain(i, subs.get(i), peers.get(i).endpoint(), listener);
                     }
+                }
+                if (received) {
+                    // Let the next frames gather: one wake-up then takes many, instead of a thread switch per frame.
+                    LockSupport.parkNanos(RECEIVE_TICK_NANOS);
                 }
             }
         } catch (RuntimeException e) {
@@ -149,7 +157,7 @@ public final class ZmqTransport implements AutoCloseable {
      * Takes what waits on one SUB socket (up to {@link #DRAIN_FRAMES_MAX}) and hands it over at once: at a high
      * rate one hand-over per frame would cost the kernel's loop a wake-up per frame.
      */
-    private void drain(int index, ZMQ.Socket sub, String endpoint, InboundListener listener) {
+    private boolean drain(int index, ZMQ.Socket sub, String endpoint, InboundListener listener) {
         List<byte[]> frames = new ArrayList<>();
         for (int n = 0; n < DRAIN_FRAMES_MAX; n++) {
             byte[] frame = sub.recv(ZMQ.DONTWAIT);
@@ -170,6 +178,7 @@ public final class ZmqTransport implements AutoCloseable {
         if (!frames.isEmpty()) {
             listener.onFrames(index, frames, clock.monotonicNanos(), clock.wallMillis());
         }
+        return !frames.isEmpty();
     }
 
     /** Stops receiving; call after the scheduler closed its publisher. */

@@ -71,7 +71,7 @@ final class Daemon implements AutoCloseable {
 
     /** The fastest rate this node takes part in runs at: as set, or (auto) from a short measurement of this machine. */
     static RateLimit rateLimit(Settings settings) {
-        double link = settings.rate().auto() ? CurveSpeed.measure(Duration.ofMillis(400)) : 0;
+        double link = settings.rate().auto() ? CurveSpeed.measure(Duration.ofMillis(500)) : 0;
         return RatePolicy.limit(settings.rate(), settings.nodes().size(), link);
     }
 

@@ -17,12 +17,15 @@ public final class BundleWriter implements AutoCloseable {
 
     private final FileChannel channel;
     private final Blake2b blake2b;
+    /** The whole bundle's hash, kept as it is written: the bundle is not read again to announce it. */
+    private Blake2b.Hasher bundleHash;
     private int records;
     private boolean hasContent;
 
     public BundleWriter(Path file, Blake2b blake2b) throws IOException {
         this.channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         this.blake2b = blake2b;
+        this.bundleHash = blake2b.newHasher();
     }
 
     /** Appends a record without content (deleted, directory, attributes). */
@@ -30,8 +33,8 @@ public final class BundleWriter implements AutoCloseable {
         if (change.kind().hasContent()) {
             throw new IllegalArgumentException(change.kind() + " records carry content");
         }
-        writeFully(BundleFormat.header(change));
-        writeFully(ByteBuffer.wrap(change.contentHash()));
+        writeFully(BundleFormat.header(change).array());
+        writeFully(change.contentHash());
         records++;
     }
 
@@ -59,15 +62,16 @@ public final class BundleWriter implements AutoCloseable {
     public Change addFile(String path, int mode, long mtimeMs, long size, Path source, VersionVector version,
                           NodeUid writer, Unchanged unchanged) throws IOException {
         long start = channel.position();
-        writeFully(BundleFormat.header(new Change(Change.Kind.FILE, path, mode, mtimeMs, size, Change.NO_HASH, version, writer)));
+        Blake2b.Hasher before = bundleHash.copy();
+        writeFully(BundleFormat.header(new Change(Change.Kind.FILE, path, mode, mtimeMs, size, Change.NO_HASH, version, writer)).array());
         Blake2b.Hasher hasher = blake2b.newHasher();
         long copied = 0;
-        try (InputStream in = openOrUndo(source, start)) {
+        try (InputStream in = openOrUndo(source, start, before)) {
             byte[] buffer = new byte[COPY_BUFFER_BYTES];
             for (int n; copied <= size && (n = in.read(buffer)) > 0; copied += n) {
                 int keep = (int) Math.min(n, size - copied);
                 hasher.update(buffer, keep);
-                writeFully(ByteBuffer.wrap(buffer, 0, keep));
+                writeFully(buffer, keep);
                 if (keep < n) {
                     copied = size + 1;
                     break;
@@ -75,17 +79,15 @@ public final class BundleWriter implements AutoCloseable {
             }
         } catch (IOException e) {
             // A read or write failing halfway must not leave half a record in the bundle.
-            channel.truncate(start);
-            channel.position(start);
+            undo(start, before);
             throw e;
         }
         byte[] hash = hasher.finish();
         if (copied != size || !unchanged.holds()) {
-            channel.truncate(start);
-            channel.position(start);
+            undo(start, before);
             return null;
         }
-        writeFully(ByteBuffer.wrap(hash));
+        writeFully(hash);
         records++;
         hasContent |= size > 0;
         return new Change(Change.Kind.FILE, path, mode, mtimeMs, size, hash, version, writer);
@@ -114,22 +116,28 @@ public final class BundleWriter implements AutoCloseable {
     }
 
     private void addWithContent(Change change, byte[] content) throws IOException {
-        writeFully(BundleFormat.header(change));
-        writeFully(ByteBuffer.wrap(content));
-        writeFully(ByteBuffer.wrap(change.contentHash()));
+        writeFully(BundleFormat.header(change).array());
+        writeFully(content);
+        writeFully(change.contentHash());
         records++;
         hasContent |= content.length > 0;
     }
 
     /** Opens a file to copy; if it cannot be read, the header already written is taken back. */
-    private InputStream openOrUndo(Path source, long start) throws IOException {
+    private InputStream openOrUndo(Path source, long start, Blake2b.Hasher before) throws IOException {
         try {
             return Files.newInputStream(source);
         } catch (IOException e) {
-            channel.truncate(start);
-            channel.position(start);
+            undo(start, before);
             throw e;
         }
+    }
+
+    /** Takes back what was written since {@code start}, from the file and from the bundle's hash. */
+    private void undo(long start, Blake2b.Hasher before) throws IOException {
+        channel.truncate(start);
+        channel.position(start);
+        bundleHash = before;
     }
 
     public int records() {
@@ -145,9 +153,20 @@ public final class BundleWriter implements AutoCloseable {
         return channel.position();
     }
 
-    private void writeFully(ByteBuffer data) throws IOException {
-        while (data.hasRemaining()) {
-            channel.write(data);
+    /** The BLAKE2b-256 of everything written so far. */
+    public byte[] hash() {
+        return bundleHash.copy().finish();
+    }
+
+    private void writeFully(byte[] data) throws IOException {
+        writeFully(data, data.length);
+    }
+
+    private void writeFully(byte[] data, int length) throws IOException {
+        bundleHash.update(data, length);
+        ByteBuffer buffer = ByteBuffer.wrap(data, 0, length);
+        while (buffer.hasRemaining()) {
+            channel.write(buffer);
         }
     }
 

@@ -69,16 +69,29 @@ public final class Blake2b {
             check(sodium.crypto_generichash_init(state, null, 0, HASH_BYTES), "crypto_generichash_init");
         }
 
+        private Hasher(byte[] state) {
+            System.arraycopy(state, 0, this.state, 0, state.length);
+        }
+
         public void update(byte[] data, int length) {
+            update(data, 0, length);
+        }
+
+        public void update(byte[] data, int offset, int length) {
             byte[] input = data;
-            if (length != data.length) {
+            if (offset != 0 || length != data.length) {
                 if (chunk.length != length) {
                     chunk = new byte[length];
                 }
-                System.arraycopy(data, 0, chunk, 0, length);
+                System.arraycopy(data, offset, chunk, 0, length);
                 input = chunk;
             }
             check(sodium.crypto_generichash_update(state, input, length), "crypto_generichash_update");
+        }
+
+        /** An independent hasher that has seen what this one has: a point to go back to. */
+        public Hasher copy() {
+            return new Hasher(state);
         }
 
         public byte[] finish() {

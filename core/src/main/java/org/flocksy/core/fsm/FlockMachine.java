@@ -70,6 +70,8 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
     private long lastTickNanos = Long.MAX_VALUE / 2;
     private boolean tickDeferred;
     private long stateEpoch;
+    /** The rate of the last run this node took part in, 0 before any: flock-wide, it sizes the next bundle. */
+    private int lastRunRate;
     /** Back in ready, until the closing heartbeat (150 or 410) went out: a new run would overwrite it. */
     private boolean settling;
     private OriginatorRun outgoing;
@@ -315,7 +317,11 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
     }
 
     private void maybeStart() {
-        if (state != State.READY || settling || !sync.hasWork()) {
+        if (!sync.hasWork()) {
+            return;
+        }
+        if (state != State.READY || settling) {
+            sync.prepareAhead(lastRunRate);
             return;
         }
         long now = time.nowNanos();
@@ -323,7 +329,7 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
         if (recipients.isEmpty()) {
             return;
         }
-        OutgoingRun out = sync.nextOutgoing();
+        OutgoingRun out = sync.nextOutgoing(lastRunRate);
         if (out == null) {
             return;
         }
@@ -414,6 +420,9 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
 
     /** How this node's limit learns from a run: carried at {@code runRate}, or not (then {@code failure} says why). */
     void runOutcome(int runRate, String failure) {
+        if (runRate > 0) {
+            lastRunRate = runRate;
+        }
         if (failure == null) {
             rate.carried(runRate);
         } else {

@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.flocksy.core.clock.Clock;
 import org.flocksy.core.config.ConfigException;
 import org.flocksy.core.config.Keyring;
@@ -66,15 +67,16 @@ public final class Node implements AutoCloseable {
     /** Checks keys and boxes against the disk and the plugins, then builds (but does not start) a node. */
     public static Node create(Settings settings, PluginCatalog plugins, Blake2b blake2b, Clock clock, FlockTiming timing)
             throws ConfigException {
-        return create(settings, plugins, blake2b, clock, timing, RateLimit.fixed(timing.framesPerSecond(), "the protocol's default"));
+        return create(settings, plugins, blake2b, clock, timing, () -> RateLimit.fixed(timing.framesPerSecond(), "the protocol's default"));
     }
 
     /**
      * As {@link #create(Settings, PluginCatalog, Blake2b, Clock, FlockTiming)}, taking part in runs at most at
-     * {@code rateLimit}.
+     * {@code rateLimit}, which is asked once the settings, keys and boxes passed their checks (it may take a
+     * measurement, and a bad line should not wait for it).
      */
-    public static Node create(Settings settings, PluginCatalog plugins, Blake2b blake2b, Clock clock, FlockTiming timing, RateLimit rateLimit)
-            throws ConfigException {
+    public static Node create(Settings settings, PluginCatalog plugins, Blake2b blake2b, Clock clock, FlockTiming timing,
+                              Supplier<RateLimit> rateLimit) throws ConfigException {
         Keyring keyring = Keyring.load(settings);
         List<BoxResolver.Resolved> boxes = BoxResolver.resolve(settings.boxes(), plugins);
         // Before anything starts, so that a bad line is the only thing the user reads.
@@ -82,7 +84,7 @@ public final class Node implements AutoCloseable {
             plugins.resolverFor(settings, box.name());
             plugins.backupFor(settings, box.name());
         }
-        return Guice.createInjector(new NodeModule(settings, keyring, boxes, plugins, blake2b, clock, timing, rateLimit))
+        return Guice.createInjector(new NodeModule(settings, keyring, boxes, plugins, blake2b, clock, timing, rateLimit.get()))
                 .getInstance(Node.class);
     }
 

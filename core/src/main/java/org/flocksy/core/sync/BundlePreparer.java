@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The disk work of an outgoing run: hashes what needs hashing, finds renames, copies the files into the
- * bundle and hashes the bundle. Runs off the event loop (a bundle of 8 MiB or one large file takes seconds)
+ * bundle, hashing the bundle on the way. Runs off the event loop (a bundle of 8 MiB or one large file takes seconds)
  * and touches neither the index nor the queue: the loop records the result.
  */
 final class BundlePreparer {
@@ -67,6 +67,7 @@ final class BundlePreparer {
         List<Planned> deferred = new ArrayList<>();
         int records;
         boolean hasContent;
+        byte[] hash;
         try (BundleWriter writer = new BundleWriter(file, blake2b)) {
             for (Planned p : ordered) {
                 if (!written.isEmpty() && writer.length() + sizeOf(p) > bytesMax) {
@@ -82,11 +83,12 @@ final class BundlePreparer {
             }
             records = writer.records();
             hasContent = writer.hasContent();
+            hash = writer.hash();
         } catch (IOException e) {
             Files.deleteIfExists(file);
             throw e;
         }
-        return new Result(file, written, changedMeanwhile, deferred, restamped, records, hasContent, Files.size(file), blake2b.hash256(file));
+        return new Result(file, written, changedMeanwhile, deferred, restamped, records, hasContent, Files.size(file), hash);
     }
 
     /** A file of the size it had with the same content is a touch or chmod: its content need not travel. */

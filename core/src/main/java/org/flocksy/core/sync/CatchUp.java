@@ -121,11 +121,13 @@ final class CatchUp {
         Path file = temps.next(box, "out", ".bundle");
         Change change;
         byte[] content = part.encode();
+        byte[] hash;
         try (BundleWriter writer = new BundleWriter(file, blake2b)) {
             writer.addDigest(content, self);
             change = new Change(Change.Kind.DIGEST, ".", 0, 0, content.length, blake2b.hash256(content), VersionVector.EMPTY, self);
+            hash = writer.hash();
         }
-        RunMetadata metadata = new RunMetadata(box.uid(), 1, Files.size(file), blake2b.hash256(file), 0);
+        RunMetadata metadata = new RunMetadata(box.uid(), 1, Files.size(file), hash, 0);
         return new OutgoingRun(box, List.of(new OutgoingRun.Sent(".", change, null)), metadata, true, file, readAhead);
     }
 

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.BitSet;
+import org.flocksy.core.crypto.Blake2b;
 import org.flocksy.core.wire.FileData;
 import org.flocksy.core.wire.FrameCodec;
 import org.flocksy.core.wire.RunMetadata;
@@ -31,14 +32,21 @@ public final class IncomingRun {
     private long pendingAt;
     /** Bytes received contiguously are written in pieces of this size. */
     static final int WRITE_BATCH_BYTES = 256 * 1024;
+    private final Blake2b blake2b;
+    /** The bundle's hash over the bytes written in order so far, so a complete bundle need not be read again. */
+    private Blake2b.Hasher hasher;
+    /** How far {@link #hasher} got; -1 once a chunk came out of order (the bundle is then hashed from disk). */
+    private long hashedTo;
 
-    IncomingRun(String peer, Box box, RunMetadata metadata, String refusal, Path temp) {
+    IncomingRun(String peer, Box box, RunMetadata metadata, String refusal, Path temp, Blake2b blake2b) {
         this.peer = peer;
         this.box = box;
         this.metadata = metadata;
         this.refusal = refusal;
         this.temp = temp;
         this.chunks = metadata.chunkCount();
+        this.blake2b = blake2b;
+        this.hasher = blake2b.newHasher();
     }
 
     public String peer() {
@@ -119,6 +127,12 @@ public final class IncomingRun {
         if (pending.position() == 0) {
             return;
         }
+        if (pendingAt == hashedTo) {
+            hasher.update(pending.array(), pending.position());
+            hashedTo += pending.position();
+        } else {
+            hashedTo = -1;
+        }
         pending.flip();
         long position = pendingAt;
         while (pending.hasRemaining()) {
@@ -130,6 +144,8 @@ public final class IncomingRun {
     /** Forget what arrived (after a failed verification); the carousel sends everything again. */
     void restart() throws IOException {
         pending.clear();
+        hasher = blake2b.newHasher();
+        hashedTo = 0;
         closeChannel();
         received.clear();
         if (temp != null) {
@@ -137,18 +153,23 @@ public final class IncomingRun {
         }
     }
 
-    /** Flushes the temp file to disk and closes it. */
-    void sync() throws IOException {
+    /**
+     * Writes what is held back and closes the temp file. No fsync: a bundle a crash cut short is swept at
+     * the next start and received again; the files taken out of it are fsynced before they are renamed.
+     */
+    void finish() throws IOException {
         if (temp != null) {
             flush();
-        }
-        if (channel != null) {
-            channel.force(true);
         }
         closeChannel();
         if (temp != null && !Files.exists(temp)) {
             Files.createFile(temp);
         }
+    }
+
+    /** The BLAKE2b-256 of the bundle as written, or of the temp file if its chunks came out of order; after {@link #finish}. */
+    byte[] hash() throws IOException {
+        return hashedTo == metadata.length() ? hasher.finish() : blake2b.hash256(temp);
     }
 
     private void closeChannel() throws IOException {

@@ -11,6 +11,7 @@ import org.flocksy.core.bundle.Change;
 import org.flocksy.core.config.Problems;
 import org.flocksy.core.crypto.Blake2b;
 import org.flocksy.core.loop.Loop;
+import org.flocksy.core.wire.FrameCodec;
 import org.flocksy.core.wire.RunMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,10 +24,14 @@ import org.slf4j.LoggerFactory;
  */
 final class Outbox implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Outbox.class);
-    /** Records per run: many small files share a run, a burst does not hold the group for long. */
-    static final int BUNDLE_RECORDS_MAX = 2_000;
-    /** Bytes per run unless one file alone is larger; the rest of a burst goes in the next run. */
+    /** Records per run: what a receiver applies (and fsyncs) in one go on its event loop stays a few seconds. */
+    static final int BUNDLE_RECORDS_MAX = 20_000;
+    /** Seconds of slots a run's content fills at the flock's rate: long against a run's fixed cost of 5–8 s. */
+    static final int RUN_SECONDS = 15;
+    /** Bytes per run at least (whatever the rate), unless one file alone is larger; and a digest's limit. */
     static final long BUNDLE_BYTES_MAX = 8L * 1024 * 1024;
+    /** Bytes per run at most: two bundles (one in flight, one prepared) bound the disk they take. */
+    static final long BUNDLE_BYTES_CEILING = 512L * 1024 * 1024;
     /** How long a box waits before writing a bundle again after its temp folder failed. */
     static final long RETRY_NANOS = 5_000_000_000L;
 
@@ -44,6 +49,8 @@ final class Outbox implements AutoCloseable {
     private boolean preparing;
     /** A written bundle, the next run. */
     private OutgoingRun prepared;
+    /** Bytes the bundle being planned may hold, from the flock's rate when it was asked for. */
+    private long bytesMax = BUNDLE_BYTES_MAX;
 
     Outbox(LocalChanges changes, CatchUp catchUp, Planner planner, Blake2b blake2b, Loop loop, ReadAhead readAhead, TempFiles temps,
            WorkSignal work, String nodeName) {
@@ -62,27 +69,53 @@ final class Outbox implements AutoCloseable {
         });
     }
 
+    /** Whether the next run's bundle is written and waits to go. */
+    boolean ready() {
+        return prepared != null;
+    }
+
     /** Whether a bundle is being written or waits to go. */
     boolean busy() {
         return preparing || prepared != null;
     }
 
     /**
+     * Bytes of content a run carries at {@code framesPerSecond}: {@link #RUN_SECONDS} of slots, at least
+     * {@link #BUNDLE_BYTES_MAX} and at most {@link #BUNDLE_BYTES_CEILING}. The rate is the flock's (the last
+     * run's), never this node's own limit, so a run's size says nothing about who sends it.
+     */
+    static long bytesFor(int framesPerSecond) {
+        long bytes = (long) framesPerSecond * FrameCodec.CHUNK_BYTES * RUN_SECONDS;
+        return Math.max(BUNDLE_BYTES_MAX, Math.min(BUNDLE_BYTES_CEILING, bytes));
+    }
+
+    /**
      * The next local changes as one run ready to announce, or {@code null} for now. Changes are planned from
      * stamps and the index (queued changes of the first queued box, up to {@link #BUNDLE_RECORDS_MAX} records
-     * and, unless a single file is larger, {@link #BUNDLE_BYTES_MAX} bytes); once the bundle is written the
-     * work signal asks again. Digests go when no change waits.
+     * and, unless a single file is larger, {@link #bytesFor} the flock's rate); once the bundle is written the
+     * work signal asks again. The bundle after it is prepared at once, while this one is in flight. Digests
+     * go when no change waits.
      */
-    OutgoingRun next() {
+    OutgoingRun next(int framesPerSecond) {
+        bytesMax = bytesFor(framesPerSecond);
         if (prepared == null && !preparing) {
             startPreparing();
         }
         if (prepared != null) {
             OutgoingRun run = prepared;
             prepared = null;
+            startPreparing();
             return run;
         }
         return preparing ? null : catchUp.next(BUNDLE_BYTES_MAX);
+    }
+
+    /** Local changes arrived while a run is on: their bundle is written meanwhile, if none waits yet. */
+    void prepareAhead(int framesPerSecond) {
+        if (!busy()) {
+            bytesMax = bytesFor(framesPerSecond);
+            startPreparing();
+        }
     }
 
     /** Plans the next queued changes and hands their bundle to the preparer. */
@@ -103,17 +136,18 @@ final class Outbox implements AutoCloseable {
                 continue;
             }
             Path file = temps.next(box, "out", ".bundle");
+            long limit = bytesMax;
             preparing = true;
             Box of = box;
             if (readAhead == ReadAhead.INLINE) {
-                finishPreparing(box, planned, () -> BundlePreparer.prepare(of, planned, file, blake2b, BUNDLE_BYTES_MAX));
+                finishPreparing(box, planned, () -> BundlePreparer.prepare(of, planned, file, blake2b, limit));
                 return;
             }
             preparer.execute(() -> {
                 BundlePreparer.Result result = null;
                 IOException failure = null;
                 try {
-                    result = BundlePreparer.prepare(of, planned, file, blake2b, BUNDLE_BYTES_MAX);
+                    result = BundlePreparer.prepare(of, planned, file, blake2b, limit);
                 } catch (IOException e) {
                     failure = e;
                 } catch (RuntimeException | Error e) {
@@ -220,6 +254,15 @@ final class Outbox implements AutoCloseable {
 
     /** Puts the changes of a run that did not happen back at the front of the queue, in their order. */
     void requeue(OutgoingRun run) {
+        if (prepared != null) {
+            // The bundle prepared meanwhile holds later changes: it goes after this run's, planned again.
+            putBack(prepared);
+            prepared = null;
+        }
+        putBack(run);
+    }
+
+    private void putBack(OutgoingRun run) {
         run.close();
         List<OutgoingRun.Sent> sent = run.sent();
         if (sent.get(0).change().kind() == Change.Kind.DIGEST) {

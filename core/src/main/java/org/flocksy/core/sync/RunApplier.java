@@ -72,9 +72,9 @@ final class RunApplier {
         }
         if (refusal != null) {
             log.warn("refusing a run of {} change(s) from {}: {}", metadata.records(), peer, refusal);
-            return new IncomingRun(peer, box, metadata, refusal, null);
+            return new IncomingRun(peer, box, metadata, refusal, null, blake2b);
         }
-        return new IncomingRun(peer, box, metadata, null, temps.next(box, "in", ".bundle"));
+        return new IncomingRun(peer, box, metadata, null, temps.next(box, "in", ".bundle"), blake2b);
     }
 
     /**
@@ -90,8 +90,8 @@ final class RunApplier {
         Box box = run.box();
         RunMetadata m = run.metadata();
         try {
-            run.sync();
-            if (Files.size(run.temp()) != m.length() || !Arrays.equals(blake2b.hash256(run.temp()), m.bundleHash())) {
+            run.finish();
+            if (Files.size(run.temp()) != m.length() || !Arrays.equals(run.hash(), m.bundleHash())) {
                 log.warn("box '{}': the bundle from {} failed verification; receiving it again", box.name(), run.peer());
                 run.restart();
                 return false;

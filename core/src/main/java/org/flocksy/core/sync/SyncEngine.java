@@ -162,9 +162,22 @@ public final class SyncEngine implements AutoCloseable {
         catchUp.peersJoined();
     }
 
-    /** The next run to announce, or {@code null} for now (the work signal asks again once a bundle is written). */
-    public OutgoingRun nextOutgoing() {
-        return outbox.next();
+    /**
+     * The next run to announce, or {@code null} for now (the work signal asks again once a bundle is written);
+     * its size follows {@code framesPerSecond}, the flock's rate (the last run's).
+     */
+    public OutgoingRun nextOutgoing(int framesPerSecond) {
+        return outbox.next(framesPerSecond);
+    }
+
+    /** Whether the next run's bundle is written and waits to go. */
+    boolean nextRunReady() {
+        return outbox.ready();
+    }
+
+    /** Writes the next bundle while a run is on, so it is ready when the flock is. */
+    public void prepareAhead(int framesPerSecond) {
+        outbox.prepareAhead(framesPerSecond);
     }
 
     /** Puts the changes of a run that did not happen back at the front of the queue, in their order. */

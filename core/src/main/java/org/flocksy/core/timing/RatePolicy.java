@@ -20,6 +20,8 @@ public final class RatePolicy {
     static final double SHARE = 0.5;
     /** What one file frame costs on the wire per peer: the 4 117 bytes, CurveZMQ's MESSAGE command (nonce, MAC, flags) and ZMTP framing. */
     public static final int WIRE_BYTES_PER_FRAME = 4_160;
+    /** What one link is taken to carry when it cannot be measured: about pure-Java CURVE on a small machine. */
+    public static final double ASSUMED_LINK_FRAMES_PER_SECOND = 5_000;
     /** How far above its first estimate an auto limit may rise. */
     static final int CEILING_FACTOR = 4;
 

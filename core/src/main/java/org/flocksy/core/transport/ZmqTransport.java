@@ -35,6 +35,11 @@ public final class ZmqTransport implements AutoCloseable {
     static final int DRAIN_FRAMES_MAX = 256;
     /** After frames arrived, how long the receive thread lets the next ones gather before it looks again. */
     static final long RECEIVE_TICK_NANOS = 1_000_000L;
+    /**
+     * A CURVE handshake (with its ZAP request) not done by then is dropped and the SUB connects again. JeroMQ's
+     * default is 30 s, and with several I/O threads about one loopback handshake in fifty hangs for good.
+     */
+    static final int HANDSHAKE_MS = 5_000;
     private static final int POLL_MS = 100;
     private static final int RECONNECT_MS = 250;
     private static final int RECONNECT_MAX_MS = 2_000;
@@ -80,6 +85,7 @@ public final class ZmqTransport implements AutoCloseable {
             ZMQ.Socket pub = context.createSocket(SocketType.PUB);
             pub.setLinger(0);
             pub.setSndHWM(HIGH_WATER_MARK_FRAMES);
+            pub.setHandshakeIvl(HANDSHAKE_MS);
             pub.setCurveServer(true);
             pub.setCurveSecretKey(host.keys().secretKeyBytes());
             pub.setCurvePublicKey(host.keys().publicKeyBytes());
@@ -119,6 +125,7 @@ public final class ZmqTransport implements AutoCloseable {
                 ZMQ.Socket sub = context.createSocket(SocketType.SUB);
                 sub.setLinger(0);
                 sub.setRcvHWM(HIGH_WATER_MARK_FRAMES);
+                sub.setHandshakeIvl(HANDSHAKE_MS);
                 sub.setReconnectIVL(RECONNECT_MS);
                 sub.setReconnectIVLMax(RECONNECT_MAX_MS);
                 sub.setCurveServerKey(Z85.decodeKey(peer.publicKey()));

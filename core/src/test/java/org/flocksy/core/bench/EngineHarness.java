@@ -65,7 +65,7 @@ final class EngineHarness implements AutoCloseable {
     OutgoingRun next() throws Exception {
         while (true) {
             work.drainPermits();
-            OutgoingRun run = call(engine::nextOutgoing);
+            OutgoingRun run = call(() -> engine.nextOutgoing(0));
             if (run != null || !call(engine::hasWork)) {
                 return run;
             }

@@ -100,6 +100,23 @@ class BundleTest {
     }
 
     @Test
+    void theHashKeptWhileWritingIsTheHashOfTheFileAlsoAfterTakenBackRecords() throws Exception {
+        byte[] big = new byte[300_000];
+        new java.util.Random(7).nextBytes(big);
+        Path source = Files.write(dir.resolve("src"), big);
+        Path file = dir.resolve("b");
+        try (BundleWriter w = new BundleWriter(file, BLAKE2B)) {
+            w.add(Change.deleted("gone", V, WRITER));
+            assertThat(w.addFile("grew", 0644, 1, 50, source, V, WRITER)).isNull();
+            assertThat(w.addFile("big", 0644, 1, big.length, source, V, WRITER)).isNotNull();
+            assertThat(w.addFile("changed", 0644, 1, big.length, source, V, WRITER, () -> false)).isNull();
+            w.addContent(Change.Kind.FILE, "link", 0120777, 1, "target".getBytes(java.nio.charset.StandardCharsets.UTF_8), V, WRITER);
+            w.close();
+            assertThat(w.hash()).isEqualTo(BLAKE2B.hash256(file));
+        }
+    }
+
+    @Test
     void malformedBundlesAreRefusedWithAReason() throws Exception {
         Path file = dir.resolve("b");
         try (BundleWriter w = new BundleWriter(file, BLAKE2B)) {

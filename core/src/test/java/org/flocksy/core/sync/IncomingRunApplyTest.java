@@ -212,7 +212,7 @@ class IncomingRunApplyTest {
         assertThat(box.versions().list("a.txt")).as("what the deletion replaced is kept").hasSize(1);
         assertThat(box.known("b.txt")).isNull();
         assertThat(engine.hasWork()).as("its digest goes out, so that a peer sends what it lacks").isTrue();
-        OutgoingRun digest = engine.nextOutgoing();
+        OutgoingRun digest = engine.nextOutgoing(0);
         assertThat(digest.changes()).singleElement().satisfies(c -> assertThat(c.kind()).isEqualTo(Change.Kind.DIGEST));
         digest.close();
     }
@@ -354,6 +354,28 @@ class IncomingRunApplyTest {
     }
 
     @Test
+    void aBundleIsVerifiedAsItArrivesInOrderAndFromDiskWhenChunksCameOutOfOrder() throws Exception {
+        byte[] content = new byte[1_100_000];
+        new Random(3).nextBytes(content);
+        Path file = dir.resolve("large");
+        RunMetadata m = bundle(file, "large.bin", content);
+        byte[] bytes = Files.readAllBytes(file);
+        for (boolean inOrder : new boolean[] {true, false}) {
+            IncomingRun run = engine.openIncoming("peer", m);
+            for (int k = 0; k < m.chunkCount(); k++) {
+                // Out of order: the chunks of each 256 KiB batch reversed, as a carousel's second round would fill gaps.
+                int i = inOrder ? k : (k / 64) * 64 + Math.min(63, m.chunkCount() - 1 - (k / 64) * 64) - k % 64;
+                int from = i * 4096;
+                int n = Math.min(4096, bytes.length - from);
+                assertThat(run.accept(new FileData(from, n, i < m.chunkCount() - 1, Arrays.copyOfRange(bytes, from, from + 4096)))).isNull();
+            }
+            run.finish();
+            assertThat(run.hash()).as(inOrder ? "in order" : "out of order").isEqualTo(m.bundleHash());
+            run.discard();
+        }
+    }
+
+    @Test
     void pathsLeavingTheBoxAreRefusedAndTheRestApplied() throws Exception {
         Path outside = Files.createDirectories(dir.resolve("outside"));
         Files.createSymbolicLink(root.resolve("link"), outside);
@@ -376,7 +398,7 @@ class IncomingRunApplyTest {
         }
         engine.evaluate(box, "keep.txt");
         assertThat(engine.hasWork()).as("a deletion was queued for a box that is gone").isFalse();
-        assertThat(engine.nextOutgoing()).isNull();
+        assertThat(engine.nextOutgoing(0)).isNull();
 
         IncomingRun run = engine.openIncoming("peer", new RunMetadata(box.uid(), 1, 100, new byte[32], 0));
         assertThat(run.refusal()).contains("is gone");

@@ -15,9 +15,12 @@ import org.flocksy.core.timing.FlockTiming;
 import org.flocksy.core.timing.RateLimit;
 import org.flocksy.core.timing.RatePolicy;
 import org.flocksy.core.transport.CurveSpeed;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** A running node with its plugins and its control socket: what {@code flocksy} and {@code flocksy shell --start} run. */
 final class Daemon implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Daemon.class);
     private final PluginHost plugins;
     private final Node node;
     private final RecentLog recent;
@@ -48,7 +51,7 @@ final class Daemon implements AutoCloseable {
         Node node = null;
         try {
             plugins = PluginHost.open(pluginsDir);
-            node = Node.create(settings, plugins.catalog(), Blake2b.load(), new SystemClock(), FlockTiming.defaults(), rateLimit(settings));
+            node = Node.create(settings, plugins.catalog(), Blake2b.load(), new SystemClock(), FlockTiming.defaults(), () -> rateLimit(settings));
             node.start();
             ControlServer control;
             try {
@@ -71,7 +74,16 @@ final class Daemon implements AutoCloseable {
 
     /** The fastest rate this node takes part in runs at: as set, or (auto) from a short measurement of this machine. */
     static RateLimit rateLimit(Settings settings) {
-        double link = settings.rate().auto() ? CurveSpeed.measure(Duration.ofMillis(500)) : 0;
+        double link = 0;
+        if (settings.rate().auto()) {
+            try {
+                link = CurveSpeed.measure(Duration.ofMillis(500));
+            } catch (RuntimeException e) {
+                link = RatePolicy.ASSUMED_LINK_FRAMES_PER_SECOND;
+                log.warn("could not measure this machine's CURVE speed ({}); rate = auto starts from {} frames/s per link and follows the runs",
+                        e.getMessage(), Math.round(link));
+            }
+        }
         return RatePolicy.limit(settings.rate(), settings.nodes().size(), link);
     }
 

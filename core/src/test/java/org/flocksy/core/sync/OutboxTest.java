@@ -1,0 +1,139 @@
+package org.flocksy.core.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.flocksy.api.BoxSpec;
+import org.flocksy.core.bundle.Change;
+import org.flocksy.core.clock.SystemClock;
+import org.flocksy.core.config.Declared;
+import org.flocksy.core.config.Settings;
+import org.flocksy.core.crypto.Blake2b;
+import org.flocksy.core.crypto.NodeUid;
+import org.flocksy.core.loop.EventLoop;
+import org.flocksy.core.testing.TestPlugins;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What a node sends next: runs sized by the flock's rate, the next bundle written while one is in flight. */
+class OutboxTest {
+    private static final Blake2b BLAKE2B = Blake2b.load();
+    private static final int MIB = 1024 * 1024;
+
+    @TempDir
+    Path dir;
+    private Path root;
+    private Box box;
+    private EventLoop loop;
+    private SyncEngine engine;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        root = Files.createDirectories(dir.resolve("box")).toRealPath();
+        Random random = new Random(5);
+        for (String name : List.of("a.bin", "b.bin", "c.bin")) {
+            byte[] content = new byte[5 * MIB];
+            random.nextBytes(content);
+            Files.write(root.resolve(name), content);
+        }
+        box = new Box("docs", root, BLAKE2B);
+        Settings settings = new Settings(List.of(new Declared<>("tcp://127.0.0.1:1", "t")), List.of(),
+                List.of(new Declared<>(new BoxSpec("docs", root.toString()), "t")),
+                new Declared<>(dir.resolve("ks"), "t"), new Declared<>(dir.resolve("pk"), "t"));
+        loop = new EventLoop(new SystemClock(), settings);
+        engine = new SyncEngine(List.of(box), TestPlugins.catalog(), BLAKE2B, loop, new SystemClock(), settings, ReadAhead.THREAD,
+                NodeUid.of(new byte[] {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}));
+        call(() -> {
+            engine.start(() -> {});
+            return null;
+        });
+    }
+
+    @AfterEach
+    void tearDown() {
+        loop.close();
+        engine.close();
+    }
+
+    @Test
+    void aRunCarriesFifteenSecondsOfTheFlocksRateWithinBounds() {
+        assertThat(Outbox.bytesFor(0)).as("before any run").isEqualTo(8L * MIB);
+        assertThat(Outbox.bytesFor(200)).isEqualTo(200L * 4096 * 15);
+        assertThat(Outbox.bytesFor(6_000)).isEqualTo(6_000L * 4096 * 15);
+        assertThat(Outbox.bytesFor(50_000)).as("two bundles bound the disk").isEqualTo(512L * MIB);
+    }
+
+    @Test
+    void theNextBundleIsWrittenWhileARunIsInFlightAndGoesAfterARunThatFailed() throws Exception {
+        // Three files of 5 MiB, 8 MiB per run before any run set the flock's rate: one file per run.
+        OutgoingRun first = next();
+        await().atMost(Duration.ofSeconds(30)).until(() -> call(engine::nextRunReady));
+        assertThat(outgoingBundles()).isEqualTo(2);
+        call(() -> {
+            engine.completed(first);
+            return null;
+        });
+        OutgoingRun second = call(() -> engine.nextOutgoing(0));
+        assertThat(second).as("prepared while the first was in flight").isNotNull();
+        await().atMost(Duration.ofSeconds(30)).until(() -> call(engine::nextRunReady));
+
+        // The second run did not happen: it goes again first, then what was prepared after it.
+        call(() -> {
+            engine.requeue(second);
+            return null;
+        });
+        assertThat(outgoingBundles()).as("the bundle prepared after it is dropped").isZero();
+        OutgoingRun again = next();
+        assertThat(paths(again)).isEqualTo(paths(second));
+        call(() -> {
+            engine.completed(again);
+            return null;
+        });
+        OutgoingRun last = next();
+        call(() -> {
+            engine.completed(last);
+            return null;
+        });
+        assertThat(Stream.of(first, second, last).flatMap(r -> paths(r).stream())).containsExactlyInAnyOrder("a.bin", "b.bin", "c.bin");
+        assertThat(call(engine::hasWork)).isFalse();
+    }
+
+    private static List<String> paths(OutgoingRun run) {
+        return run.changes().stream().map(Change::path).toList();
+    }
+
+    private long outgoingBundles() throws Exception {
+        try (Stream<Path> files = Files.list(box.tmpDir())) {
+            return files.filter(p -> p.getFileName().toString().startsWith("out-")).count();
+        }
+    }
+
+    private OutgoingRun next() throws Exception {
+        OutgoingRun[] run = new OutgoingRun[1];
+        await().atMost(Duration.ofSeconds(30)).until(() -> (run[0] = call(() -> engine.nextOutgoing(0))) != null);
+        return run[0];
+    }
+
+    private <T> T call(Callable<T> task) throws Exception {
+        CompletableFuture<T> answer = new CompletableFuture<>();
+        loop.post(() -> {
+            try {
+                answer.complete(task.call());
+            } catch (Throwable e) {
+                answer.completeExceptionally(e);
+            }
+        });
+        return answer.get(1, TimeUnit.MINUTES);
+    }
+}

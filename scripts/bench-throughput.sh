@@ -52,7 +52,8 @@ for _ in $(seq 1 240); do [ "$(connected)" -ge "$n" ] && break; sleep 0.5; done
 # The digests every node sends when peers join: wait until each went out and the flock is idle again.
 digests() { grep -l "sent box 'bench': DIGEST" "$work"/home*/log 2>/dev/null | wc -l; }
 for _ in $(seq 1 240); do [ "$(digests)" -ge "$n" ] && break; sleep 0.5; done
-sleep 3
+# SETTLE=70 lets every node measure its machine again first (20-60 s after start), as a daemon that has run a while has.
+sleep "${SETTLE:-3}"
 status=$(HOME=$work/home0 "$bin" ctl --json status)
 link=$(sed -n 's/^\([0-9]*\) frames.*/\1/p' <<<"$solo")
 limit=$(sed -n 's/.*"rate_limit" : \([0-9]*\).*/\1/p' <<<"$status" | head -1)

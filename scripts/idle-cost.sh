@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Measures what an idle flocksy node costs: CPU share and resident memory of each of three daemons
-# started by hand exactly as README.md describes, after a warm-up.
-#   usage: scripts/idle-cost.sh [warmup-seconds] [measure-seconds]     (defaults 20 and 60)
+# Measures what an idle flocksy node costs: CPU share, resident memory and bytes sent of each of N daemons
+# (default 3) started by hand exactly as README.md describes, after a warm-up. The warm-up default (70 s) lets
+# every node's second measurement of the machine (20-60 s after start, for rate = auto) pass first.
+#   usage: scripts/idle-cost.sh [warmup-seconds] [measure-seconds] [nodes]     (defaults 70, 60 and 3)
 # Needs a built tree: mvn -B -q package -DskipTests
 set -euo pipefail
 cd "$(dirname "$0")/.."
-warmup=${1:-20}
+warmup=${1:-70}
 measure=${2:-60}
+n=${3:-3}
 bin=$PWD/distribution/target/flocksy/bin/flocksy
 [ -x "$bin" ] || { echo "build first: mvn -B -q package -DskipTests" >&2; exit 2; }
 work=$(mktemp -d)
@@ -15,19 +17,20 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 
 trap cleanup EXIT
 
 base=$((20000 + RANDOM % 20000))
-hosts=("tcp://127.0.0.1:$base" "tcp://127.0.0.1:$((base + 1))" "tcp://127.0.0.1:$((base + 2))")
+hosts=()
+for ((i = 0; i < n; i++)); do hosts+=("tcp://127.0.0.1:$((base + i))"); done
 entries=()
-for i in 0 1 2; do
+for ((i = 0; i < n; i++)); do
   home=$work/home$i
   mkdir -p "$home/box"
   entries+=("$(HOME=$home "$bin" --create-private-keys -p "${hosts[$i]}" 2>/dev/null | grep '"tcp://')")
 done
-for i in 0 1 2; do
+for ((i = 0; i < n; i++)); do
   home=$work/home$i
-  { echo "{"; printf '%s\n' "${entries[0]}," "${entries[1]}," "${entries[2]}"; echo "}"; } | sed 's/,,/,/' > "$home/.ssh/flocksy_keystore"
+  { echo "{"; (IFS=,; echo "${entries[*]}"); echo "}"; } > "$home/.ssh/flocksy_keystore"
   {
     echo "hostname = ${hosts[$i]}"
-    for j in 0 1 2; do [ "$j" = "$i" ] || echo "node = ${hosts[$j]}"; done
+    for ((j = 0; j < n; j++)); do [ "$j" = "$i" ] || echo "node = ${hosts[$j]}"; done
     echo "box = idle@$home/box"
   } > "$home/.flocksy"
   HOME=$home "$bin" > "$home/log" 2>&1 &
@@ -38,13 +41,20 @@ sleep "$warmup"
 ticks=$(getconf CLK_TCK)
 declare -A before
 for p in "${pids[@]}"; do before[$p]=$(awk '{print $14 + $15}' "/proc/$p/stat"); done
+# Every node talks over loopback only: what lo carries is the flock's egress (TCP/IP headers included).
+lo_before=$(awk '/^ *lo:/ {print $10}' /proc/net/dev)
 sleep "$measure"
-echo "idle cost over ${measure} s after ${warmup} s warm-up (3 nodes, heartbeats only):"
-for i in 0 1 2; do
+lo_after=$(awk '/^ *lo:/ {print $10}' /proc/net/dev)
+echo "idle cost over ${measure} s after ${warmup} s warm-up ($n nodes, heartbeats only):"
+total=0
+for ((i = 0; i < n; i++)); do
   p=${pids[$i]}
   after=$(awk '{print $14 + $15}' "/proc/$p/stat")
   rss=$(awk '/VmRSS/ {print $2}' "/proc/$p/status")
+  total=$((total + after - before[$p]))
   awk -v n="node$((i + 1))" -v d=$((after - before[$p])) -v t="$ticks" -v s="$measure" -v r="$rss" \
     'BEGIN { printf "%s  cpu %.2f %% of one core  rss %.0f MiB\n", n, 100 * d / t / s, r / 1024 }'
 done
-grep -h "connected (2/2" "$work"/home*/log | wc -l | awk '{ print "peers fully connected: " $1 "/3" }'
+awk -v d="$total" -v t="$ticks" -v s="$measure" -v n="$n" -v lo=$((lo_after - lo_before)) \
+  'BEGIN { printf "mean per node: cpu %.2f %% of one core, %.1f KiB/s sent (loopback bytes / nodes)\n", 100 * d / t / s / n, lo / s / n / 1024 }'
+grep -h "connected ($((n - 1))/$((n - 1))" "$work"/home*/log | wc -l | awk -v n="$n" '{ print "peers fully connected: " $1 "/" n }'

@@ -153,6 +153,11 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
         loop.every(timing.heartbeatPeriod().toNanos(), this::tick);
     }
 
+    /** This machine was measured again ({@code rate = auto}); from any thread. */
+    public void remeasured(RateLimit fresh) {
+        loop.post(() -> rate.remeasured(fresh));
+    }
+
     /** Local work arrived: start a run if idle. */
     public void workAvailable() {
         loop.post(this::maybeStart);

@@ -18,7 +18,7 @@ final class RateGovernor {
     static final double DECREASE = 0.7;
     static final double INCREASE = 1.1;
 
-    private final RateLimit start;
+    private RateLimit start;
     private int current;
     private String why;
 
@@ -35,6 +35,22 @@ final class RateGovernor {
     /** The limit now and why, for {@code status}. */
     RateLimit now() {
         return new RateLimit(current, Math.max(current, start.ceiling()), why);
+    }
+
+    /**
+     * A later measurement of this machine. Kept if it says more than the one the limit started from (a measurement
+     * beside starting processes says too little); the limit rises to it if it is lower.
+     */
+    void remeasured(RateLimit fresh) {
+        if (!start.adapts() || fresh.framesPerSecond() <= start.framesPerSecond()) {
+            return;
+        }
+        start = fresh;
+        if (current < fresh.framesPerSecond()) {
+            current = fresh.framesPerSecond();
+            why = fresh.why();
+            log.info("rate limit raised to {} frames/s: {}", current, why);
+        }
     }
 
     /** A run at {@code runRate} could not be carried: the limit falls below it. */

@@ -9,7 +9,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Supplier;
 import org.flocksy.core.clock.Clock;
 import org.flocksy.core.config.ConfigException;
 import org.flocksy.core.config.Keyring;
@@ -24,6 +23,7 @@ import org.flocksy.core.scheduler.Lateness;
 import org.flocksy.core.sync.SyncEngine;
 import org.flocksy.core.timing.FlockTiming;
 import org.flocksy.core.timing.RateLimit;
+import org.flocksy.core.timing.RateSource;
 import org.flocksy.core.traffic.Traffic;
 import org.flocksy.core.transport.FrameScheduler;
 import org.flocksy.core.transport.ZmqTransport;
@@ -45,14 +45,16 @@ public final class Node implements AutoCloseable {
     private final Keyring keyring;
     private final Clock clock;
     private final PluginCatalog plugins;
+    private final RateProbe probe;
     private boolean started;
     private boolean closed;
 
     @Inject
     Node(Settings settings, EventLoop loop, ZmqTransport transport, FrameScheduler scheduler, SyncEngine sync,
          FlockMachine machine, Traffic traffic, Keyring keyring, Clock clock,
-         PluginCatalog plugins) {
+         PluginCatalog plugins, RateProbe probe) {
         this.plugins = plugins;
+        this.probe = probe;
         this.keyring = keyring;
         this.clock = clock;
         this.settings = settings;
@@ -67,16 +69,16 @@ public final class Node implements AutoCloseable {
     /** Checks keys and boxes against the disk and the plugins, then builds (but does not start) a node. */
     public static Node create(Settings settings, PluginCatalog plugins, Blake2b blake2b, Clock clock, FlockTiming timing)
             throws ConfigException {
-        return create(settings, plugins, blake2b, clock, timing, () -> RateLimit.fixed(timing.framesPerSecond(), "the protocol's default"));
+        return create(settings, plugins, blake2b, clock, timing, RateSource.fixed(RateLimit.fixed(timing.framesPerSecond(), "the protocol's default")));
     }
 
     /**
      * As {@link #create(Settings, PluginCatalog, Blake2b, Clock, FlockTiming)}, taking part in runs at most at
-     * {@code rateLimit}, which is asked once the settings, keys and boxes passed their checks (it may take a
-     * measurement, and a bad line should not wait for it).
+     * {@code rateSource}, which is asked once the settings, keys and boxes passed their checks (it may take a
+     * measurement, and a bad line should not wait for it) and, if it adapts, again later (see {@link RateProbe}).
      */
     public static Node create(Settings settings, PluginCatalog plugins, Blake2b blake2b, Clock clock, FlockTiming timing,
-                              Supplier<RateLimit> rateLimit) throws ConfigException {
+                              RateSource rateSource) throws ConfigException {
         Keyring keyring = Keyring.load(settings);
         List<BoxResolver.Resolved> boxes = BoxResolver.resolve(settings.boxes(), plugins);
         // Before anything starts, so that a bad line is the only thing the user reads.
@@ -84,7 +86,7 @@ public final class Node implements AutoCloseable {
             plugins.resolverFor(settings, box.name());
             plugins.backupFor(settings, box.name());
         }
-        return Guice.createInjector(new NodeModule(settings, keyring, boxes, plugins, blake2b, clock, timing, rateLimit.get()))
+        return Guice.createInjector(new NodeModule(settings, keyring, boxes, plugins, blake2b, clock, timing, rateSource))
                 .getInstance(Node.class);
     }
 
@@ -100,6 +102,7 @@ public final class Node implements AutoCloseable {
             started = true;
             CompletableStart.run(loop, () -> sync.start(machine::workAvailable));
             machine.start();
+            probe.start();
         } catch (ConfigException | InterruptedException | RuntimeException e) {
             close();
             throw e;
@@ -192,6 +195,7 @@ public final class Node implements AutoCloseable {
             return;
         }
         closed = true;
+        probe.close();
         // The loop first: nothing touches the boxes' indexes once it has stopped.
         loop.close();
         sync.close();

@@ -23,6 +23,7 @@ import org.flocksy.core.sync.ReadAhead;
 import org.flocksy.core.sync.SyncEngine;
 import org.flocksy.core.timing.FlockTiming;
 import org.flocksy.core.timing.RateLimit;
+import org.flocksy.core.timing.RateSource;
 import org.flocksy.core.traffic.Traffic;
 import org.flocksy.core.transport.FrameScheduler;
 import org.flocksy.core.transport.ZmqTransport;
@@ -41,19 +42,20 @@ public final class NodeModule extends AbstractModule {
     private final Blake2b blake2b;
     private final Clock clock;
     private final FlockTiming timing;
-    private final RateLimit rateLimit;
+    private final RateSource rateSource;
     private final SplittableRandom random = new SplittableRandom(new SecureRandom().nextLong());
 
     /** A node at the timing's own rate. */
     public NodeModule(Settings settings, Keyring keyring, List<BoxResolver.Resolved> boxes, PluginCatalog plugins,
                       Blake2b blake2b, Clock clock, FlockTiming timing) {
-        this(settings, keyring, boxes, plugins, blake2b, clock, timing, RateLimit.fixed(timing.framesPerSecond(), "the protocol's default"));
+        this(settings, keyring, boxes, plugins, blake2b, clock, timing,
+                RateSource.fixed(RateLimit.fixed(timing.framesPerSecond(), "the protocol's default")));
     }
 
-    /** @param rateLimit the fastest rate this node takes part in runs at (see {@link RateLimit}) */
+    /** @param rateSource the fastest rate this node takes part in runs at (see {@link RateLimit}), asked once here and again later */
     public NodeModule(Settings settings, Keyring keyring, List<BoxResolver.Resolved> boxes, PluginCatalog plugins,
-                      Blake2b blake2b, Clock clock, FlockTiming timing, RateLimit rateLimit) {
-        this.rateLimit = rateLimit;
+                      Blake2b blake2b, Clock clock, FlockTiming timing, RateSource rateSource) {
+        this.rateSource = rateSource;
         this.settings = settings;
         this.keyring = keyring;
         this.boxes = List.copyOf(boxes);
@@ -72,7 +74,8 @@ public final class NodeModule extends AbstractModule {
         bind(Blake2b.class).toInstance(blake2b);
         bind(Clock.class).toInstance(clock);
         bind(FlockTiming.class).toInstance(timing);
-        bind(RateLimit.class).toInstance(rateLimit);
+        bind(RateSource.class).toInstance(rateSource);
+        bind(RateProbe.class).in(Singleton.class);
         bind(Traffic.class).in(Singleton.class);
         bind(ZmqTransport.class).in(Singleton.class);
         bind(EventLoop.class).in(Singleton.class);
@@ -82,6 +85,13 @@ public final class NodeModule extends AbstractModule {
         bind(ReadAhead.class).toInstance(ReadAhead.THREAD);
         bind(FlockMachine.class).in(Singleton.class);
         bind(Node.class).in(Singleton.class);
+    }
+
+    /** The limit the node starts with: measured once, when the node is made. */
+    @Provides
+    @Singleton
+    RateLimit rateLimit() {
+        return rateSource.limit();
     }
 
     @Provides

@@ -26,6 +26,23 @@ class RateGovernorTest {
     }
 
     @Test
+    void aLaterMeasurementThatSaysMoreRaisesTheLimitAndItsCeiling() {
+        RateGovernor governor = new RateGovernor(RateLimit.adaptive(100, 400, "auto: measured beside starting processes"));
+        governor.remeasured(RateLimit.adaptive(80, 320, "auto: less"));
+        assertThat(governor.current()).as("a measurement that says less is not kept").isEqualTo(100);
+        governor.remeasured(RateLimit.adaptive(3_000, 12_000, "auto: measured again"));
+        assertThat(governor.now()).isEqualTo(new RateLimit(3_000, 12_000, "auto: measured again"));
+        for (int i = 0; i < 100; i++) {
+            governor.carried(governor.current());
+        }
+        assertThat(governor.current()).as("up to the new ceiling").isEqualTo(12_000);
+
+        RateGovernor fixed = new RateGovernor(RateLimit.fixed(2_000, "rate = 2000 (config:3)"));
+        fixed.remeasured(RateLimit.adaptive(3_000, 12_000, "auto"));
+        assertThat(fixed.current()).isEqualTo(2_000);
+    }
+
+    @Test
     void aFixedLimitNeverMoves() {
         RateGovernor governor = new RateGovernor(RateLimit.fixed(2_000, "rate = 2000 (config:3)"));
         governor.overloaded(2_000, "a peer went silent");

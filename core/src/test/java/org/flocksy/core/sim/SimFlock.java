@@ -37,6 +37,7 @@ import org.flocksy.core.sync.SyncEngine;
 import org.flocksy.core.testing.TestPlugins;
 import org.flocksy.core.timing.FlockTiming;
 import org.flocksy.core.timing.RateLimit;
+import org.flocksy.core.timing.RateSource;
 import org.flocksy.core.traffic.Traffic;
 import org.flocksy.core.wire.FrameCodec;
 import org.flocksy.core.wire.Heartbeat;
@@ -82,7 +83,7 @@ final class SimFlock {
             RateLimit rate = rateLimits.length > index ? RateLimit.fixed(rateLimits[index], "sim")
                     : RateLimit.fixed(timing.framesPerSecond(), "the protocol's default");
             Injector node = Guice.createInjector(Modules.override(new NodeModule(settings, keyring,
-                    List.of(new BoxResolver.Resolved(BOX, this.box, "sim")), plugins, BLAKE2B, clock, timing, rate)).with(new AbstractModule() {
+                    List.of(new BoxResolver.Resolved(BOX, this.box, "sim")), plugins, BLAKE2B, clock, timing, RateSource.fixed(rate))).with(new AbstractModule() {
                         @Override
                         protected void configure() {
                             bind(Loop.class).toInstance(loop);

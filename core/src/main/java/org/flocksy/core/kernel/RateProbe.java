@@ -1,0 +1,72 @@
+package org.flocksy.core.kernel;
+
+import com.google.inject.Inject;
+import java.util.SplittableRandom;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.flocksy.core.config.Settings;
+import org.flocksy.core.fsm.FlockMachine;
+import org.flocksy.core.timing.RateLimit;
+import org.flocksy.core.timing.RateSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Measures this machine again a while after start and then now and then, for {@code rate = auto}: the first
+ * measurement is taken while the process (and on a test machine, its neighbours) is still starting, and can
+ * say a tenth of what the machine carries. The state machine keeps the better of the measurements. Its own
+ * thread, at a random moment, so that nodes started together do not measure together.
+ */
+final class RateProbe implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RateProbe.class);
+    static final long FIRST_MIN_SECONDS = 20;
+    static final long FIRST_MAX_SECONDS = 60;
+    static final long PERIOD_SECONDS = 3_600;
+
+    private final RateSource source;
+    private final RateLimit first;
+    private final FlockMachine machine;
+    private final String nodeName;
+    private final SplittableRandom random;
+    private ScheduledExecutorService thread;
+
+    @Inject
+    RateProbe(RateSource source, RateLimit first, FlockMachine machine, Settings settings, SplittableRandom random) {
+        this.source = source;
+        this.first = first;
+        this.machine = machine;
+        this.nodeName = settings.nodeName();
+        this.random = random;
+    }
+
+    synchronized void start() {
+        if (!first.adapts() || thread != null) {
+            return;
+        }
+        thread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "flocksy-measure-" + nodeName);
+            t.setDaemon(true);
+            t.setPriority(Thread.MIN_PRIORITY);
+            return t;
+        });
+        long delay = FIRST_MIN_SECONDS + random.nextLong(FIRST_MAX_SECONDS - FIRST_MIN_SECONDS + 1);
+        thread.scheduleWithFixedDelay(this::measure, delay, PERIOD_SECONDS, TimeUnit.SECONDS);
+    }
+
+    private void measure() {
+        try {
+            machine.remeasured(source.limit());
+        } catch (RuntimeException e) {
+            log.debug("measuring this machine's CURVE speed again failed: {}", e.toString());
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (thread != null) {
+            thread.shutdownNow();
+            thread = null;
+        }
+    }
+}

@@ -2,7 +2,6 @@ package org.flocksy.core.fsm;
 
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -21,9 +20,7 @@ import org.flocksy.core.timing.RateLimit;
 import org.flocksy.core.traffic.Traffic;
 import org.flocksy.core.wire.FileData;
 import org.flocksy.core.wire.Frame;
-import org.flocksy.core.wire.FrameCodec;
 import org.flocksy.core.wire.Heartbeat;
-import org.flocksy.core.wire.MalformedFrameException;
 import org.flocksy.core.wire.Payload;
 import org.flocksy.core.wire.RunMetadata;
 import org.flocksy.core.wire.Status;
@@ -45,8 +42,6 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
 
     /** The specification's limit: three heartbeats from a peer in a bulk state without a file frame. */
     static final int SILENT_HEARTBEATS_MAX = 3;
-    /** Heartbeats further than this from our clock are not clock skew but garbage or replays. */
-    static final long CLOCK_DISTANCE_MAX_MS = Duration.ofDays(1).toMillis();
     /** How long a silent peer is left out of the runs this node starts. */
     static final Duration SUSPECT_FOR = Duration.ofSeconds(60);
 
@@ -70,8 +65,6 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
     private long lastTickNanos = Long.MAX_VALUE / 2;
     private boolean tickDeferred;
     private long stateEpoch;
-    /** The rate of the last run this node took part in, 0 before any: flock-wide, it sizes the next bundle. */
-    private int lastRunRate;
     /** Back in ready, until the closing heartbeat (150 or 410) went out: a new run would overwrite it. */
     private boolean settling;
     private OriginatorRun outgoing;
@@ -171,15 +164,7 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
     /** Called on the receive thread: decodes a peer's waiting frames, then hands them to the event loop as one event. */
     public void onFrames(int peerIndex, List<byte[]> frames, long receivedNanos, long receivedWallMs) {
         Peer peer = peers.get(peerIndex);
-        List<Frame> decoded = new ArrayList<>(frames.size());
-        for (byte[] bytes : frames) {
-            try {
-                decoded.add(FrameCodec.decode(bytes));
-            } catch (MalformedFrameException e) {
-                traffic.dropped(e.reason().name());
-                warnOnce(peer.endpoint() + e.reason(), "dropped a malformed frame from {}: {} (further ones are only counted)", peer, e.getMessage());
-            }
-        }
+        List<Frame> decoded = Intake.decode(peer, frames, traffic, this::warnOnce);
         if (!decoded.isEmpty()) {
             loop.post(() -> decoded.forEach(frame -> handle(peer, frame, receivedNanos, receivedWallMs)));
         }
@@ -187,18 +172,11 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
 
     private void handle(Peer peer, Frame frame, long nanos, long wallMs) {
         if (frame instanceof Heartbeat hb) {
-            if (Math.abs(wallMs - hb.timestampMs()) > CLOCK_DISTANCE_MAX_MS) {
-                traffic.dropped("IMPLAUSIBLE_TIMESTAMP");
-                warnOnce(peer.endpoint() + "time", "dropped a heartbeat from {}: its clock is more than a day off ours", peer);
-                return;
-            }
-            if (peer.heard(hb, nanos, wallMs)) {
+            if (Intake.heard(peer, hb, nanos, wallMs, traffic, this::warnOnce)) {
                 if (!peer.connected()) {
                     updateConnectivity(time.nowNanos());
                 }
                 onHeartbeat(peer, hb);
-            } else {
-                traffic.dropped("STALE_HEARTBEAT");
             }
         } else {
             peer.heardFileFrame();
@@ -326,7 +304,7 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
             return;
         }
         if (state != State.READY || settling) {
-            sync.prepareAhead(lastRunRate);
+            sync.prepareAhead(rate.flockRate());
             return;
         }
         long now = time.nowNanos();
@@ -334,7 +312,7 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
         if (recipients.isEmpty()) {
             return;
         }
-        OutgoingRun out = sync.nextOutgoing(lastRunRate);
+        OutgoingRun out = sync.nextOutgoing(rate.flockRate());
         if (out == null) {
             return;
         }
@@ -425,14 +403,7 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
 
     /** How this node's limit learns from a run: carried at {@code runRate}, or not (then {@code failure} says why). */
     void runOutcome(int runRate, String failure) {
-        if (runRate > 0) {
-            lastRunRate = runRate;
-        }
-        if (failure == null) {
-            rate.carried(runRate);
-        } else {
-            rate.overloaded(runRate, failure);
-        }
+        rate.outcome(runRate, failure);
     }
 
     void warnOnce(String key, String format, Object... args) {

@@ -21,6 +21,8 @@ final class RateGovernor {
     private RateLimit start;
     private int current;
     private String why;
+    /** The rate of the last run this node took part in, 0 before any: flock-wide, unlike {@link #current}. */
+    private int flockRate;
 
     RateGovernor(RateLimit start) {
         this.start = start;
@@ -30,6 +32,23 @@ final class RateGovernor {
 
     int current() {
         return current;
+    }
+
+    /** The last run's rate: what the flock carries, the same on every node of that run (it sizes the next bundle). */
+    int flockRate() {
+        return flockRate;
+    }
+
+    /** A run ended: carried at {@code runRate}, or not (then {@code failure} says why). */
+    void outcome(int runRate, String failure) {
+        if (runRate > 0) {
+            flockRate = runRate;
+        }
+        if (failure == null) {
+            carried(runRate);
+        } else {
+            overloaded(runRate, failure);
+        }
     }
 
     /** The limit now and why, for {@code status}. */

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# What an observer of the wire sees: three real bin/flocksy processes on 127.0.0.1 at rate = auto, a tcpdump
+# capture of loopback, and RUNS runs (default 30) whose originator rotates over the nodes, each a file of
+# 1-8 MiB written into the originator's box. scripts/wire_analysis.py then prints, per run window, each node's
+# egress (TCP payload of its PUB socket) and how often the usual single-feature rules (most/fewest bytes or
+# packets, first/last bulk packet) name the originator, against chance.
+#   usage: scripts/wire-equality.sh [runs] [nodes]        KEEP=1 keeps the capture and the logs
+# Installs tcpdump with apt-get if it is missing (needs root). Needs a built tree: mvn -B -q package -DskipTests
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-30}
+n=${2:-3}
+bin=$PWD/distribution/target/flocksy/bin/flocksy
+[ -x "$bin" ] || { echo "build first: mvn -B -q package -DskipTests" >&2; exit 2; }
+command -v tcpdump > /dev/null || { apt-get update -qq && apt-get install -y -qq tcpdump > /dev/null; }
+work=$(mktemp -d)
+pids=()
+dump=
+cleanup() {
+  [ -z "$dump" ] || kill "$dump" 2>/dev/null || true
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if [ -n "${KEEP:-}" ]; then echo "capture and logs kept in $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+base=$((20000 + RANDOM % 20000))
+hosts=()
+ports=()
+for ((i = 0; i < n; i++)); do hosts+=("tcp://127.0.0.1:$((base + i))"); ports+=($((base + i))); done
+filter=$(printf "tcp port %s or " "${ports[@]}")
+tcpdump -i lo -s 96 -B 65536 -n -w "$work/wire.pcap" "${filter% or }" 2> "$work/tcpdump.log" &
+dump=$!
+entries=()
+for ((i = 0; i < n; i++)); do
+  home=$work/home$i
+  mkdir -p "$home/box"
+  entries+=("$(HOME=$home JAVA_OPTS=-Djava.io.tmpdir=$home "$bin" --create-private-keys -p "${hosts[$i]}" 2>/dev/null | grep '"tcp://')")
+done
+for ((i = 0; i < n; i++)); do
+  home=$work/home$i
+  { echo "{"; (IFS=,; echo "${entries[*]}"); echo "}"; } > "$home/.ssh/flocksy_keystore"
+  {
+    echo "hostname = ${hosts[$i]}"
+    for ((j = 0; j < n; j++)); do [ "$j" = "$i" ] || echo "node = ${hosts[$j]}"; done
+    echo "box = wire@$home/box"
+  } > "$home/.flocksy"
+  HOME=$home JAVA_OPTS="-Djava.io.tmpdir=$home" "$bin" > "$home/log" 2>&1 &
+  pids+=($!)
+done
+connected() { grep -l "($((n - 1))/$((n - 1)) connected)" "$work"/home*/log 2>/dev/null | wc -l; }
+for _ in $(seq 1 240); do [ "$(connected)" -ge "$n" ] && break; sleep 0.5; done
+[ "$(connected)" -ge "$n" ] || { echo "the nodes did not connect" >&2; exit 1; }
+delivered() { HOME=$work/home$1 "$bin" ctl --json status | sed -n 's/.*"delivered_runs" : \([0-9]*\).*/\1/p' | head -1; }
+idle() {
+  for ((i = 0; i < n; i++)); do
+    HOME=$work/home$i "$bin" ctl --json status | grep -q '"state" : "READY"' || return 1
+  done
+}
+# The digests every node sends when peers join go first; the windows start after them.
+digests() { grep -l "sent box 'wire': DIGEST" "$work"/home*/log 2>/dev/null | wc -l; }
+for _ in $(seq 1 240); do [ "$(digests)" -ge "$n" ] && break; sleep 0.5; done
+until idle; do sleep 0.5; done
+: > "$work/windows"
+for ((k = 0; k < runs; k++)); do
+  o=$((k % n))
+  before=$(delivered "$o")
+  size=$((1048576 + RANDOM * 224))
+  head -c "$size" /dev/urandom > "$work/file$k"
+  start=$(date +%s.%N)
+  cp "$work/file$k" "$work/home$o/box/file$k"
+  for _ in $(seq 1 1200); do
+    [ "$(delivered "$o")" -gt "$before" ] && idle && break
+    sleep 0.25
+  done
+  [ "$(delivered "$o")" -gt "$before" ] || { echo "run $((k + 1)) from node$((o + 1)) did not complete in 5 minutes" >&2; exit 1; }
+  sleep 0.5
+  echo "$o $start $(date +%s.%N)" >> "$work/windows"
+  echo "run $((k + 1))/$runs from node$((o + 1)): $((size / 1024)) KiB, $(grep -ho "sent box 'wire': FILE file$k .*" "$work/home$o/log" | grep -o "in [0-9]* ms at [0-9]* frames/s")"
+done
+sleep 1
+kill -INT "$dump"
+wait "$dump" 2>/dev/null || true
+dump=
+grep -h "captured\|dropped" "$work/tcpdump.log" || true
+python3 scripts/wire_analysis.py "$work/wire.pcap" "$(IFS=,; echo "${ports[*]}")" "$work/windows"

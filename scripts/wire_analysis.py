@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""What an observer of the wire learns about who originated each run.
+
+Reads a tcpdump capture of loopback (Ethernet framing, as tcpdump writes for lo), the nodes' bound ports and
+the run windows the driving script recorded, and prints per window every node's egress (TCP payload bytes and
+packets it sent from its PUB socket) and how often each single-feature rule names the originator:
+most/fewest bytes, most/fewest packets, first/last bulk packet. A rule at chance names it in 1/N of the runs;
+the p-value is the exact two-sided binomial test's (naming it too rarely leaks as much as too often).
+
+    usage: wire_analysis.py CAPTURE PORTS WINDOWS
+      PORTS    comma-separated bound ports, node 1 first
+      WINDOWS  a file of lines "originator-index start-epoch-seconds end-epoch-seconds"
+"""
+import math
+import struct
+import sys
+
+BULK_PAYLOAD = 1000  # bytes: heartbeats are 256 + CURVE framing; a file frame is 4117 + framing
+
+
+def packets(path):
+    """(time, src port, dst port, tcp payload bytes) of every IPv4 TCP packet in a pcap file."""
+    with open(path, "rb") as f:
+        header = f.read(24)
+        magic = struct.unpack("<I", header[:4])[0]
+        endian = "<" if magic in (0xA1B2C3D4, 0xA1B23C4D) else ">"
+        nanos = magic in (0xA1B23C4D, 0x4D3CB2A1)
+        link = struct.unpack(endian + "I", header[20:24])[0]
+        if link not in (1, 113):
+            sys.exit(f"{path}: link type {link}, expected Ethernet (1) or Linux cooked (113)")
+        skip = 14 if link == 1 else 16
+        while True:
+            record = f.read(16)
+            if len(record) < 16:
+                return
+            sec, frac, caplen, _ = struct.unpack(endian + "IIII", record)
+            data = f.read(caplen)
+            t = sec + frac / (1e9 if nanos else 1e6)
+            ip = data[skip:]
+            if len(ip) < 20 or ip[0] >> 4 != 4 or ip[9] != 6:
+                continue
+            ihl = (ip[0] & 0x0F) * 4
+            total = struct.unpack(">H", ip[2:4])[0]
+            tcp = ip[ihl:]
+            if len(tcp) < 20:
+                continue
+            src, dst = struct.unpack(">HH", tcp[:4])
+            offset = (tcp[12] >> 4) * 4
+            yield t, src, dst, total - ihl - offset
+
+
+def binomial_two_sided(hits, n, p):
+    """Exact two-sided binomial test: a rule that names the originator too rarely tells as much as one that
+    names it too often (the observer inverts it)."""
+    pmf = [math.comb(n, k) * p ** k * (1 - p) ** (n - k) for k in range(n + 1)]
+    return min(1.0, sum(x for x in pmf if x <= pmf[hits] * (1 + 1e-9)))
+
+
+def main():
+    capture, ports_arg, windows_file = sys.argv[1:4]
+    ports = [int(p) for p in ports_arg.split(",")]
+    node_of = {port: i for i, port in enumerate(ports)}
+    n = len(ports)
+    windows = []
+    with open(windows_file) as f:
+        for line in f:
+            if line.strip():
+                o, a, b = line.split()
+                windows.append((int(o), float(a), float(b)))
+    stats = [{"bytes": [0] * n, "packets": [0] * n, "first": [None] * n, "last": [None] * n} for _ in windows]
+    w = 0
+    for t, src, _, payload in packets(capture):
+        node = node_of.get(src)
+        if node is None or payload <= 0:
+            continue
+        while w < len(windows) and t > windows[w][2]:
+            w += 1
+        if w == len(windows):
+            break
+        if t < windows[w][1]:
+            continue
+        s = stats[w]
+        s["bytes"][node] += payload
+        s["packets"][node] += 1
+        if payload >= BULK_PAYLOAD:
+            if s["first"][node] is None:
+                s["first"][node] = t
+            s["last"][node] = t
+    rules = {
+        "most bytes": lambda s: max(range(n), key=lambda i: s["bytes"][i]),
+        "fewest bytes": lambda s: min(range(n), key=lambda i: s["bytes"][i]),
+        "most packets": lambda s: max(range(n), key=lambda i: s["packets"][i]),
+        "fewest packets": lambda s: min(range(n), key=lambda i: s["packets"][i]),
+        "first bulk packet": lambda s: min(range(n), key=lambda i: s["first"][i] or math.inf),
+        "last bulk packet": lambda s: max(range(n), key=lambda i: s["last"][i] or -math.inf),
+    }
+    hits = {name: 0 for name in rules}
+    spreads = []
+    print("run  originator  bytes per node (MiB)            spread   packets per node")
+    for k, ((origin, _, _), s) in enumerate(zip(windows, stats)):
+        total = s["bytes"]
+        spread = (max(total) - min(total)) / max(1, max(total))
+        spreads.append(spread)
+        for name, rule in rules.items():
+            hits[name] += rule(s) == origin
+        print(f"{k + 1:3d}  node{origin + 1}       " + " ".join(f"{b / 1048576:8.2f}" for b in total)
+              + f"   {100 * spread:5.2f} %  " + " ".join(f"{p:7d}" for p in s["packets"]))
+    runs = len(windows)
+    spreads.sort()
+    print(f"\nper-window egress spread (max-min)/max over {runs} runs: median {100 * spreads[runs // 2]:.2f} %, "
+          f"worst {100 * spreads[-1]:.2f} %, runs within 1 %: {sum(x <= 0.01 for x in spreads)}/{runs}")
+    print(f"rules naming the originator (chance = 1/{n} = {runs / n:.1f} of {runs}; Bonferroni over {len(rules)} rules):")
+    for name, h in hits.items():
+        p = binomial_two_sided(h, runs, 1 / n)
+        verdict = "NOT chance" if p * len(rules) < 0.05 else "chance"
+        print(f"  {name:18s} {h:3d}/{runs}  p = {p:.3f}  {verdict}")
+
+
+if __name__ == "__main__":
+    main()

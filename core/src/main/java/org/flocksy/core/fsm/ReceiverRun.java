@@ -132,7 +132,8 @@ final class ReceiverRun {
             if (!in.complete()) {
                 log.warn("run from {} stopped with {}/{} chunks; the sender will repeat it", origin, in.chunksReceived(), in.metadata().chunkCount());
             }
-            machine.runOutcome(rate(), in.complete() ? null : "it stopped with chunks missing");
+            machine.runOutcome(rate(), !in.complete() ? "it stopped with chunks missing"
+                    : in.lostFrames() ? "frames were dropped on the way" : null);
             in.discard();
             machine.endIncoming(Event.STOP_TIMEPOINT);
         });

@@ -25,6 +25,12 @@ public final class IncomingRun {
     private Path temp;
     private final BitSet received = new BitSet();
     private final int chunks;
+    /** The highest chunk index taken so far; a new chunk below it filled a gap. */
+    private int highest = -1;
+    /** A chunk came only in a later round of the carousel: frames were dropped on the way (a publisher at its limit). */
+    private boolean gaps;
+    /** Received again after a failed verification, from wherever the carousel was: gaps say nothing then. */
+    private boolean restarted;
     private FileChannel channel;
     /** Chunks that follow each other, written together: at a high rate one write per chunk costs more than the data. */
     private final ByteBuffer pending = ByteBuffer.allocate(WRITE_BATCH_BYTES);
@@ -111,7 +117,14 @@ public final class IncomingRun {
             }
         }
         received.set(index);
+        gaps |= index < highest && !restarted;
+        highest = Math.max(highest, index);
         return null;
+    }
+
+    /** Whether some chunk was missed in the carousel's first round: the run went faster than the flock carries. */
+    public boolean lostFrames() {
+        return gaps;
     }
 
     public boolean complete() {
@@ -146,6 +159,7 @@ public final class IncomingRun {
         pending.clear();
         hasher = blake2b.newHasher();
         hashedTo = 0;
+        restarted = true;
         closeChannel();
         received.clear();
         if (temp != null) {

@@ -20,7 +20,12 @@ class RateGovernorTest {
         for (int i = 0; i < 100; i++) {
             governor.carried(governor.current());
         }
-        assertThat(governor.current()).as("never past the ceiling").isEqualTo(8_000);
+        assertThat(governor.current()).as("never again past 0.9 of a rate that failed").isEqualTo(900);
+        governor.remeasured(RateLimit.adaptive(3_000, 12_000, "auto: a lower measurement"));
+        for (int i = 0; i < 100; i++) {
+            governor.carried(governor.current());
+        }
+        assertThat(governor.current()).as("after a new measurement, up to the ceiling, never past it").isEqualTo(8_000);
         governor.overloaded(50, "the slowest run");
         assertThat(governor.current()).as("never below the least a run may have").isEqualTo(50);
     }

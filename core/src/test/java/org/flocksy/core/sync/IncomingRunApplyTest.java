@@ -354,7 +354,7 @@ class IncomingRunApplyTest {
     }
 
     @Test
-    void aBundleIsVerifiedAsItArrivesInOrderAndFromDiskWhenChunksCameOutOfOrder() throws Exception {
+    void aBundleIsVerifiedAsItArrivesInOrderAndFromDiskWhenChunksCameOutOfOrderWhichMeansFramesWereLost() throws Exception {
         byte[] content = new byte[1_100_000];
         new Random(3).nextBytes(content);
         Path file = dir.resolve("large");
@@ -369,6 +369,7 @@ class IncomingRunApplyTest {
                 int n = Math.min(4096, bytes.length - from);
                 assertThat(run.accept(new FileData(from, n, i < m.chunkCount() - 1, Arrays.copyOfRange(bytes, from, from + 4096)))).isNull();
             }
+            assertThat(run.lostFrames()).as("a chunk that came after a later one was dropped in the first round").isEqualTo(!inOrder);
             run.finish();
             assertThat(run.hash()).as(inOrder ? "in order" : "out of order").isEqualTo(m.bundleHash());
             run.discard();

@@ -57,6 +57,7 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
     private final PeerTable peers;
     private final HeartbeatTemplate heartbeats;
     private final RateGovernor rate;
+    private final FrameTally tally = new FrameTally();
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
     private volatile State state = State.READY;
@@ -179,7 +180,7 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
                 onHeartbeat(peer, hb);
             }
         } else {
-            peer.heardFileFrame();
+            peer.countFileFrame();
             if (frame instanceof FileData data && incoming != null && incoming.origin() == peer && incoming.promoted()
                     && (state.phase == State.Phase.PROMOTING || state.phase == State.Phase.SENDING_FAKE)) {
                 incoming.onFileData(data);
@@ -403,7 +404,8 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
 
     /** How this node's limit learns from a run: carried at {@code runRate}, or not (then {@code failure} says why). */
     void runOutcome(int runRate, String failure) {
-        rate.outcome(runRate, failure);
+        String shortfall = tally.shortfall(peers.all(), emitter.bulkFramesEmitted(), runRate);
+        rate.outcome(runRate, failure != null ? failure : shortfall);
     }
 
     void warnOnce(String key, String format, Object... args) {

@@ -29,6 +29,7 @@ public final class Peer {
     private Heartbeat last;
     private boolean connected;
     private int heartbeatsWithoutFileFrames;
+    private long fileFrames;
     private long announcedAtMs = Long.MAX_VALUE;
     private long suspectUntilNanos = Long.MIN_VALUE;
 
@@ -106,6 +107,17 @@ public final class Peer {
 
     void heardFileFrame() {
         heartbeatsWithoutFileFrames = 0;
+    }
+
+    /** A file frame from this peer arrived (counted for {@link FrameTally}). */
+    void countFileFrame() {
+        fileFrames++;
+        heardFileFrame();
+    }
+
+    /** File frames received from this peer so far. */
+    long fileFrames() {
+        return fileFrames;
     }
 
     int heartbeatsWithoutFileFrames() {

@@ -149,6 +149,14 @@ final class OriginatorRun {
             log.warn("run of {} ends without every receiver ({}); it will be sent again", out,
                     recipients.isEmpty() ? "every receiver left it or went silent" : "deadline passed; missing " + missing(completed));
         }
+        stop(delivered, event, delivered ? null : event == Event.DEADLINE ? "past its deadline" : "its receivers fell silent", List.of());
+    }
+
+    /**
+     * Sends the stop timepoint (155) and ends the run at that slot like every other node: after it, 150, or
+     * 410 naming {@code silent} when receivers sent no file frames.
+     */
+    private void stop(boolean delivered, Event event, String failure, List<Peer> silent) {
         long stopMs = time.wallMillisAhead(time.timing().stopOffsetMin(), time.timing().stopOffsetMax());
         machine.fire(event, new Payload.Timepoint(stopMs));
         long stopNanos = window.stop(stopMs, emitter, time);
@@ -156,7 +164,7 @@ final class OriginatorRun {
             if (machine.outgoing() != this) {
                 return;
             }
-            machine.runOutcome(rate, delivered ? null : event == Event.DEADLINE ? "past its deadline" : "its receivers fell silent");
+            machine.runOutcome(rate, failure);
             if (delivered) {
                 log.info("sent {} to {} peer(s) in {} ms at {} frames/s", out, recipients.size(), (time.nowNanos() - startedNanos) / 1_000_000,
                         rate);
@@ -165,25 +173,27 @@ final class OriginatorRun {
             } else {
                 sync.requeue(out);
             }
-            machine.endOutgoing(Event.STOP_TIMEPOINT);
+            if (silent.isEmpty()) {
+                machine.endOutgoing(Event.STOP_TIMEPOINT);
+            } else {
+                machine.endOutgoing(Event.STOP_TIMEPOINT, Status.ONLY_HEARTBEATS, Payload.NodeList.of(PeerTable.uids(silent)));
+            }
         });
     }
 
     /**
      * A recipient that heartbeats in a bulk state but sends no file frames would let an observer tell the run
-     * apart (specification: 410). The run stops at once, everyone goes idle, and the change is sent again
-     * without that peer for a while.
+     * apart (specification: 410). The run stops like any other, at a stop timepoint every node reaches after
+     * the same slot count (stopping at once would stop the originator one path delay before the others);
+     * then 410 names the silent peers, and the change is sent again without them for a while.
      */
     private void abortSilent(List<Peer> silent) {
         machine.abandoned();
-        log.warn("{} sent {} heartbeats without file frames: aborting the run of {} (410); leaving them out for {} s",
+        log.warn("{} sent {} heartbeats without file frames: stopping the run of {} (410); leaving them out for {} s",
                 silent, FlockMachine.SILENT_HEARTBEATS_MAX, out, FlockMachine.SUSPECT_FOR.toSeconds());
-        machine.runOutcome(rate, "a receiver sent no file frames");
         long until = time.nowNanos() + FlockMachine.SUSPECT_FOR.toNanos();
         silent.forEach(p -> p.suspectUntil(until));
-        emitter.cancelBulk();
-        sync.requeue(out);
-        machine.endOutgoing(Event.SILENT_PEER, Status.ONLY_HEARTBEATS, Payload.NodeList.of(PeerTable.uids(silent)));
+        stop(false, Event.SILENT_PEER, "a receiver sent no file frames", silent);
     }
 
     /** Gives the run up; its changes go again with the next run. */

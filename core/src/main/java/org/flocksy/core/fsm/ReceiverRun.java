@@ -67,13 +67,20 @@ final class ReceiverRun {
 
     /**
      * Takes the run's metadata: opens the incoming run and starts this node's file frames at the originator's
-     * start timepoint, converted into local time.
+     * start timepoint, read on this node's wall clock like the originator reads it (see {@link Timepoints#correctionMs}).
      */
     void promote(RunKind metadataKind, RunMetadata metadata) {
         in = sync.openIncoming(origin.endpoint(), metadata);
         kind = metadataKind;
         machine.fire(kind.metadataHeard, Payload.NodeList.of(List.of(origin.uid())));
-        long startNanos = time.clampAhead(time.localNanos(metadata.startMs(), origin.clockOffsetMs()), time.timing().startOffsetMax())
+        long offsetMs = origin.clockOffsetMs();
+        long correctionMs = Timepoints.correctionMs(offsetMs);
+        if (correctionMs != 0) {
+            machine.warnOnce(origin.endpoint() + "clock", "{}'s clock seems {} ms off ours: its runs start by its clock, which an "
+                    + "observer who delays its traffic can see; keep the flock's clocks within {} ms (NTP)", origin, offsetMs,
+                    Timepoints.CLOCK_TRUST_MS);
+        }
+        long startNanos = time.clampAhead(time.localNanos(metadata.startMs(), correctionMs), time.timing().startOffsetMax())
                 + time.ownJitterNanos();
         long slotNanos = metadata.slotNanos();
         window = new BulkWindow(metadata.startMs(), startNanos, slotNanos);

@@ -11,6 +11,16 @@ import org.flocksy.core.timing.FlockTiming;
  * on every start and stop, the random offsets an originator draws, and how long a run may last at most.
  */
 final class Timepoints {
+    /**
+     * Peers whose clocks seem to differ from ours by no more than this are taken at their word: a run's
+     * timepoints are read on this node's own wall clock, as the originator reads them. The estimate of a
+     * peer's clock includes the delay of the path from it, which anyone on that path can lengthen; were it
+     * applied, every receiver would start one (adversary-chosen) delay after an originator, and only then.
+     * Half the shortest stop offset: a node whose clock runs ahead must not pass the run's last slot before
+     * the stop timepoint (sent 1-2 s ahead, plus a heartbeat on the way) reaches it.
+     */
+    static final long CLOCK_TRUST_MS = 500;
+
     private final Clock clock;
     private final FlockTiming timing;
     private final SplittableRandom random;
@@ -27,6 +37,15 @@ final class Timepoints {
 
     long wallMillis() {
         return clock.wallMillis();
+    }
+
+    /**
+     * The correction this node applies to a peer's timepoints: none while the peer's clock seems within
+     * {@link #CLOCK_TRUST_MS} of ours (delays on the way included), so every node, originator or not, starts
+     * and stops by its own clock; beyond it the estimate itself, so a badly set clock still takes part.
+     */
+    static long correctionMs(long estimatedOffsetMs) {
+        return Math.abs(estimatedOffsetMs) <= CLOCK_TRUST_MS ? 0 : estimatedOffsetMs;
     }
 
     /** The local monotonic time of a wall-clock timepoint given in a peer's clock. */

@@ -223,15 +223,26 @@ class FlockScenariosTest {
     }
 
     @Test
-    @DisplayName("Silent peer: C heartbeats in the bulk phase but sends no file frames, A aborts with 410 and retries without C")
+    @DisplayName("Silent peer: C heartbeats in the bulk phase but sends no file frames, A and B stop together (A's traffic "
+            + "to B delayed 300 ms), A sends 410 and retries without C")
     void silentPeer() throws Exception {
         SimFlock flock = new SimFlock(10, dir, SimNetwork.Options.lan(), 0, 0, 0);
+        flock.network.delay(0, 1, 300_000_000L);
         flock.start();
         flock.node(3).emitter.silentInBulk();
         byte[] data = content(10, 2 * 1024 * 1024);
         flock.node(1).write("f", data);
         assertThat(flock.runUntil(() -> flock.log().stream().anyMatch(e -> e.node() == 0 && e.status() == 410),
                 BUDGET)).as("node 1 sent 410").isTrue();
+        long sent410 = flock.log().stream().filter(e -> e.node() == 0 && e.status() == 410).findFirst().orElseThrow().atNanos();
+        // The next run's frames start 3 s after its announcement at the earliest: these are the aborted run's last.
+        Map<Integer, Long> lastBulk = flock.log().stream()
+                .filter(e -> e.bytes() == FrameCodec.FILE_FRAME_BYTES && e.atNanos() < sent410 + Duration.ofSeconds(1).toNanos())
+                .collect(Collectors.toMap(SimNetwork.Emission::node, SimNetwork.Emission::atNanos, Math::max));
+        assertThat(lastBulk).containsKeys(0, 1).doesNotContainKey(2);
+        // Each node's own jitter is ±25 ms on its start; stopping at once would put A 300 ms and a heartbeat ahead.
+        assertThat(Math.abs(lastBulk.get(0) - lastBulk.get(1))).as("last file frames of A and B: %s", lastBulk)
+                .isLessThan(Duration.ofMillis(60).toNanos());
         assertThat(flock.runUntil(() -> holds(flock.node(2), "f", data), BUDGET)).isTrue();
         assertThat(flock.runUntil(() -> flock.node(1).ready() && flock.node(2).ready(), BUDGET)).isTrue();
     }

@@ -77,6 +77,46 @@ class TrafficEqualityTest {
                 .isGreaterThan(ALPHA);
     }
 
+    /**
+     * An adversary on node 0's path delays everything it sends by 300 ms. Were a peer's timepoints read with
+     * the clock offset estimated from its heartbeats (which includes that delay), every receiver would start
+     * and stop 300 ms after node 0 whenever node 0 originates, and only then. Every node reads them on its
+     * own clock instead: node 0's first and last file frames sit among the others' alike in both roles.
+     */
+    @Test
+    void aDelayedNodeStartsAndStopsAlikeWhetherItOriginatesOrNot(@TempDir Path dir) throws Exception {
+        SimFlock flock = new SimFlock(2027, dir, SimNetwork.Options.lan(), 0, 0, 0);
+        flock.network.delay(0, 1, 300_000_000L);
+        flock.network.delay(0, 2, 300_000_000L);
+        flock.start();
+        for (int run = 0; run < 12; run++) {
+            int originator = run % NODES;
+            int from = flock.network.log().size();
+            byte[] data = new byte[1_000 + run * 3_000];
+            new Random(run).nextBytes(data);
+            String name = "delayed-" + run;
+            flock.nodes.get(originator).write(name, data);
+            assertThat(flock.runUntil(() -> flock.nodes.stream().allMatch(n -> holds(n.box.resolve(name), data))
+                    && flock.nodes.stream().allMatch(SimFlock.SimNode::ready), Duration.ofSeconds(120))).as("run %d (seed 2027)", run).isTrue();
+            long[] first = new long[NODES];
+            long[] last = new long[NODES];
+            Arrays.fill(first, Long.MAX_VALUE);
+            for (SimNetwork.Emission e : flock.network.log().subList(from, flock.network.log().size())) {
+                if (e.bytes() == FrameCodec.FILE_FRAME_BYTES) {
+                    first[e.node()] = Math.min(first[e.node()], e.atNanos());
+                    last[e.node()] = Math.max(last[e.node()], e.atNanos());
+                }
+            }
+            long startLeadMs = ((first[1] + first[2]) / 2 - first[0]) / 1_000_000;
+            long stopLeadMs = ((last[1] + last[2]) / 2 - last[0]) / 1_000_000;
+            System.out.printf("delayed node 0, run %d from node %d: node 0 starts %d ms and stops %d ms before the others%n",
+                    run, originator, startLeadMs, stopLeadMs);
+            // Own jitter is ±25 ms per node and start: anything near the 300 ms delay would be the leak.
+            assertThat(Math.abs(startLeadMs)).as("run %d from node %d: node 0's start lead", run, originator).isLessThan(60);
+            assertThat(Math.abs(stopLeadMs)).as("run %d from node %d: node 0's stop lead", run, originator).isLessThan(60);
+        }
+    }
+
     private static boolean isExtreme(long[] times, int node, boolean earliest) {
         for (int i = 0; i < times.length; i++) {
             if (i != node && (earliest ? times[i] < times[node] : times[i] > times[node])) {

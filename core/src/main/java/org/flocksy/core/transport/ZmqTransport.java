@@ -86,6 +86,7 @@ public final class ZmqTransport implements AutoCloseable {
             ZMQ.Socket pub = context.createSocket(SocketType.PUB);
             pub.setLinger(0);
             pub.setSndHWM(HIGH_WATER_MARK_FRAMES);
+            pub.setAffinity(PUBLISH_AFFINITY);
             pub.setHandshakeIvl(HANDSHAKE_MS);
             pub.setCurveServer(true);
             pub.setCurveSecretKey(host.keys().secretKeyBytes());
@@ -113,6 +114,20 @@ public final class ZmqTransport implements AutoCloseable {
         return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     }
 
+    /**
+     * The I/O thread of every publisher's links: JeroMQ hands one published message to every subscriber's
+     * pipe and CURVE-encrypts it on that pipe's I/O thread, moving the shared buffer's position while it
+     * reads it (no lock), so two threads encrypting the same frame at once sent one of them garbage. On one
+     * thread a node's encryption stays serial; its decryption runs on the others.
+     */
+    static final long PUBLISH_AFFINITY = 1L;
+
+    /** The I/O threads of the links this node receives on: all but the publishers' one, where there are others. */
+    static long receiveAffinity() {
+        int threads = ioThreads();
+        return threads == 1 ? PUBLISH_AFFINITY : ((1L << threads) - 1) & ~PUBLISH_AFFINITY;
+    }
+
     public long zapDenied() {
         return zap.deniedCount();
     }
@@ -126,6 +141,7 @@ public final class ZmqTransport implements AutoCloseable {
                 ZMQ.Socket sub = context.createSocket(SocketType.SUB);
                 sub.setLinger(0);
                 sub.setRcvHWM(HIGH_WATER_MARK_FRAMES);
+                sub.setAffinity(receiveAffinity());
                 sub.setHandshakeIvl(HANDSHAKE_MS);
                 sub.setReconnectIVL(RECONNECT_MS);
                 sub.setReconnectIVLMax(RECONNECT_MAX_MS);

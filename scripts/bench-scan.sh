@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Scan benchmark: the first scan of a folder new to flocksy (100 000 files, 1 GiB by default: walked,
-# hashed, written into bundles, the index filled) beside b2sum over the same tree; a rescan with nothing
-# changed; the index's size and heap per file. Needs ~3 GiB free in core/target. Not part of `mvn -B verify`.
+# Scan benchmark: the first scan of a folder new to flocksy (100 000 files, 1 GiB by default: walked, each file
+# hashed once, the index filled) beside b2sum over the same tree; then every bundle written one after the
+# other (what sending it all copies, run by run); a rescan with nothing changed; the index's size and heap per file. Needs ~3 GiB free in core/target. Not part of `mvn -B verify`.
 # BENCH_SCAN_FILES=N and BENCH_SCAN_BYTES=B change the tree.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,4 +10,4 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 mvn -B -Pbenchmark test -pl core -Dtest=ScanBenchmarkTest -Dbench.scan.files="${BENCH_SCAN_FILES:-100000}" \
     -Dbench.scan.bytes="${BENCH_SCAN_BYTES:-1073741824}" > "$log" 2>&1 || { tail -50 "$log"; exit 1; }
-sed -n '/=== flocksy scan benchmark ===/,$p' "$log" | grep -E '^(===|files=|b2sum|first scan|rescan|index:|heap)'
+sed -n '/=== flocksy scan benchmark ===/,$p' "$log" | grep -E '^(===|files=|b2sum|first scan|every bundle|rescan|index:|heap)'

@@ -4,8 +4,12 @@ import com.goterl.lazysodium.SodiumJava;
 import com.goterl.lazysodium.utils.LibraryLoader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 
 /**
  * BLAKE2b from libsodium. One instance per process: JNA binds the library once per JVM, so the
@@ -17,6 +21,8 @@ public final class Blake2b {
     /** Node UIDs, as the Flock specification's 16-byte node id. */
     public static final int NODE_UID_BYTES = 16;
     private static final int STREAM_BUFFER_BYTES = 64 * 1024;
+    /** Files up to this size are read whole and hashed in one call. */
+    private static final long WHOLE_FILE_BYTES_MAX = 1024 * 1024;
 
     private final SodiumJava sodium;
 
@@ -41,8 +47,22 @@ public final class Blake2b {
 
     /** Streams {@code file} through BLAKE2b-256 without holding it in memory. */
     public byte[] hash256(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            return hash256(in);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size <= WHOLE_FILE_BYTES_MAX) {
+                // Most files of a folder are small: read at once, one call into libsodium.
+                byte[] all = new byte[(int) size];
+                ByteBuffer buffer = ByteBuffer.wrap(all);
+                while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
+                    // until full or at the end
+                }
+                if (channel.read(ByteBuffer.allocate(1)) < 0) {
+                    return buffer.hasRemaining() ? hash256(Arrays.copyOf(all, buffer.position())) : hash256(all);
+                }
+                // It grew while read: hash it as a stream, from the start.
+                channel.position(0);
+            }
+            return hash256(Channels.newInputStream(channel));
         }
     }
 

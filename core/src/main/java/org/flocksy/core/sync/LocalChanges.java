@@ -17,6 +17,8 @@ import org.flocksy.api.ChangeEvent;
 import org.flocksy.api.ChangeListener;
 import org.flocksy.core.clock.Clock;
 import org.flocksy.core.config.Problems;
+import org.flocksy.core.crypto.Blake2b;
+import org.flocksy.core.crypto.NodeUid;
 import org.flocksy.core.ignore.IgnoreRules;
 import org.flocksy.core.index.BoxIndex;
 import org.flocksy.core.loop.Loop;
@@ -28,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * evaluated once), each path is compared with the index, and the paths that differ wait in one queue in
  * the order they were found. Confined to the kernel's event loop; watchers post into it.
  */
-final class LocalChanges {
+final class LocalChanges implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalChanges.class);
     /** A path is evaluated once no event arrived for it this long: a file being written settles first. */
     static final long SETTLE_NANOS = 300_000_000L;
@@ -37,6 +39,8 @@ final class LocalChanges {
     private final Loop loop;
     private final Clock clock;
     private final WorkSignal work;
+    /** Hashes the files a scan found that the index never had, before they are queued. */
+    private final Indexer indexer;
     /** Paths with events, by when the last one came. */
     private final Map<QueuedChange, Long> settling = new HashMap<>();
     private final Deque<QueuedChange> queue = new ArrayDeque<>();
@@ -44,11 +48,23 @@ final class LocalChanges {
     /** Queued paths to send as the index has them even if the disk did not change (a run that failed). */
     private final Set<QueuedChange> resend = new HashSet<>();
 
-    LocalChanges(BoxRegistry boxes, Loop loop, Clock clock, WorkSignal work) {
+    LocalChanges(BoxRegistry boxes, Loop loop, Clock clock, WorkSignal work, Blake2b blake2b, NodeUid self, ReadAhead readAhead,
+                 String nodeName) {
         this.boxes = boxes;
         this.loop = loop;
         this.clock = clock;
         this.work = work;
+        this.indexer = new Indexer(boxes, loop, blake2b, self, readAhead, nodeName, new Indexer.Sink() {
+            @Override
+            public void indexed(Box box, String path) {
+                resend(box, path);
+            }
+
+            @Override
+            public void changed(Box box, String path) {
+                enqueue(box, path);
+            }
+        });
     }
 
     /** What a box's watcher reports into: every event goes to the event loop. */
@@ -100,7 +116,7 @@ final class LocalChanges {
         try {
             Stamp stamp = box.stamp(abs);
             if (stamp != null && stamp.directory()) {
-                enqueueDifferences(box, box.scan(abs), box.knownUnder(rel));
+                enqueueDifferences(box, box.scan(abs), box.knownUnder(rel), false);
                 return;
             }
             if (stamp == null) {
@@ -135,7 +151,7 @@ final class LocalChanges {
         }
         log.info("box '{}': rescanning {}", box.name(), why);
         try {
-            enqueueDifferences(box, box.scan(), box.knownPaths());
+            enqueueDifferences(box, box.scan(), box.knownPaths(), true);
         } catch (IOException e) {
             log.warn("box '{}': rescan failed, nothing sent: {}", box.name(), Problems.describe(e));
         }
@@ -154,13 +170,25 @@ final class LocalChanges {
         }
     }
 
-    /** Queues every scanned file that differs from what is known, and every known one the scan no longer found. */
-    void enqueueDifferences(Box box, Map<String, Stamp> found, Set<String> knownInScope) {
+    /**
+     * Queues every scanned file that differs from what is known, and every known one the scan no longer
+     * found. On a scan of the whole box, files the index never had go to the {@link Indexer} first, unless
+     * something was deleted: then a new file may be a rename, which the bundle finds only among changes
+     * planned together (a folder's scan sees one side of a move, so it never indexes first).
+     */
+    void enqueueDifferences(Box box, Map<String, Stamp> found, Set<String> knownInScope, boolean wholeBox) {
         Map<String, Stamp> inodes = new HashMap<>();
+        boolean indexFirst = wholeBox && knownInScope.stream().allMatch(found::containsKey);
+        List<Map.Entry<String, Stamp>> fresh = new ArrayList<>();
         found.forEach((path, stamp) -> {
             Stamp known = box.known(path);
             if (!stamp.equals(known)) {
-                enqueue(box, path);
+                if (known == null && indexFirst && !stamp.directory() && !stamp.link() && !box.ignores(path)
+                        && !queued.contains(new QueuedChange(box, path))) {
+                    fresh.add(Map.entry(path, stamp));
+                } else {
+                    enqueue(box, path);
+                }
             } else if (known.inode() == 0 && stamp.inode() != 0) {
                 inodes.put(path, stamp);
             }
@@ -179,6 +207,10 @@ final class LocalChanges {
             }
         }
         knownInScope.stream().filter(k -> !found.containsKey(k)).forEach(k -> enqueue(box, k));
+        if (!fresh.isEmpty()) {
+            log.info("box '{}': hashing {} files new to its index", box.name(), fresh.size());
+            indexer.add(box, fresh);
+        }
     }
 
     /** Queues a path to send even if the disk is as the index says (a peer lacks it, a concurrent edit lost there). */
@@ -243,8 +275,13 @@ final class LocalChanges {
         return (int) queue.stream().filter(c -> c.box() == box).count();
     }
 
+    boolean hashing() {
+        return indexer.busy();
+    }
+
+    /** Whether nothing waits to be sent, and no scanned file is still being hashed into the index. */
     boolean isEmpty() {
-        return queue.isEmpty();
+        return queue.isEmpty() && !indexer.busy();
     }
 
     /** Drops everything of a box that is no longer synced. */
@@ -253,5 +290,11 @@ final class LocalChanges {
         queued.removeIf(c -> c.box() == box);
         resend.removeIf(c -> c.box() == box);
         settling.keySet().removeIf(c -> c.box() == box);
+    }
+
+    /** Stops the indexer's threads; once the event loop has stopped. */
+    @Override
+    public void close() {
+        indexer.close();
     }
 }

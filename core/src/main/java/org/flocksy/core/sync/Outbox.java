@@ -107,7 +107,8 @@ final class Outbox implements AutoCloseable {
             startPreparing();
             return run;
         }
-        return preparing ? null : catchUp.next(BUNDLE_BYTES_MAX);
+        // A digest waits for the files a scan is still hashing into the index: it would say they are missing here.
+        return preparing || !changes.isEmpty() ? null : catchUp.next(BUNDLE_BYTES_MAX);
     }
 
     /** Local changes arrived while a run is on: their bundle is written meanwhile, if none waits yet. */

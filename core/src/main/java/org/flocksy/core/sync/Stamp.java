@@ -10,8 +10,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Objects;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * What the engine compares to tell whether an entry changed: for a regular file its size, mtime in
@@ -114,8 +112,6 @@ public record Stamp(boolean directory, long size, long mtimeMs, int mode, long i
         return a.isRegularFile() ? file(a.size(), a.lastModifiedTime().toMillis(), Modes.read(path), inode(a)) : null;
     }
 
-    private static final Pattern INODE = Pattern.compile("ino=(\\d+)");
-
     /**
      * The inode number, from the file key the walk already read ({@code (dev=…,ino=…)} on Unix; the device
      * number is left out, it can change across reboots), or 0 where there is none.
@@ -125,8 +121,26 @@ public record Stamp(boolean directory, long size, long mtimeMs, int mode, long i
         if (key == null) {
             return 0;
         }
-        Matcher m = INODE.matcher(key.toString());
-        return m.find() ? Long.parseLong(m.group(1)) : 0;
+        // Read by hand: a regular expression per file was a tenth of a first scan's walk.
+        String text = key.toString();
+        int at = text.indexOf("ino=");
+        if (at < 0) {
+            return 0;
+        }
+        long inode = 0;
+        for (int i = at + 4; i < text.length() && Character.isDigit(text.charAt(i)); i++) {
+            inode = inode * 10 + (text.charAt(i) - '0');
+        }
+        return inode;
+    }
+
+    /**
+     * Whether the regular file at {@code path} still has this stamp's size, modification time and inode (its
+     * content as stamped; the mode is not read, a chmod leaves the content as it was).
+     */
+    static boolean contentUnchanged(Path path, Stamp stamp) throws IOException {
+        BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        return a.isRegularFile() && a.size() == stamp.size && a.lastModifiedTime().toMillis() == stamp.mtimeMs && inode(a) == stamp.inode;
     }
 
     /** A link's target as it is written in the link, UTF-8: what a link synced as a link carries. */

@@ -41,7 +41,7 @@ public final class SyncEngine implements AutoCloseable {
         this.loop = loop;
         TempFiles temps = new TempFiles();
         this.boxes = new BoxRegistry(boxes, plugins, settings, clock, blake2b);
-        this.changes = new LocalChanges(this.boxes, loop, clock, work);
+        this.changes = new LocalChanges(this.boxes, loop, clock, work, blake2b, self, readAhead, settings.nodeName());
         this.catchUp = new CatchUp(this.boxes, changes, loop, blake2b, temps, self, readAhead, work);
         this.outbox = new Outbox(changes, catchUp, new Planner(this.boxes, self), blake2b, loop, readAhead, temps, work, settings.nodeName());
         FilePlacer placer = new FilePlacer(blake2b, self, temps, changes::reloadIgnoreRules);
@@ -75,7 +75,7 @@ public final class SyncEngine implements AutoCloseable {
             return;
         }
         try {
-            changes.enqueueDifferences(box, box.scan(), box.knownPaths());
+            changes.enqueueDifferences(box, box.scan(), box.knownPaths(), true);
         } catch (IOException e) {
             box.close();
             throw BoxRegistry.unusable(box, e);
@@ -153,6 +153,11 @@ public final class SyncEngine implements AutoCloseable {
         changes.evaluate(box, path);
     }
 
+    /** Whether files a scan found are still being hashed into the index (they are queued once recorded). */
+    public boolean hashing() {
+        return changes.hashing();
+    }
+
     public boolean hasWork() {
         return !changes.isEmpty() || catchUp.pending() || outbox.busy();
     }
@@ -207,6 +212,7 @@ public final class SyncEngine implements AutoCloseable {
     /** Stops watching and closes the indexes; call once the event loop has stopped. */
     @Override
     public void close() {
+        changes.close();
         outbox.close();
         boxes.close();
     }

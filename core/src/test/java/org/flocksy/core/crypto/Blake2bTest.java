@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class Blake2bTest {
     private static final Blake2b BLAKE2B = Blake2b.load();
@@ -30,6 +33,18 @@ class Blake2bTest {
         byte[] data = new byte[200_001];
         new Random(7).nextBytes(data);
         assertThat(BLAKE2B.hash256(new ByteArrayInputStream(data))).isEqualTo(BLAKE2B.hash256(data));
+    }
+
+    /** Files up to 1 MiB are read whole, larger ones streamed: both give the hash of the bytes. */
+    @Test
+    void aFilesHashIsTheHashOfItsBytesWhateverItsSize(@TempDir Path dir) throws Exception {
+        Random random = new Random(8);
+        for (int size : new int[] {0, 1, 65_535, 65_536, 1024 * 1024, 1024 * 1024 + 1, 3_000_017}) {
+            byte[] data = new byte[size];
+            random.nextBytes(data);
+            Path file = Files.write(dir.resolve("f" + size), data);
+            assertThat(BLAKE2B.hash256(file)).as("%d bytes", size).isEqualTo(BLAKE2B.hash256(data));
+        }
     }
 
     @Test

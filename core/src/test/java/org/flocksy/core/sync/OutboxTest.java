@@ -19,8 +19,10 @@ import org.flocksy.core.config.Declared;
 import org.flocksy.core.config.Settings;
 import org.flocksy.core.crypto.Blake2b;
 import org.flocksy.core.crypto.NodeUid;
+import org.flocksy.core.index.BoxIndex;
 import org.flocksy.core.loop.EventLoop;
 import org.flocksy.core.testing.TestPlugins;
+import org.flocksy.core.version.VersionVector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -72,6 +74,25 @@ class OutboxTest {
         assertThat(Outbox.bytesFor(200)).isEqualTo(200L * 4096 * 15);
         assertThat(Outbox.bytesFor(6_000)).isEqualTo(6_000L * 4096 * 15);
         assertThat(Outbox.bytesFor(50_000)).as("two bundles bound the disk").isEqualTo(512L * MIB);
+    }
+
+    @Test
+    void aFirstScanHashesEveryFileIntoTheIndexAndOnlyTheRunBeingSentCopiesOne() throws Exception {
+        await().atMost(Duration.ofSeconds(30)).until(() -> call(() -> List.of("a.bin", "b.bin", "c.bin").stream()
+                .allMatch(f -> box.known(f) != null)));
+        assertThat(outgoingBundles()).as("bundles written before any run was asked for").isZero();
+        for (String f : List.of("a.bin", "b.bin", "c.bin")) {
+            BoxIndex.Entry entry = call(() -> box.entry(f));
+            assertThat(entry.hash()).as(f).isEqualTo(BLAKE2B.hash256(root.resolve(f)));
+            assertThat(entry.version()).as(f).isEqualTo(VersionVector.EMPTY.bump(call(box::replica)));
+        }
+        OutgoingRun first = next();
+        OutgoingRun.Sent sent = first.sent().get(0);
+        BoxIndex.Entry indexed = call(() -> box.entry(sent.diskPath()));
+        assertThat(first.sent()).hasSize(1);
+        assertThat(sent.change().contentHash()).isEqualTo(indexed.hash());
+        assertThat(sent.change().version()).as("sent as indexed, no second version").isEqualTo(indexed.version());
+        assertThat(call(() -> engine.hasWork())).as("the other two files wait").isTrue();
     }
 
     @Test

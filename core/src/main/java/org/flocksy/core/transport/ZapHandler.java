@@ -19,8 +19,8 @@ import org.zeromq.ZMsg;
 final class ZapHandler implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ZapHandler.class);
     static final String ENDPOINT = "inproc://zeromq.zap.01";
-    /** How often the thread looks whether it should stop, when nothing arrives: an idle node wakes 4 times a second. */
-    private static final int POLL_MS = 250;
+    /** Where {@link #close} tells the thread to stop: it waits for requests without waking on a timer. */
+    private static final String STOP_ENDPOINT = "inproc://flocksy-zap-stop";
 
     private final ZContext context;
     private final Set<String> admitted;
@@ -61,20 +61,24 @@ final class ZapHandler implements AutoCloseable {
     private void run() {
         MDC.put("node", nodeName);
         ZMQ.Socket socket;
+        ZMQ.Socket stop;
         try {
             socket = context.createSocket(SocketType.REP);
             socket.setLinger(0);
             socket.bind(ENDPOINT);
+            stop = context.createSocket(SocketType.PAIR);
+            stop.bind(STOP_ENDPOINT);
         } catch (RuntimeException e) {
             failure = e;
             bound.countDown();
             return;
         }
         bound.countDown();
-        try (ZMQ.Poller poller = context.createPoller(1)) {
+        try (ZMQ.Poller poller = context.createPoller(2)) {
             poller.register(socket, ZMQ.Poller.POLLIN);
+            poller.register(stop, ZMQ.Poller.POLLIN);
             while (running && !Thread.currentThread().isInterrupted()) {
-                if (poller.poll(POLL_MS) > 0 && poller.pollin(0)) {
+                if (poller.poll(-1) > 0 && poller.pollin(0)) {
                     ZMsg request = ZMsg.recvMsg(socket, ZMQ.DONTWAIT);
                     if (request != null) {
                         reply(request).send(socket);
@@ -89,6 +93,7 @@ final class ZapHandler implements AutoCloseable {
             }
         } finally {
             socket.close();
+            stop.close();
         }
     }
 
@@ -143,6 +148,12 @@ final class ZapHandler implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        try (ZMQ.Socket stop = context.createSocket(SocketType.PAIR)) {
+            stop.connect(STOP_ENDPOINT);
+            stop.send(new byte[0], ZMQ.DONTWAIT);
+        } catch (RuntimeException e) {
+            // The context is closing already: the thread's poll ends with it.
+        }
         try {
             thread.join(2_000);
         } catch (InterruptedException e) {

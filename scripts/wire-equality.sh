@@ -5,6 +5,8 @@
 # egress (TCP payload of its PUB socket) and how often the usual single-feature rules (most/fewest bytes or
 # packets, first/last bulk packet) name the originator, against chance.
 #   usage: scripts/wire-equality.sh [runs] [nodes]        KEEP=1 keeps the capture and the logs
+# FILE_KIB=4 makes every file that small instead: then the median time from the write until the file is in
+# every other box is the small-file latency a user sees.
 # Installs tcpdump with apt-get if it is missing (needs root). Needs a built tree: mvn -B -q package -DskipTests
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -65,10 +67,21 @@ until idle; do sleep 0.5; done
 for ((k = 0; k < runs; k++)); do
   o=$((k % n))
   before=$(delivered "$o")
-  size=$((1048576 + RANDOM * 224))
+  if [ -n "${FILE_KIB:-}" ]; then size=$((FILE_KIB * 1024)); else size=$((1048576 + RANDOM * 224)); fi
   head -c "$size" /dev/urandom > "$work/file$k"
   start=$(date +%s.%N)
   cp "$work/file$k" "$work/home$o/box/file$k"
+  # Files appear whole (renamed into place once verified): present with its size on every peer is arrival.
+  for _ in $(seq 1 6000); do
+    missing=0
+    for ((i = 0; i < n; i++)); do
+      [ "$i" = "$o" ] || [ "$(stat -c %s "$work/home$i/box/file$k" 2>/dev/null)" = "$size" ] || missing=1
+    done
+    [ "$missing" = 0 ] && break
+    sleep 0.05
+  done
+  arrival=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
+  echo "$arrival" >> "$work/arrivals"
   for _ in $(seq 1 1200); do
     [ "$(delivered "$o")" -gt "$before" ] && idle && break
     sleep 0.25
@@ -76,8 +89,9 @@ for ((k = 0; k < runs; k++)); do
   [ "$(delivered "$o")" -gt "$before" ] || { echo "run $((k + 1)) from node$((o + 1)) did not complete in 5 minutes" >&2; exit 1; }
   sleep 0.5
   echo "$o $start $(date +%s.%N)" >> "$work/windows"
-  echo "run $((k + 1))/$runs from node$((o + 1)): $((size / 1024)) KiB, $(grep -ho "sent box 'wire': FILE file$k .*" "$work/home$o/log" | grep -o "in [0-9]* ms at [0-9]* frames/s")"
+  echo "run $((k + 1))/$runs from node$((o + 1)): $((size / 1024)) KiB on every peer after $arrival s, $(grep -ho "sent box 'wire': FILE file$k .*" "$work/home$o/log" | grep -o "in [0-9]* ms at [0-9]* frames/s")"
 done
+sort -n "$work/arrivals" | awk '{ a[NR] = $1 } END { printf "write to arrival on every peer: median %.2f s, p90 %.2f s, max %.2f s over %d runs\n", a[int((NR + 1) / 2)], a[int(NR * 0.9 + 0.5)], a[NR], NR }'
 sleep 1
 kill -INT "$dump"
 wait "$dump" 2>/dev/null || true

@@ -7,6 +7,10 @@
 #   usage: scripts/wire-equality.sh [runs] [nodes]        KEEP=1 keeps the capture and the logs
 # FILE_KIB=4 makes every file that small instead: then the median time from the write until the file is in
 # every other box is the small-file latency a user sees.
+# DELAY_MS=300 puts an adversary on node 1's path: its peers reach it through scripts/delay_relay.py, which
+# holds back everything node 1 sends by that long; the analysis then reads node 1's traffic after the relay
+# (what its peers and a watcher on their side see) and reports how its first and last bulk packets line up
+# with the others' when it originates and when it does not.
 # Installs tcpdump with apt-get if it is missing (needs root). Needs a built tree: mvn -B -q package -DskipTests
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,7 +34,14 @@ base=$((20000 + RANDOM % 20000))
 hosts=()
 ports=()
 for ((i = 0; i < n; i++)); do hosts+=("tcp://127.0.0.1:$((base + i))"); ports+=($((base + i))); done
-filter=$(printf "tcp port %s or " "${ports[@]}")
+seen=("${ports[@]}")
+if [ -n "${DELAY_MS:-}" ]; then
+  relay=$((base + n))
+  python3 scripts/delay_relay.py "$relay" "${ports[0]}" "$DELAY_MS" &
+  pids+=($!)
+  seen[0]=$relay
+fi
+filter=$(printf "tcp port %s or " "${ports[@]}" ${relay:+"$relay"})
 tcpdump -i lo -s 96 -B 65536 -n -w "$work/wire.pcap" "${filter% or }" 2> "$work/tcpdump.log" &
 dump=$!
 entries=()
@@ -41,10 +52,17 @@ for ((i = 0; i < n; i++)); do
 done
 for ((i = 0; i < n; i++)); do
   home=$work/home$i
-  { echo "{"; (IFS=,; echo "${entries[*]}"); echo "}"; } > "$home/.ssh/flocksy_keystore"
+  known=("${entries[@]}")
+  peers=("${hosts[@]}")
+  if [ -n "${relay:-}" ] && [ "$i" != 0 ]; then
+    # The others know node 1 by the relay's address, with node 1's key.
+    known[0]=${entries[0]/127.0.0.1:${ports[0]}/127.0.0.1:$relay}
+    peers[0]=tcp://127.0.0.1:$relay
+  fi
+  { echo "{"; (IFS=,; echo "${known[*]}"); echo "}"; } > "$home/.ssh/flocksy_keystore"
   {
     echo "hostname = ${hosts[$i]}"
-    for ((j = 0; j < n; j++)); do [ "$j" = "$i" ] || echo "node = ${hosts[$j]}"; done
+    for ((j = 0; j < n; j++)); do [ "$j" = "$i" ] || echo "node = ${peers[$j]}"; done
     echo "box = wire@$home/box"
   } > "$home/.flocksy"
   HOME=$home JAVA_OPTS="-Djava.io.tmpdir=$home" "$bin" > "$home/log" 2>&1 &
@@ -97,4 +115,4 @@ kill -INT "$dump"
 wait "$dump" 2>/dev/null || true
 dump=
 grep -h "captured\|dropped" "$work/tcpdump.log" || true
-python3 scripts/wire_analysis.py "$work/wire.pcap" "$(IFS=,; echo "${ports[*]}")" "$work/windows"
+python3 scripts/wire_analysis.py "$work/wire.pcap" "$(IFS=,; echo "${seen[*]}")" "$work/windows" ${relay:+--delayed 0 "$DELAY_MS"}

@@ -7,9 +7,13 @@ packets it sent from its PUB socket) and how often each single-feature rule name
 most/fewest bytes, most/fewest packets, first/last bulk packet. A rule at chance names it in 1/N of the runs;
 the p-value is the exact two-sided binomial test's (naming it too rarely leaks as much as too often).
 
-    usage: wire_analysis.py CAPTURE PORTS WINDOWS
+    usage: wire_analysis.py CAPTURE PORTS WINDOWS [--delayed K DELAY_MS]
       PORTS    comma-separated bound ports, node 1 first
       WINDOWS  a file of lines "originator-index start-epoch-seconds end-epoch-seconds"
+      --delayed node K's traffic is held back by DELAY_MS on its way (PORTS names the relay's port for it):
+               also report where K's first and last bulk packets lie against the others', by K's role, and
+               how often the alignment rule ("K lines up with the others: K originated") is right, with
+               Fisher's exact test of role against alignment
 """
 import math
 import struct
@@ -56,8 +60,52 @@ def binomial_two_sided(hits, n, p):
     return min(1.0, sum(x for x in pmf if x <= pmf[hits] * (1 + 1e-9)))
 
 
+def fisher_two_sided(a, b, c, d):
+    """Fisher's exact test of a 2x2 table [[a, b], [c, d]]: the probability of a table at most as likely as
+    this one, with the margins fixed."""
+    row, col, n = a + b, a + c, a + b + c + d
+
+    def p(x):
+        return math.comb(col, x) * math.comb(n - col, row - x) / math.comb(n, row)
+
+    observed = p(a)
+    return min(1.0, sum(p(x) for x in range(max(0, row + col - n), min(row, col) + 1) if p(x) <= observed * (1 + 1e-9)))
+
+
+def alignment(windows, stats, k, delay_ms):
+    """Where the delayed node K's first and last bulk packets lie against the median of the others', by role."""
+    n = len(stats[0]["first"])
+    rows = {True: [], False: []}
+    for (origin, _, _), s in zip(windows, stats):
+        if any(s[key][i] is None for key in ("first", "last") for i in range(n)):
+            continue
+        others = [i for i in range(n) if i != k]
+        lead = {key: 1000 * (s[key][k] - sorted(s[key][i] for i in others)[len(others) // 2]) for key in ("first", "last")}
+        rows[origin == k].append(lead)
+    print(f"\nnode{k + 1}'s traffic held back {delay_ms:g} ms on its way; its bulk packets against the others' median (ms):")
+    for role, leads in ((True, rows[True]), (False, rows[False])):
+        if leads:
+            first = sorted(x["first"] for x in leads)
+            last = sorted(x["last"] for x in leads)
+            print(f"  {'originator' if role else 'receiver  '} ({len(leads):2d} runs): first {first[0]:+7.1f} .. {first[-1]:+7.1f} "
+                  f"(median {first[len(first) // 2]:+7.1f}), last {last[0]:+7.1f} .. {last[-1]:+7.1f} (median {last[len(last) // 2]:+7.1f})")
+    # The rule of the attack: K's first bulk packet lines up with the others' (closer to 0 than to the delay)
+    # exactly when every receiver shifted its schedule by K's delay, i.e. when K originated.
+    aligned = {role: sum(abs(x["first"]) < abs(x["first"] - delay_ms) for x in leads) for role, leads in rows.items()}
+    a, b = aligned[True], len(rows[True]) - aligned[True]
+    c, d = aligned[False], len(rows[False]) - aligned[False]
+    right = a + d
+    total = a + b + c + d
+    p = fisher_two_sided(a, b, c, d)
+    print(f"  alignment rule: node{k + 1} aligned in {a}/{a + b} runs it originated and {c}/{c + d} it did not; "
+          f"right about its role in {right}/{total}; Fisher p = {p:.3f} ({'NOT chance' if p < 0.05 else 'chance'})")
+
+
 def main():
     capture, ports_arg, windows_file = sys.argv[1:4]
+    delayed = None
+    if len(sys.argv) > 4 and sys.argv[4] == "--delayed":
+        delayed = (int(sys.argv[5]), float(sys.argv[6]))
     ports = [int(p) for p in ports_arg.split(",")]
     node_of = {port: i for i, port in enumerate(ports)}
     n = len(ports)
@@ -114,6 +162,8 @@ def main():
         p = binomial_two_sided(h, runs, 1 / n)
         verdict = "NOT chance" if p * len(rules) < 0.05 else "chance"
         print(f"  {name:18s} {h:3d}/{runs}  p = {p:.3f}  {verdict}")
+    if delayed:
+        alignment(windows, stats, *delayed)
 
 
 if __name__ == "__main__":

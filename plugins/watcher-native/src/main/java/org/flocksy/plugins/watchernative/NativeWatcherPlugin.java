@@ -1,6 +1,7 @@
 package org.flocksy.plugins.watchernative;
 
 import io.methvin.watcher.DirectoryChangeEvent;
+import io.methvin.watcher.DirectoryChangeListener;
 import io.methvin.watcher.DirectoryWatcher;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -62,7 +63,20 @@ public class NativeWatcherPlugin extends Plugin {
             DirectoryWatcher watcher = DirectoryWatcher.builder()
                     .path(root)
                     .fileHashing(false)
-                    .listener(event -> deliver(event, listener))
+                    .listener(new DirectoryChangeListener() {
+                        @Override
+                        public void onEvent(DirectoryChangeEvent event) {
+                            deliver(event, listener);
+                        }
+
+                        @Override
+                        public void onException(Exception e) {
+                            // Events may be lost with it: directory-watcher 0.19.1 fails on the JDK's own overflow
+                            // (an event without a path) and reports only this; silence here lost files for good.
+                            log.warn("watch of {} failed on an event ({}); asking for a rescan", root, e.toString());
+                            listener.onOverflow();
+                        }
+                    })
                     .build();
             ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, "flocksy-watch-" + root.getFileName());

@@ -91,8 +91,16 @@ final class Indexer implements AutoCloseable {
             return;
         }
         hashers.execute(() -> {
-            List<Hashed> hashed = hash(box, batch);
-            loop.post(() -> record(box, batch.size(), hashed));
+            List<Hashed> hashed;
+            try {
+                hashed = hash(box, batch);
+            } catch (RuntimeException | Error e) {
+                // Handed back unhashed (they go as ordinary changes): a batch that never came back would keep
+                // the box "busy" for good, and its digest would never go.
+                hashed = batch.stream().map(f -> new Hashed(f.getKey(), f.getValue(), null)).toList();
+            }
+            List<Hashed> done = hashed;
+            loop.post(() -> record(box, batch.size(), done));
         });
     }
 

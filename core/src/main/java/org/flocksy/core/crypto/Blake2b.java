@@ -45,7 +45,7 @@ public final class Blake2b {
         return hash(input, HASH_BYTES);
     }
 
-    /** Streams {@code file} through BLAKE2b-256 without holding it in memory. */
+    /** BLAKE2b-256 of {@code file}: read whole up to 1 MiB, streamed beyond (never held in memory whole). */
     public byte[] hash256(Path file) throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = channel.size();

@@ -164,7 +164,10 @@ final class OriginatorRun {
             if (machine.outgoing() != this) {
                 return;
             }
-            machine.runOutcome(rate, failure);
+            if (silent.isEmpty()) {
+                // A silent member says nothing about what the flock can carry: no rate moves for it.
+                machine.runOutcome(rate, failure);
+            }
             if (delivered) {
                 log.info("sent {} to {} peer(s) in {} ms at {} frames/s", out, recipients.size(), (time.nowNanos() - startedNanos) / 1_000_000,
                         rate);
@@ -193,7 +196,7 @@ final class OriginatorRun {
                 silent, FlockMachine.SILENT_HEARTBEATS_MAX, out, FlockMachine.SUSPECT_FOR.toSeconds());
         long until = time.nowNanos() + FlockMachine.SUSPECT_FOR.toNanos();
         silent.forEach(p -> p.suspectUntil(until));
-        stop(false, Event.SILENT_PEER, "a receiver sent no file frames", silent);
+        stop(false, Event.SILENT_PEER, null, silent);
     }
 
     /** Gives the run up; its changes go again with the next run. */

@@ -139,8 +139,9 @@ final class ReceiverRun {
             if (!in.complete()) {
                 log.warn("run from {} stopped with {}/{} chunks; the sender will repeat it", origin, in.chunksReceived(), in.metadata().chunkCount());
             }
-            machine.runOutcome(rate(), !in.complete() ? "it stopped with chunks missing"
-                    : in.lostFrames() ? "frames were dropped on the way" : null);
+            // Chunks still missing at the stop say the run ended early (a silent peer, a deadline), not that this
+            // machine or the path fell behind: only frames lost on the way count against the rate.
+            machine.runOutcome(rate(), in.lostFrames() ? "frames were dropped on the way" : null);
             in.discard();
             machine.endIncoming(Event.STOP_TIMEPOINT);
         });

@@ -96,7 +96,9 @@ final class BundlePreparer {
         List<Planned> result = new ArrayList<>(planned.size());
         for (Planned p : planned) {
             var base = p.base();
-            if (p.kind() == Change.Kind.FILE && p.changed() && base != null && !base.deleted() && !base.directory()
+            // A path queued to be sent as indexed may never have reached the peers (a first scan's file, a run
+            // that failed): its content goes, whatever changed since.
+            if (p.kind() == Change.Kind.FILE && p.changed() && !p.key().resend() && base != null && !base.deleted() && !base.directory()
                     && base.hash() != null && base.size() == p.stamp().size()) {
                 byte[] hash = hashIfUnchanged(p);
                 if (hash == null) {

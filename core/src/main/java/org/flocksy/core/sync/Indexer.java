@@ -143,6 +143,10 @@ final class Indexer implements AutoCloseable {
             box.batch(() -> {
                 for (Hashed h : hashed) {
                     BoxIndex.Entry entry = box.entry(h.path());
+                    if (box.ignores(h.path())) {
+                        // Ignored since it was scanned (a new .flocksyignore): neither recorded nor sent.
+                        continue;
+                    }
                     if (h.hash() == null || (entry != null && !entry.deleted())) {
                         other.add(h.path());
                         continue;

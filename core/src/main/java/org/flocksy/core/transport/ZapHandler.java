@@ -60,8 +60,8 @@ final class ZapHandler implements AutoCloseable {
 
     private void run() {
         MDC.put("node", nodeName);
-        ZMQ.Socket socket;
-        ZMQ.Socket stop;
+        ZMQ.Socket socket = null;
+        ZMQ.Socket stop = null;
         try {
             socket = context.createSocket(SocketType.REP);
             socket.setLinger(0);
@@ -70,6 +70,12 @@ final class ZapHandler implements AutoCloseable {
             stop.bind(STOP_ENDPOINT);
         } catch (RuntimeException e) {
             failure = e;
+            if (socket != null) {
+                socket.close();
+            }
+            if (stop != null) {
+                stop.close();
+            }
             bound.countDown();
             return;
         }
@@ -77,7 +83,7 @@ final class ZapHandler implements AutoCloseable {
         try (ZMQ.Poller poller = context.createPoller(2)) {
             poller.register(socket, ZMQ.Poller.POLLIN);
             poller.register(stop, ZMQ.Poller.POLLIN);
-            while (running && !Thread.currentThread().isInterrupted()) {
+            while (running) {
                 if (poller.poll(-1) > 0 && poller.pollin(0)) {
                     ZMsg request = ZMsg.recvMsg(socket, ZMQ.DONTWAIT);
                     if (request != null) {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
@@ -93,6 +94,32 @@ class OutboxTest {
         assertThat(sent.change().contentHash()).isEqualTo(indexed.hash());
         assertThat(sent.change().version()).as("sent as indexed, no second version").isEqualTo(indexed.version());
         assertThat(call(() -> engine.hasWork())).as("the other two files wait").isTrue();
+    }
+
+    /**
+     * A first scan's files are recorded before they are sent; one touched meanwhile (same content, new mtime)
+     * must still go with its content: peers have never had it, and a change of attributes alone would leave
+     * them without the file.
+     */
+    @Test
+    void aScannedFileTouchedBeforeItIsSentStillGoesWithItsContent() throws Exception {
+        List<String> files = List.of("a.bin", "b.bin", "c.bin");
+        await().atMost(Duration.ofSeconds(30)).until(() -> call(() -> files.stream().allMatch(f -> box.known(f) != null)));
+        for (String f : files) {
+            Files.setLastModifiedTime(root.resolve(f), FileTime.fromMillis(1_000_000_000_000L));
+            call(() -> {
+                engine.evaluate(box, f);
+                return null;
+            });
+        }
+        for (int i = 0; i < files.size(); i++) {
+            OutgoingRun run = next();
+            assertThat(run.sent()).extracting(s -> s.change().kind()).as("run %d", i).containsOnly(Change.Kind.FILE);
+            call(() -> {
+                engine.completed(run);
+                return null;
+            });
+        }
     }
 
     @Test

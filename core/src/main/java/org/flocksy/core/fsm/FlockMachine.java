@@ -3,9 +3,7 @@ package org.flocksy.core.fsm;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.concurrent.ConcurrentHashMap;
 import org.flocksy.core.clock.Clock;
 import org.flocksy.core.config.Keyring;
 import org.flocksy.core.config.Settings;
@@ -40,11 +38,6 @@ import org.slf4j.LoggerFactory;
 public final class FlockMachine implements HeartbeatTemplate.Listener {
     private static final Logger log = LoggerFactory.getLogger(FlockMachine.class);
 
-    /** The specification's limit: three heartbeats from a peer in a bulk state without a file frame. */
-    static final int SILENT_HEARTBEATS_MAX = 3;
-    /** How long a silent peer is left out of the runs this node starts. */
-    static final Duration SUSPECT_FOR = Duration.ofSeconds(60);
-
     private final Loop loop;
     private final Emitter emitter;
     private final SyncEngine sync;
@@ -58,13 +51,12 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
     private final HeartbeatTemplate heartbeats;
     private final RateGovernor rate;
     private final FrameTally tally = new FrameTally();
-    private final Set<String> warned = ConcurrentHashMap.newKeySet();
+    private final OnceWarnings warnings = new OnceWarnings(log);
+    private final LateTicks lateTicks;
 
     private volatile State state = State.READY;
     private volatile long abandonedRuns;
     private volatile long deliveredRuns;
-    private long lastTickNanos = Long.MAX_VALUE / 2;
-    private boolean tickDeferred;
     private long stateEpoch;
     /** Back in ready, until the closing heartbeat (150 or 410) went out: a new run would overwrite it. */
     private boolean settling;
@@ -87,6 +79,7 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
         this.time = new Timepoints(clock, timing, random);
         this.peers = new PeerTable(keyring, blake2b, traffic);
         this.heartbeats = new HeartbeatTemplate(loop);
+        this.lateTicks = new LateTicks(timing.heartbeatPeriod().toNanos());
         heartbeats.listen(this);
     }
 
@@ -165,7 +158,7 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
     /** Called on the receive thread: decodes a peer's waiting frames, then hands them to the event loop as one event. */
     public void onFrames(int peerIndex, List<byte[]> frames, long receivedNanos, long receivedWallMs) {
         Peer peer = peers.get(peerIndex);
-        List<Frame> decoded = Intake.decode(peer, frames, traffic, this::warnOnce);
+        List<Frame> decoded = Intake.decode(peer, frames, traffic, warnings);
         if (!decoded.isEmpty()) {
             loop.post(() -> decoded.forEach(frame -> handle(peer, frame, receivedNanos, receivedWallMs)));
         }
@@ -173,7 +166,7 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
 
     private void handle(Peer peer, Frame frame, long nanos, long wallMs) {
         if (frame instanceof Heartbeat hb) {
-            if (Intake.heard(peer, hb, nanos, wallMs, traffic, this::warnOnce)) {
+            if (Intake.heard(peer, hb, nanos, wallMs, traffic, warnings)) {
                 if (!peer.connected()) {
                     updateConnectivity(time.nowNanos());
                 }
@@ -323,16 +316,10 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
 
     private void tick() {
         long now = time.nowNanos();
-        if (now - lastTickNanos > 2 * timing.heartbeatPeriod().toNanos() && !tickDeferred) {
-            // The loop was busy (a large bundle written or applied): heartbeats that arrived meanwhile wait
-            // behind this tick. Judge connectivity after them, or every peer would look gone.
-            tickDeferred = true;
-            lastTickNanos = now;
+        if (lateTicks.defer(now)) {
             loop.post(this::tick);
             return;
         }
-        tickDeferred = false;
-        lastTickNanos = now;
         updateConnectivity(now);
         if (state.role == State.Role.ORIGINATOR && outgoing != null) {
             if (!outgoing.keepRecipients()) {
@@ -359,7 +346,7 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
             sync.peersJoined();
         }
         if (update.changed() && state == State.READY && heartbeats.current().status() == Status.IDLE) {
-            heartbeats.set(Status.IDLE, Payload.NodeList.of(PeerTable.uids(peers.connected())));
+            heartbeats.set(Status.IDLE, connectedList());
         }
     }
 
@@ -408,16 +395,18 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
         rate.outcome(runRate, failure != null ? failure : shortfall);
     }
 
-    void warnOnce(String key, String format, Object... args) {
-        if (warned.add(key)) {
-            log.warn(format, args);
-        }
+    OnceWarnings warnings() {
+        return warnings;
+    }
+
+    /** The peers connected now, as a heartbeat's node list. */
+    Payload connectedList() {
+        return Payload.NodeList.of(PeerTable.uids(peers.connected()));
     }
 
     /** The originator's run is over: back to idle, 150 once. */
     void endOutgoing(Event event) {
-        outgoing = null;
-        toReady(event, Status.TRANSFER_FINISHED, Payload.NodeList.of(PeerTable.uids(peers.connected())));
+        endOutgoing(event, Status.TRANSFER_FINISHED, connectedList());
     }
 
     /** The originator's run is over: back to idle, {@code first} once (410 after a silent peer). */
@@ -429,12 +418,12 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
     /** This node's part in a run is over: back to idle, 150 once. */
     void endIncoming(Event event) {
         incoming = null;
-        toReady(event, Status.TRANSFER_FINISHED, Payload.NodeList.of(PeerTable.uids(peers.connected())));
+        toReady(event, Status.TRANSFER_FINISHED, connectedList());
     }
 
     /** Back to idle, sending {@code first} for one heartbeat (150 after a run, 410 after an abort), then 100. */
     private void toReady(Event event, Status first, Payload payload) {
-        fire(event, Payload.NodeList.of(PeerTable.uids(peers.connected())));
+        fire(event, connectedList());
         if (state != State.READY) {
             throw new IllegalStateException("protocol defect: " + event + " does not lead back to READY here");
         }
@@ -456,7 +445,7 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
             return;
         }
         settling = false;
-        heartbeats.set(Status.IDLE, Payload.NodeList.of(PeerTable.uids(peers.connected())));
+        heartbeats.set(Status.IDLE, connectedList());
         maybeStart();
     }
 

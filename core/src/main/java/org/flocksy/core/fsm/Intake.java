@@ -17,15 +17,10 @@ final class Intake {
     /** Heartbeats further than this from our clock are not clock skew but garbage or replays. */
     static final long CLOCK_DISTANCE_MAX_MS = Duration.ofDays(1).toMillis();
 
-    /** Logs a warning the first time its key is seen. */
-    interface WarnOnce {
-        void warn(String key, String format, Object... args);
-    }
-
     private Intake() {}
 
     /** The frames that decode; on the receive thread. */
-    static List<Frame> decode(Peer peer, List<byte[]> frames, Traffic traffic, WarnOnce warn) {
+    static List<Frame> decode(Peer peer, List<byte[]> frames, Traffic traffic, OnceWarnings warn) {
         List<Frame> decoded = new ArrayList<>(frames.size());
         for (byte[] bytes : frames) {
             try {
@@ -40,7 +35,7 @@ final class Intake {
     }
 
     /** Whether a heartbeat counts: then the peer has taken it in (see {@link Peer#heard}); on the event loop. */
-    static boolean heard(Peer peer, Heartbeat hb, long nanos, long wallMs, Traffic traffic, WarnOnce warn) {
+    static boolean heard(Peer peer, Heartbeat hb, long nanos, long wallMs, Traffic traffic, OnceWarnings warn) {
         if (Math.abs(wallMs - hb.timestampMs()) > CLOCK_DISTANCE_MAX_MS) {
             traffic.dropped("IMPLAUSIBLE_TIMESTAMP");
             warn.warn(peer.endpoint() + "time", "dropped a heartbeat from {}: its clock is more than a day off ours", peer);

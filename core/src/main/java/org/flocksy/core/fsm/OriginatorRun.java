@@ -1,5 +1,6 @@
 package org.flocksy.core.fsm;
 
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -19,6 +20,10 @@ import org.slf4j.LoggerFactory;
  */
 final class OriginatorRun {
     private static final Logger log = LoggerFactory.getLogger(OriginatorRun.class);
+    /** The specification's limit: three heartbeats from a peer in a bulk state without a file frame. */
+    static final int SILENT_HEARTBEATS_MAX = 3;
+    /** How long a silent peer is left out of the runs this node starts. */
+    static final Duration SUSPECT_FOR = Duration.ofSeconds(60);
 
     private final FlockMachine machine;
     private final OutgoingRun out;
@@ -130,7 +135,7 @@ final class OriginatorRun {
         if (machine.state().phase != State.Phase.SENDING) {
             return;
         }
-        List<Peer> silent = recipients.stream().filter(p -> p.heartbeatsWithoutFileFrames() >= FlockMachine.SILENT_HEARTBEATS_MAX).toList();
+        List<Peer> silent = recipients.stream().filter(p -> p.heartbeatsWithoutFileFrames() >= SILENT_HEARTBEATS_MAX).toList();
         if (!silent.isEmpty()) {
             abortSilent(silent);
         } else if (recipients.isEmpty()) {
@@ -193,8 +198,8 @@ final class OriginatorRun {
     private void abortSilent(List<Peer> silent) {
         machine.abandoned();
         log.warn("{} sent {} heartbeats without file frames: stopping the run of {} (410); leaving them out for {} s",
-                silent, FlockMachine.SILENT_HEARTBEATS_MAX, out, FlockMachine.SUSPECT_FOR.toSeconds());
-        long until = time.nowNanos() + FlockMachine.SUSPECT_FOR.toNanos();
+                silent, SILENT_HEARTBEATS_MAX, out, SUSPECT_FOR.toSeconds());
+        long until = time.nowNanos() + SUSPECT_FOR.toNanos();
         silent.forEach(p -> p.suspectUntil(until));
         stop(false, Event.SILENT_PEER, null, silent);
     }

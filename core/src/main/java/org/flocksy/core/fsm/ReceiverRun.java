@@ -76,7 +76,7 @@ final class ReceiverRun {
         long offsetMs = origin.clockOffsetMs();
         long correctionMs = Timepoints.correctionMs(offsetMs);
         if (correctionMs != 0) {
-            machine.warnOnce(origin.endpoint() + "clock", "{}'s clock seems {} ms off ours: its runs start by its clock, which an "
+            machine.warnings().warn(origin.endpoint() + "clock", "{}'s clock seems {} ms off ours: its runs start by its clock, which an "
                     + "observer who delays its traffic can see; keep the flock's clocks within {} ms (NTP)", origin, offsetMs,
                     Timepoints.CLOCK_TRUST_MS);
         }
@@ -92,7 +92,7 @@ final class ReceiverRun {
                     emitter.stopBulkAfter(window.slots());
                 }
                 if (machine.state().phase == State.Phase.PROMOTING) {
-                    machine.fire(Event.START_TIMEPOINT, Payload.NodeList.of(PeerTable.uids(machine.connected())), false);
+                    machine.fire(Event.START_TIMEPOINT, machine.connectedList(), false);
                     completeIfReady();
                 }
             }
@@ -107,7 +107,7 @@ final class ReceiverRun {
             String problem = in.accept(data);
             if (problem != null) {
                 traffic.dropped("BAD_CHUNK");
-                machine.warnOnce(origin.endpoint() + "chunk", "dropped a data frame from {}: {}", origin, problem);
+                machine.warnings().warn(origin.endpoint() + "chunk", "dropped a data frame from {}: {}", origin, problem);
                 return;
             }
         } catch (IOException e) {

@@ -2,15 +2,13 @@ package org.flocksy.core.bench;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import org.flocksy.api.BoxSpec;
 import org.flocksy.core.clock.SystemClock;
-import org.flocksy.core.config.Declared;
 import org.flocksy.core.config.Settings;
 import org.flocksy.core.crypto.Blake2b;
 import org.flocksy.core.crypto.NodeUid;
@@ -19,6 +17,7 @@ import org.flocksy.core.sync.Box;
 import org.flocksy.core.sync.OutgoingRun;
 import org.flocksy.core.sync.ReadAhead;
 import org.flocksy.core.sync.SyncEngine;
+import org.flocksy.core.testing.EngineSetup;
 import org.flocksy.core.testing.TestPlugins;
 
 /**
@@ -31,9 +30,7 @@ final class EngineHarness implements AutoCloseable {
     private final Semaphore work = new Semaphore(0);
 
     EngineHarness(Path root, Path scratch, Blake2b blake2b, byte uidByte) throws Exception {
-        Settings settings = new Settings(List.of(new Declared<>("tcp://127.0.0.1:1", "bench")), List.of(),
-                List.of(new Declared<>(new BoxSpec("bench", root.toString()), "bench")),
-                new Declared<>(scratch.resolve("ks"), "bench"), new Declared<>(scratch.resolve("pk"), "bench"));
+        Settings settings = EngineSetup.oneBox("bench", root, scratch);
         byte[] uid = new byte[16];
         Arrays.fill(uid, uidByte);
         loop = new EventLoop(new SystemClock(), settings);
@@ -50,15 +47,7 @@ final class EngineHarness implements AutoCloseable {
     }
 
     <T> T call(Callable<T> task) throws Exception {
-        CompletableFuture<T> answer = new CompletableFuture<>();
-        loop.post(() -> {
-            try {
-                answer.complete(task.call());
-            } catch (Throwable e) {
-                answer.completeExceptionally(e);
-            }
-        });
-        return answer.get(10, TimeUnit.MINUTES);
+        return EngineSetup.call(loop, Duration.ofMinutes(10), task);
     }
 
     /** The next outgoing run, waiting while its bundle is written; {@code null} once nothing is left. */

@@ -15,18 +15,17 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
-import org.flocksy.api.BoxSpec;
 import org.flocksy.core.backup.Versions;
 import org.flocksy.core.bundle.BundleWriter;
 import org.flocksy.core.bundle.Change;
 import org.flocksy.core.bundle.Move;
 import org.flocksy.core.clock.SystemClock;
-import org.flocksy.core.config.Declared;
 import org.flocksy.core.config.Settings;
 import org.flocksy.core.crypto.Blake2b;
 import org.flocksy.core.crypto.NodeUid;
 import org.flocksy.core.loop.EventLoop;
 import org.flocksy.core.path.PathSafety;
+import org.flocksy.core.testing.EngineSetup;
 import org.flocksy.core.testing.TestPlugins;
 import org.flocksy.core.version.VersionVector;
 import org.flocksy.core.wire.FileData;
@@ -56,9 +55,7 @@ class IncomingRunApplyTest {
     void setUp() throws Exception {
         root = Files.createDirectories(dir.resolve("box")).toRealPath();
         box = new Box("docs", root, BLAKE2B);
-        Settings settings = new Settings(List.of(new Declared<>("tcp://127.0.0.1:1", "t")), List.of(),
-                List.of(new Declared<>(new BoxSpec("docs", root.toString()), "t")),
-                new Declared<>(dir.resolve("ks"), "t"), new Declared<>(dir.resolve("pk"), "t"));
+        Settings settings = EngineSetup.oneBox("docs", root, dir);
         loop = new EventLoop(new SystemClock(), settings);
         engine = new SyncEngine(List.of(box), TestPlugins.catalog(), BLAKE2B, loop, new SystemClock(), settings, ReadAhead.THREAD, SELF);
         Files.createDirectories(box.tmpDir());

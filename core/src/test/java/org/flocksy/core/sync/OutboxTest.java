@@ -10,18 +10,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.flocksy.api.BoxSpec;
 import org.flocksy.core.bundle.Change;
 import org.flocksy.core.clock.SystemClock;
-import org.flocksy.core.config.Declared;
 import org.flocksy.core.config.Settings;
 import org.flocksy.core.crypto.Blake2b;
 import org.flocksy.core.crypto.NodeUid;
 import org.flocksy.core.index.BoxIndex;
 import org.flocksy.core.loop.EventLoop;
+import org.flocksy.core.testing.EngineSetup;
 import org.flocksy.core.testing.TestPlugins;
 import org.flocksy.core.version.VersionVector;
 import org.junit.jupiter.api.AfterEach;
@@ -51,9 +48,7 @@ class OutboxTest {
             Files.write(root.resolve(name), content);
         }
         box = new Box("docs", root, BLAKE2B);
-        Settings settings = new Settings(List.of(new Declared<>("tcp://127.0.0.1:1", "t")), List.of(),
-                List.of(new Declared<>(new BoxSpec("docs", root.toString()), "t")),
-                new Declared<>(dir.resolve("ks"), "t"), new Declared<>(dir.resolve("pk"), "t"));
+        Settings settings = EngineSetup.oneBox("docs", root, dir);
         loop = new EventLoop(new SystemClock(), settings);
         engine = new SyncEngine(List.of(box), TestPlugins.catalog(), BLAKE2B, loop, new SystemClock(), settings, ReadAhead.THREAD,
                 NodeUid.of(new byte[] {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}));
@@ -174,14 +169,6 @@ class OutboxTest {
     }
 
     private <T> T call(Callable<T> task) throws Exception {
-        CompletableFuture<T> answer = new CompletableFuture<>();
-        loop.post(() -> {
-            try {
-                answer.complete(task.call());
-            } catch (Throwable e) {
-                answer.completeExceptionally(e);
-            }
-        });
-        return answer.get(1, TimeUnit.MINUTES);
+        return EngineSetup.call(loop, Duration.ofMinutes(1), task);
     }
 }

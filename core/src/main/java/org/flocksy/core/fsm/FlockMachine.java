@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * {@link Event} happened and which half of a run it concerns: the {@link OriginatorRun originator's} or a
  * {@link ReceiverRun receiver's}; the model {@code flock-fsm.json} decides the next state. Every waiting
  * state has a deadline; work that arrives meanwhile waits in the sync engine's queue. All methods except
- * {@link #onFrame} and {@link #heartbeat} run on the event loop.
+ * {@link #onFrames} and {@link #heartbeat} run on the event loop.
  */
 public final class FlockMachine implements HeartbeatTemplate.Listener {
     private static final Logger log = LoggerFactory.getLogger(FlockMachine.class);
@@ -52,6 +52,7 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
     private final RateGovernor rate;
     private final FrameTally tally = new FrameTally();
     private final OnceWarnings warnings = new OnceWarnings(log);
+    private final DataBacklog backlog = new DataBacklog();
     private final LateTicks lateTicks;
 
     private volatile State state = State.READY;
@@ -150,15 +151,10 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
         loop.post(this::maybeStart);
     }
 
-    /** Called on the receive thread: decodes, then hands the frame to the event loop. */
-    public void onFrame(int peerIndex, byte[] bytes, long receivedNanos, long receivedWallMs) {
-        onFrames(peerIndex, List.of(bytes), receivedNanos, receivedWallMs);
-    }
-
     /** Called on the receive thread: decodes a peer's waiting frames, then hands them to the event loop as one event. */
     public void onFrames(int peerIndex, List<byte[]> frames, long receivedNanos, long receivedWallMs) {
         Peer peer = peers.get(peerIndex);
-        List<Frame> decoded = Intake.decode(peer, frames, traffic, warnings);
+        List<Frame> decoded = Intake.decode(peer, frames, backlog, traffic, warnings);
         if (!decoded.isEmpty()) {
             loop.post(() -> decoded.forEach(frame -> handle(peer, frame, receivedNanos, receivedWallMs)));
         }
@@ -174,9 +170,12 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
             }
         } else {
             peer.countFileFrame();
-            if (frame instanceof FileData data && incoming != null && incoming.origin() == peer && incoming.promoted()
-                    && (state.phase == State.Phase.PROMOTING || state.phase == State.Phase.SENDING_FAKE)) {
-                incoming.onFileData(data);
+            if (frame instanceof FileData data) {
+                backlog.taken();
+                if (incoming != null && incoming.origin() == peer && incoming.promoted()
+                        && (state.phase == State.Phase.PROMOTING || state.phase == State.Phase.SENDING_FAKE)) {
+                    incoming.onFileData(data);
+                }
             }
         }
     }

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.flocksy.core.traffic.Traffic;
+import org.flocksy.core.wire.FakeFile;
+import org.flocksy.core.wire.FileData;
 import org.flocksy.core.wire.Frame;
 import org.flocksy.core.wire.FrameCodec;
 import org.flocksy.core.wire.Heartbeat;
@@ -19,12 +21,22 @@ final class Intake {
 
     private Intake() {}
 
-    /** The frames that decode; on the receive thread. */
-    static List<Frame> decode(Peer peer, List<byte[]> frames, Traffic traffic, OnceWarnings warn) {
+    /**
+     * The frames that decode; on the receive thread. A data frame the backlog has no room for stays in the list as
+     * a fake one: it still counts as a frame the peer sent, its chunk comes again with the carousel.
+     */
+    static List<Frame> decode(Peer peer, List<byte[]> frames, DataBacklog backlog, Traffic traffic, OnceWarnings warn) {
         List<Frame> decoded = new ArrayList<>(frames.size());
         for (byte[] bytes : frames) {
             try {
-                decoded.add(FrameCodec.decode(bytes));
+                Frame frame = FrameCodec.decode(bytes);
+                if (frame instanceof FileData && !backlog.admit()) {
+                    traffic.dropped("BACKLOG_FULL");
+                    warn.warn("backlog", "the event loop fell {} data frames behind; dropping further ones from {} until it catches up "
+                            + "(they come again; further drops are only counted)", DataBacklog.FRAMES_MAX, peer);
+                    frame = FakeFile.INSTANCE;
+                }
+                decoded.add(frame);
             } catch (MalformedFrameException e) {
                 traffic.dropped(e.reason().name());
                 warn.warn(peer.endpoint() + e.reason(), "dropped a malformed frame from {}: {} (further ones are only counted)", peer,

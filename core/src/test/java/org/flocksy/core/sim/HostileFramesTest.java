@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import net.jqwik.api.ForAll;
@@ -31,7 +32,7 @@ class HostileFramesTest {
             SimFlock.SimNode victim = flock.node(1);
             SplittableRandom random = new SplittableRandom(seed);
             for (int i = 0; i < FRAMES_PER_SEED; i++) {
-                victim.machine.onFrame(random.nextInt(2), FrameDecoderFuzzTest.hostileFrame(random),
+                victim.machine.onFrames(random.nextInt(2), List.of(FrameDecoderFuzzTest.hostileFrame(random)),
                         flock.world.now(), victim.clock.wallMillis());
                 if (i % 50 == 0) {
                     flock.world.runFor(Duration.ofMillis(5).toNanos());

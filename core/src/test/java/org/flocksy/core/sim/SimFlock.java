@@ -217,7 +217,7 @@ final class SimFlock {
                 // Whichever node runs at this index now: a restarted node takes its place.
                 SimNode node = nodes.get(attached.index);
                 int peer = from < node.index ? from : from - 1;
-                node.machine.onFrame(peer, frame, world.now(), node.clock.wallMillis());
+                node.machine.onFrames(peer, List.of(frame), world.now(), node.clock.wallMillis());
             });
             if (index != attached.index) {
                 throw new IllegalStateException("attach order");

@@ -30,7 +30,7 @@ public final class IgnoreRules {
      *     last part of the path alone (much cheaper than a {@code (.*\/)?} prefix on the whole path)
      */
     private record Rule(Pattern pattern, boolean negated, boolean directoryOnly, boolean nameOnly, String source,
-                        Simple simple, String literal) {
+                        Simple simple, String literal, String suffix) {
         boolean matches(String path, String name) {
             String subject = nameOnly ? name : path;
             return switch (simple) {
@@ -38,7 +38,8 @@ public final class IgnoreRules {
                 // The part the star stands for holds no separator.
                 case SUFFIX -> subject.endsWith(literal) && subject.lastIndexOf('/', subject.length() - literal.length() - 1) < 0;
                 case PREFIX -> subject.startsWith(literal) && subject.indexOf('/', literal.length()) < 0;
-                case REGEX -> pattern.matcher(subject).matches();
+                // Text before the first and after the last wildcard must be there: most paths fail that cheaper test.
+                case REGEX -> subject.startsWith(literal) && subject.endsWith(suffix) && pattern.matcher(subject).matches();
             };
         }
     }
@@ -157,7 +158,8 @@ public final class IgnoreRules {
             glob = glob.substring(1);
         }
         Simple simple = Simple.REGEX;
-        String literal = null;
+        String literal = "";
+        String suffix = "";
         if (plain(glob)) {
             simple = Simple.EXACT;
             literal = glob;
@@ -167,8 +169,18 @@ public final class IgnoreRules {
         } else if (glob.endsWith("*") && !glob.endsWith("**") && plain(glob.substring(0, glob.length() - 1))) {
             simple = Simple.PREFIX;
             literal = glob.substring(0, glob.length() - 1);
+        } else if (glob.indexOf('\\') < 0 && glob.indexOf('[') < 0 && !glob.contains("**")) {
+            // Only * and ? : what lies before the first and after the last is literal.
+            literal = glob.substring(0, firstWildcard(glob));
+            suffix = glob.substring(Math.max(glob.lastIndexOf('*'), glob.lastIndexOf('?')) + 1);
         }
-        return new Rule(Pattern.compile(toRegex(glob), Pattern.DOTALL), negated, directoryOnly, !anchored, source, simple, literal);
+        return new Rule(Pattern.compile(toRegex(glob), Pattern.DOTALL), negated, directoryOnly, !anchored, source, simple, literal, suffix);
+    }
+
+    private static int firstWildcard(String glob) {
+        int star = glob.indexOf('*');
+        int mark = glob.indexOf('?');
+        return star < 0 ? mark : mark < 0 ? star : Math.min(star, mark);
     }
 
     private static String toRegex(String glob) {

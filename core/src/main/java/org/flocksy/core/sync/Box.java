@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiPredicate;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -126,6 +127,11 @@ public final class Box {
         boolean directory = Files.isDirectory(resolve(relative), LinkOption.NOFOLLOW_LINKS);
         BoxIndex.Entry known = entries.get(relative);
         return ignoreRules.ignores(relative, directory || (known != null && known.directory()));
+    }
+
+    /** Whether a path known to be a file (or link) is ignored: {@link #ignores} without looking at the disk. */
+    boolean ignoresFile(String relative) {
+        return ignoreRules.ignores(relative, false);
     }
 
     /** How this box treats symbolic links. */
@@ -370,6 +376,11 @@ public final class Box {
     }
 
     public Map<String, Stamp> scan(Path start) throws IOException {
+        return scan(start, (rel, stamp) -> false);
+    }
+
+    /** As {@link #scan(Path)}, but {@code divert} may take a file or folder as the walk finds it: then it is not in the result. */
+    Map<String, Stamp> scan(Path start, BiPredicate<String, Stamp> divert) throws IOException {
         Map<String, Stamp> found = new HashMap<>();
         if (!Files.isDirectory(start)) {
             return found;
@@ -406,7 +417,7 @@ public final class Box {
                 } catch (IOException e) {
                     stamp = null;
                 }
-                if (stamp != null) {
+                if (stamp != null && !divert.test(rel, stamp)) {
                     found.put(rel, stamp);
                 }
                 return FileVisitResult.CONTINUE;

@@ -72,15 +72,52 @@ final class Indexer implements AutoCloseable {
 
     /** Hashes and records {@code files} (regular files the index has no live entry for), in batches. */
     void add(Box box, List<Map.Entry<String, Stamp>> files) {
-        int from = 0;
-        long bytes = 0;
-        for (int i = 0; i < files.size(); i++) {
-            bytes += files.get(i).getValue().size();
-            if (i + 1 - from == BATCH_FILES || bytes >= BATCH_BYTES || i + 1 == files.size()) {
-                submit(box, List.copyOf(files.subList(from, i + 1)));
-                from = i + 1;
-                bytes = 0;
+        Feed feed = feed(box);
+        files.forEach(f -> feed.offer(f.getKey(), f.getValue()));
+        feed.flush();
+    }
+
+    /** Takes files one by one as a walk finds them, and hands them over in batches while the walk goes on. */
+    Feed feed(Box box) {
+        return new Feed(box);
+    }
+
+    /** Files on their way to the hashers, a batch at a time; on the loop. */
+    final class Feed {
+        private final Box box;
+        private List<Map.Entry<String, Stamp>> batch = new ArrayList<>();
+        private long bytes;
+        private int total;
+
+        private Feed(Box box) {
+            this.box = box;
+        }
+
+        /** Takes a regular file the index has no live entry for; always true, to be used as a walk's diversion. */
+        boolean offer(String path, Stamp stamp) {
+            batch.add(Map.entry(path, stamp));
+            bytes += stamp.size();
+            if (batch.size() == BATCH_FILES || bytes >= BATCH_BYTES) {
+                handOver();
             }
+            return true;
+        }
+
+        /** Hands over what is left. */
+        void flush() {
+            if (!batch.isEmpty()) {
+                handOver();
+            }
+            if (total > 0) {
+                log.info("box '{}': hashing {} files new to its index", box.name(), total);
+            }
+        }
+
+        private void handOver() {
+            total += batch.size();
+            submit(box, batch);
+            batch = new ArrayList<>();
+            bytes = 0;
         }
     }
 
@@ -143,7 +180,7 @@ final class Indexer implements AutoCloseable {
             box.batch(() -> {
                 for (Hashed h : hashed) {
                     BoxIndex.Entry entry = box.entry(h.path());
-                    if (box.ignores(h.path())) {
+                    if (box.ignoresFile(h.path())) {
                         // Ignored since it was scanned (a new .flocksyignore): neither recorded nor sent.
                         continue;
                     }

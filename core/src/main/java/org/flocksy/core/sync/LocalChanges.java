@@ -151,10 +151,28 @@ final class LocalChanges implements AutoCloseable {
         }
         log.info("box '{}': rescanning {}", box.name(), why);
         try {
-            enqueueDifferences(box, box.scan(), box.knownPaths(), true);
+            scanWholeBox(box);
         } catch (IOException e) {
             log.warn("box '{}': rescan failed, nothing sent: {}", box.name(), Problems.describe(e));
         }
+    }
+
+    /**
+     * Compares the whole box with its index, queueing every difference. Where the index has nothing live (a
+     * folder new to flocksy) no new file can be the far side of a rename, so files go to the {@link Indexer}
+     * as the walk finds them and are hashed while it goes on.
+     */
+    void scanWholeBox(Box box) throws IOException {
+        Set<String> known = box.knownPaths();
+        if (!known.isEmpty()) {
+            enqueueDifferences(box, box.scan(), known, true);
+            return;
+        }
+        Indexer.Feed feed = indexer.feed(box);
+        Map<String, Stamp> found = box.scan(box.root(), (path, stamp) -> !stamp.directory() && !stamp.link()
+                && !queued.contains(new QueuedChange(box, path)) && feed.offer(path, stamp));
+        feed.flush();
+        enqueueDifferences(box, found, known, true);
     }
 
     /**
@@ -183,8 +201,8 @@ final class LocalChanges implements AutoCloseable {
         found.forEach((path, stamp) -> {
             Stamp known = box.known(path);
             if (!stamp.equals(known)) {
-                if (known == null && indexFirst && !stamp.directory() && !stamp.link() && !box.ignores(path)
-                        && !queued.contains(new QueuedChange(box, path))) {
+                // The scan left ignored paths out.
+                if (known == null && indexFirst && !stamp.directory() && !stamp.link() && !queued.contains(new QueuedChange(box, path))) {
                     fresh.add(Map.entry(path, stamp));
                 } else {
                     enqueue(box, path);
@@ -208,7 +226,6 @@ final class LocalChanges implements AutoCloseable {
         }
         knownInScope.stream().filter(k -> !found.containsKey(k)).forEach(k -> enqueue(box, k));
         if (!fresh.isEmpty()) {
-            log.info("box '{}': hashing {} files new to its index", box.name(), fresh.size());
             indexer.add(box, fresh);
         }
     }

@@ -75,7 +75,7 @@ public final class SyncEngine implements AutoCloseable {
             return;
         }
         try {
-            changes.enqueueDifferences(box, box.scan(), box.knownPaths(), true);
+            changes.scanWholeBox(box);
         } catch (IOException e) {
             box.close();
             throw BoxRegistry.unusable(box, e);

@@ -4,7 +4,8 @@
 Reads a tcpdump capture of loopback (Ethernet framing, as tcpdump writes for lo), the nodes' bound ports and
 the run windows the driving script recorded, and prints per window every node's egress (TCP payload bytes and
 packets it sent from its PUB socket) and how often each single-feature rule names the originator:
-most/fewest bytes, most/fewest packets, first/last bulk packet. A rule at chance names it in 1/N of the runs;
+most/fewest bytes, most/fewest packets, first/last bulk packet, smoothest/roughest gaps between bulk packets
+(and those gaps' spread by role). A rule at chance names it in 1/N of the runs;
 the p-value is the exact two-sided binomial test's (naming it too rarely leaks as much as too often).
 
     usage: wire_analysis.py CAPTURE PORTS WINDOWS [--delayed K DELAY_MS]
@@ -115,9 +116,10 @@ def main():
             if line.strip():
                 o, a, b = line.split()
                 windows.append((int(o), float(a), float(b)))
-    stats = [{"bytes": [0] * n, "packets": [0] * n, "first": [None] * n, "last": [None] * n} for _ in windows]
+    stats = [{"bytes": [0] * n, "packets": [0] * n, "first": [None] * n, "last": [None] * n, "bulk": [{} for _ in range(n)]}
+             for _ in windows]
     w = 0
-    for t, src, _, payload in packets(capture):
+    for t, src, dst, payload in packets(capture):
         node = node_of.get(src)
         if node is None or payload <= 0:
             continue
@@ -134,6 +136,9 @@ def main():
             if s["first"][node] is None:
                 s["first"][node] = t
             s["last"][node] = t
+            s["bulk"][node].setdefault(dst, []).append(t)
+    for s in stats:
+        s["gaps"] = [gap_spread(links) for links in s["bulk"]]
     rules = {
         "most bytes": lambda s: max(range(n), key=lambda i: s["bytes"][i]),
         "fewest bytes": lambda s: min(range(n), key=lambda i: s["bytes"][i]),
@@ -141,6 +146,8 @@ def main():
         "fewest packets": lambda s: min(range(n), key=lambda i: s["packets"][i]),
         "first bulk packet": lambda s: min(range(n), key=lambda i: s["first"][i] or math.inf),
         "last bulk packet": lambda s: max(range(n), key=lambda i: s["last"][i] or -math.inf),
+        "smoothest gaps": lambda s: min(range(n), key=lambda i: s["gaps"][i]),
+        "roughest gaps": lambda s: max(range(n), key=lambda i: s["gaps"][i]),
     }
     hits = {name: 0 for name in rules}
     spreads = []
@@ -162,8 +169,38 @@ def main():
         p = binomial_two_sided(h, runs, 1 / n)
         verdict = "NOT chance" if p * len(rules) < 0.05 else "chance"
         print(f"  {name:18s} {h:3d}/{runs}  p = {p:.3f}  {verdict}")
+    gaps_by_role(windows, stats)
     if delayed:
         alignment(windows, stats, *delayed)
+
+
+def gap_spread(links):
+    """The standard deviation (ms) of the gaps between one node's bulk packets on its busiest connection:
+    how evenly its frames leave (the sending thread's lateness, as the wire shows it)."""
+    if not links:
+        return math.inf
+    times = max(links.values(), key=len)
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    if len(gaps) < 2:
+        return math.inf
+    mean = sum(gaps) / len(gaps)
+    return 1000 * math.sqrt(sum((g - mean) ** 2 for g in gaps) / (len(gaps) - 1))
+
+
+def gaps_by_role(windows, stats):
+    """The gap spread of originators and receivers side by side: a receiver's decrypting, writing and hashing
+    must not make its frames leave less evenly than the originator's."""
+    roles = {"originator": [], "receiver": []}
+    for (origin, _, _), s in zip(windows, stats):
+        for i, g in enumerate(s["gaps"]):
+            if g != math.inf:
+                roles["originator" if i == origin else "receiver"].append(g)
+    print("\ngap spread between a node's bulk packets on its busiest connection (std, ms), by role:")
+    for role, values in roles.items():
+        if values:
+            v = sorted(values)
+            q = lambda f: v[min(len(v) - 1, int(f * len(v)))]
+            print(f"  {role:10s} ({len(v):3d} node-runs): p10 {q(0.1):6.3f}  median {q(0.5):6.3f}  p90 {q(0.9):6.3f}  max {v[-1]:6.3f}")
 
 
 if __name__ == "__main__":

@@ -35,6 +35,21 @@ final class BulkWindow {
     }
 
     /**
+     * A run given up while its file frames flow (a member went silent or left): this node's end at its own
+     * random moment a stop offset from now, as every other node's, originator or not. Ending at once would
+     * order the nodes' ends by who noticed first, which depends on the path the silence came over.
+     */
+    void windDown(Emitter emitter, Timepoints time) {
+        if (time.nowNanos() < startNanos) {
+            // Nothing on the wire yet, on any node.
+            emitter.cancelBulk();
+            return;
+        }
+        slots = Math.max(0, (time.nowNanos() + time.ownStopOffsetNanos() - startNanos) / slotNanos);
+        emitter.stopBulkAfter(slots);
+    }
+
+    /**
      * Ends this node's file frames after as many slots as lie between the run's start and {@code stopMs}.
      *
      * @return when this node's last slot has passed

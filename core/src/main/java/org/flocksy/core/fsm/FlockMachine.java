@@ -232,6 +232,9 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
             incoming.abort(Event.ORIGINATOR_LEFT, p + " started a new run");
             origin = null;
         }
+        if (!Intake.inStep(p, warnings)) {
+            return;
+        }
         switch (state.phase) {
             case IDLE -> {
                 // Until our closing heartbeat is out, answering would overwrite it; the announcer repeats.
@@ -267,7 +270,7 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
             case ANNOUNCING -> true;
             default -> false;
         };
-        if (!take) {
+        if (!take || !Intake.inStep(p, warnings)) {
             return;
         }
         if (state.phase == State.Phase.ANNOUNCING) {
@@ -301,7 +304,7 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
             return;
         }
         long now = time.nowNanos();
-        List<Peer> recipients = peers.connected().stream().filter(p -> !p.suspectAt(now)).toList();
+        List<Peer> recipients = peers.connected().stream().filter(p -> !p.suspectAt(now) && Intake.inStep(p, warnings)).toList();
         if (recipients.isEmpty()) {
             return;
         }

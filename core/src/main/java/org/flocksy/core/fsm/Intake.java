@@ -46,6 +46,17 @@ final class Intake {
         return decoded;
     }
 
+    /** Whether a peer's runs can be kept in step with ours (see {@link Timepoints#inStep}); warned about once. */
+    static boolean inStep(Peer peer, OnceWarnings warn) {
+        if (Timepoints.inStep(peer)) {
+            return true;
+        }
+        warn.warn(peer.endpoint() + "step", "{}'s heartbeats arrive {} ms off our clock, more than the {} ms a run's timing absorbs: "
+                + "leaving it out of runs while they do (check both clocks' NTP and the path)", peer, peer.clockOffsetMs(),
+                Timepoints.CLOCK_DISTANCE_MAX_MS);
+        return false;
+    }
+
     /** Whether a heartbeat counts: then the peer has taken it in (see {@link Peer#heard}); on the event loop. */
     static boolean heard(Peer peer, Heartbeat hb, long nanos, long wallMs, Traffic traffic, OnceWarnings warn) {
         if (Math.abs(wallMs - hb.timestampMs()) > CLOCK_DISTANCE_MAX_MS) {

@@ -93,18 +93,19 @@ final class OriginatorRun {
         RunMetadata metadata = out.metadata().withStart(startMs, rate);
         machine.fire(Event.ACKS_COMPLETE, metadata);
         runStartMs = startMs;
-        long startNanos = time.localNanos(startMs, 0) + time.ownJitterNanos();
+        long startNanos = time.localNanos(startMs) + time.ownJitterNanos();
+        long slotNanos = 1_000_000_000L / rate;
+        window = new BulkWindow(runStartMs, startNanos, slotNanos);
+        // Handed to the sending thread now, as every receiver does (see ReceiverRun#promote).
+        emitter.startBulk(startNanos, slotNanos, out.startPump("flocksy-pump-" + machine.nodeName()));
         machine.loop().at(startNanos, () -> {
             if (machine.outgoing() == this && machine.state().phase == State.Phase.SENDING_METADATA) {
-                startSending(startNanos);
+                startSending(slotNanos);
             }
         });
     }
 
-    private void startSending(long startNanos) {
-        long slotNanos = 1_000_000_000L / rate;
-        window = new BulkWindow(runStartMs, startNanos, slotNanos);
-        emitter.startBulk(startNanos, slotNanos, out.startPump("flocksy-pump-" + machine.nodeName()));
+    private void startSending(long slotNanos) {
         bulkDeadlineNanos = time.nowNanos() + time.maxRunNanos(out.metadata().chunkCount(), slotNanos);
         machine.fire(Event.START_TIMEPOINT, Payload.NodeList.of(PeerTable.uids(recipients)));
     }
@@ -116,18 +117,37 @@ final class OriginatorRun {
     }
 
     /**
-     * Leaves out recipients that went away or back to idle before confirming the whole run; a receiver that
-     * confirmed it has it, whatever it does next.
+     * Leaves out recipients that went away or back to idle while the run is only announced. Once its start
+     * timepoint is out, one recipient lost gives the whole run up, as a receiver gives it up when its
+     * originator is lost: every node then winds its file frames down on its own (see
+     * {@link BulkWindow#windDown}), or never starts them, so which role noticed first does not show. A run that
+     * went on without the lost member would end aligned only when the member lost was a receiver.
      *
-     * @return false if no recipient is left before the bulk phase (the run is then abandoned)
+     * @return false if the run was given up
      */
     boolean keepRecipients() {
-        recipients.removeIf(p -> !completed.contains(p) && (!p.connected() || machine.leftRun(p)));
-        if (recipients.isEmpty() && machine.state().phase != State.Phase.SENDING) {
-            abort(Event.RECEIVERS_LEFT, "every receiver left");
-            return false;
+        List<Peer> lost = recipients.stream().filter(p -> !p.connected() || machine.leftRun(p)).toList();
+        if (lost.isEmpty()) {
+            return true;
         }
-        return true;
+        if (machine.state().phase == State.Phase.ANNOUNCING) {
+            recipients.removeAll(lost);
+            if (recipients.isEmpty()) {
+                abort(Event.RECEIVERS_LEFT, "every receiver left");
+                return false;
+            }
+            return true;
+        }
+        machine.abandoned();
+        log.warn("{} left the run of {} once under way: giving it up; it will be sent again", lost, out);
+        window.windDown(emitter, time);
+        if (time.nowNanos() >= window.startNanos()) {
+            // As its receivers do when their originator goes silent: the run was too fast for someone.
+            machine.runOutcome(rate, lost + " went silent or left");
+        }
+        sync.requeue(out);
+        machine.endOutgoing(Event.RECEIVERS_LEFT);
+        return false;
     }
 
     /** Stops the run once every recipient has it and the run's bucket is full, or when it cannot finish. */
@@ -138,8 +158,6 @@ final class OriginatorRun {
         List<Peer> silent = recipients.stream().filter(p -> p.heartbeatsWithoutFileFrames() >= SILENT_HEARTBEATS_MAX).toList();
         if (!silent.isEmpty()) {
             abortSilent(silent);
-        } else if (recipients.isEmpty()) {
-            stop(false, Event.RECEIVERS_LEFT);
         } else if (time.nowNanos() > bulkDeadlineNanos) {
             stop(false, Event.DEADLINE);
         } else if (completed.containsAll(recipients)
@@ -226,9 +244,10 @@ final class OriginatorRun {
     /** Where the run is, for the control interface. */
     RunProgress progress() {
         long chunks = out.metadata().chunkCount();
-        long startsInMs = window == null && runStartMs > 0 ? Math.max(0, runStartMs - time.wallMillis()) : 0;
+        boolean waiting = window == null || machine.state().phase == State.Phase.SENDING_METADATA;
+        long startsInMs = waiting && runStartMs > 0 ? Math.max(0, runStartMs - time.wallMillis()) : 0;
         return new RunProgress("sending", out.box().name(), recipients.size() + " peer(s)", out.metadata().records(),
-                out.metadata().length(), window == null ? 0 : out.chunksSent(), chunks, window == null, startsInMs, runStartMs > 0 ? rate : 0);
+                out.metadata().length(), waiting ? 0 : out.chunksSent(), chunks, waiting, startsInMs, runStartMs > 0 ? rate : 0);
     }
 
     /** Releases the run (read-ahead thread, bundle file) when the node stops. */

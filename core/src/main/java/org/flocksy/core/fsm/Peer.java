@@ -32,6 +32,7 @@ public final class Peer {
     private long fileFrames;
     private long announcedAtMs = Long.MAX_VALUE;
     private long suspectUntilNanos = Long.MIN_VALUE;
+    private boolean inStep = true;
 
     public Peer(String endpoint, NodeUid uid) {
         this.endpoint = endpoint;
@@ -143,6 +144,13 @@ public final class Peer {
         long[] sorted = Arrays.copyOf(offsets, n);
         Arrays.sort(sorted);
         return sorted[n / 2];
+    }
+
+    /** Records whether the peer's clock is within reach now; true when it just came back within it. */
+    boolean cameBackInStep(boolean now) {
+        boolean back = now && !inStep;
+        inStep = now;
+        return back;
     }
 
     boolean isFresh(long nowNanos, long windowNanos) {

@@ -60,6 +60,11 @@ final class PeerTable {
         boolean changed = false;
         boolean joined = false;
         for (Peer p : peers) {
+            // A peer whose clock came back within reach missed what ran without it, as a peer that reconnects did.
+            if (p.connected() && p.cameBackInStep(Timepoints.inStep(p))) {
+                log.info("peer {}'s heartbeats arrive within reach of our clock again: taking it into runs", p);
+                joined = true;
+            }
             boolean fresh = p.isFresh(nowNanos, windowNanos);
             if (fresh != p.connected()) {
                 p.connected(fresh);

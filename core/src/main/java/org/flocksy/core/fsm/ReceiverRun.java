@@ -67,30 +67,20 @@ final class ReceiverRun {
 
     /**
      * Takes the run's metadata: opens the incoming run and starts this node's file frames at the originator's
-     * start timepoint, read on this node's wall clock like the originator reads it (see {@link Timepoints#correctionMs}).
+     * start timepoint, read on this node's wall clock like the originator reads it (see {@link Timepoints#CLOCK_DISTANCE_MAX_MS}).
      */
     void promote(RunKind metadataKind, RunMetadata metadata) {
         in = sync.openIncoming(origin.endpoint(), metadata);
         kind = metadataKind;
         machine.fire(kind.metadataHeard, Payload.NodeList.of(List.of(origin.uid())));
-        long offsetMs = origin.clockOffsetMs();
-        long correctionMs = Timepoints.correctionMs(offsetMs);
-        if (correctionMs != 0) {
-            machine.warnings().warn(origin.endpoint() + "clock", "{}'s clock seems {} ms off ours: its runs start by its clock, which an "
-                    + "observer who delays its traffic can see; keep the flock's clocks within {} ms (NTP)", origin, offsetMs,
-                    Timepoints.CLOCK_TRUST_MS);
-        }
-        long startNanos = time.clampAhead(time.localNanos(metadata.startMs(), correctionMs), time.timing().startOffsetMax())
-                + time.ownJitterNanos();
+        long startNanos = time.clampAhead(time.localNanos(metadata.startMs()), time.timing().startOffsetMax()) + time.ownJitterNanos();
         long slotNanos = metadata.slotNanos();
         window = new BulkWindow(metadata.startMs(), startNanos, slotNanos);
+        // Handed to the sending thread now, not when the loop gets to it: a loop held up by an apply or a scan
+        // must not start this node's frames late (only receivers have that work to do).
+        emitter.startBulk(startNanos, slotNanos, () -> FakeFile.INSTANCE);
         machine.loop().at(startNanos, () -> {
             if (machine.incoming() == this) {
-                emitter.startBulk(startNanos, slotNanos, () -> FakeFile.INSTANCE);
-                if (window.slots() >= 0) {
-                    // The stop arrived before our start (a late clock estimate): honour its slot count.
-                    emitter.stopBulkAfter(window.slots());
-                }
                 if (machine.state().phase == State.Phase.PROMOTING) {
                     machine.fire(Event.START_TIMEPOINT, machine.connectedList(), false);
                     completeIfReady();
@@ -147,11 +137,18 @@ final class ReceiverRun {
         });
     }
 
-    /** Gives the run up: the temp file goes, the box is untouched. */
+    /**
+     * Gives the run up: the temp file goes, the box is untouched. File frames already flowing wind down (see
+     * {@link BulkWindow#windDown}); none that have not started yet will.
+     */
     void abort(Event event, String reason) {
         machine.abandoned();
         log.warn("incoming run abandoned: {}", reason);
-        emitter.cancelBulk();
+        if (window != null) {
+            window.windDown(emitter, time);
+        } else {
+            emitter.cancelBulk();
+        }
         discard();
         machine.endIncoming(event);
     }

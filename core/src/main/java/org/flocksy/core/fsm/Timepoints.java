@@ -12,14 +12,16 @@ import org.flocksy.core.timing.FlockTiming;
  */
 final class Timepoints {
     /**
-     * Peers whose clocks seem to differ from ours by no more than this are taken at their word: a run's
-     * timepoints are read on this node's own wall clock, as the originator reads them. The estimate of a
-     * peer's clock includes the delay of the path from it, which anyone on that path can lengthen; were it
-     * applied, every receiver would start one (adversary-chosen) delay after an originator, and only then.
-     * Half the shortest stop offset: a node whose clock runs ahead must not pass the run's last slot before
-     * the stop timepoint (sent 1-2 s ahead, plus a heartbeat on the way) reaches it.
+     * The path delay (plus clock difference) the run's timing absorbs: every node reads a run's timepoints on
+     * its own wall clock and never corrects them by what it measured of a peer, because that measurement
+     * includes the delay of the path from the peer, which anyone on that path can set (were it applied,
+     * receivers would start and stop one adversary-chosen delay after an originator, and only then). A peer
+     * whose heartbeats seem further off than this is not taken into runs at all, either way (see
+     * {@link #inStep}): its timepoints would reach this node too late to be kept. The start offset (3-6 s)
+     * and the stop offset (2.5-3.5 s) leave room for this much, and a peer counts as gone only after
+     * more than this much silence (see {@link FlockTiming#connectedPeriods}).
      */
-    static final long CLOCK_TRUST_MS = 500;
+    static final long CLOCK_DISTANCE_MAX_MS = 2_000;
 
     private final Clock clock;
     private final FlockTiming timing;
@@ -39,18 +41,14 @@ final class Timepoints {
         return clock.wallMillis();
     }
 
-    /**
-     * The correction this node applies to a peer's timepoints: none while the peer's clock seems within
-     * {@link #CLOCK_TRUST_MS} of ours (delays on the way included), so every node, originator or not, starts
-     * and stops by its own clock; beyond it the estimate itself, so a badly set clock still takes part.
-     */
-    static long correctionMs(long estimatedOffsetMs) {
-        return Math.abs(estimatedOffsetMs) <= CLOCK_TRUST_MS ? 0 : estimatedOffsetMs;
+    /** Whether a peer's heartbeats arrive close enough to its timestamps for its runs to be kept in step. */
+    static boolean inStep(Peer peer) {
+        return Math.abs(peer.clockOffsetMs()) <= CLOCK_DISTANCE_MAX_MS;
     }
 
-    /** The local monotonic time of a wall-clock timepoint given in a peer's clock. */
-    long localNanos(long remoteWallMs, long offsetMs) {
-        return clock.monotonicNanos() + (remoteWallMs + offsetMs - clock.wallMillis()) * 1_000_000L;
+    /** The local monotonic time of a wall-clock timepoint, read on this node's wall clock. */
+    long localNanos(long wallMs) {
+        return clock.monotonicNanos() + (wallMs - clock.wallMillis()) * 1_000_000L;
     }
 
     /**
@@ -61,6 +59,11 @@ final class Timepoints {
         long now = clock.monotonicNanos();
         long latest = now + limit.toNanos() + timing.heartbeatPeriod().toNanos() * timing.connectedPeriods();
         return Math.max(now, Math.min(atNanos, latest));
+    }
+
+    /** A stop offset drawn for this node alone: where a run given up ends its file frames. */
+    long ownStopOffsetNanos() {
+        return random.nextLong(timing.stopOffsetMin().toNanos(), timing.stopOffsetMax().toNanos() + 1);
     }
 
     /** This node's own jitter on a start or stop timepoint. */

@@ -11,10 +11,12 @@ import java.time.Duration;
  * @param framesPerSecond file frames each node emits per second during a run, real or fake
  * @param startOffsetMin earliest start of a run after its metadata (spec: 3 s)
  * @param startOffsetMax latest start (spec: 6 s)
- * @param stopOffsetMin earliest stop after the last receiver reported completion (spec: 1 s)
- * @param stopOffsetMax latest stop (spec: 2 s)
+ * @param stopOffsetMin earliest stop after the last receiver reported completion (spec: 1 s; here 2.5 s, so that a
+ *     stop delayed on its way by up to 2 s still reaches every node before its last slot)
+ * @param stopOffsetMax latest stop (spec: 2 s; here 3.5 s)
  * @param timepointJitter each node's own jitter on start and stop timepoints (spec: 25 ms)
- * @param connectedPeriods a peer is connected while its last heartbeat is younger than this many periods
+ * @param connectedPeriods a peer is connected while its last heartbeat is younger than this many periods (10: a
+ *     path that holds traffic back for up to 2 s must not make a member look gone in the middle of a run)
  * @param replyDeadlinePeriods how long a waiting state waits for replies before giving up
  * @param minBucketFrames the shortest run; runs are padded to the next power of two above it
  */
@@ -26,8 +28,8 @@ public record FlockTiming(Duration heartbeatPeriod, Duration heartbeatJitter, in
     /** The values every flocksy node uses. */
     public static FlockTiming defaults() {
         return new FlockTiming(Duration.ofMillis(250), Duration.ofMillis(25), 200,
-                Duration.ofSeconds(3), Duration.ofSeconds(6), Duration.ofSeconds(1), Duration.ofSeconds(2),
-                Duration.ofMillis(25), 3, 40, 32);
+                Duration.ofSeconds(3), Duration.ofSeconds(6), Duration.ofMillis(2_500), Duration.ofMillis(3_500),
+                Duration.ofMillis(25), 10, 40, 32);
     }
 
     public long framePeriodNanos() {

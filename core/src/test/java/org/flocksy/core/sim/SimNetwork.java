@@ -70,6 +70,21 @@ final class SimNetwork {
         extraDelay.put(key(from, to), extraNanos);
     }
 
+    /**
+     * Someone on the path who holds back or drops what one node sends or receives, deciding frame by frame: an
+     * extra delay in nanoseconds, or a negative value to drop the frame. Frames of a link stay in order (TCP
+     * delivers in order, so reordering segments only delays what follows them).
+     */
+    interface Adversary {
+        long extraNanos(int from, int to, long nowNanos, SplittableRandom random);
+    }
+
+    private Adversary adversary = (from, to, now, random) -> 0;
+
+    void adversary(Adversary adversary) {
+        this.adversary = adversary;
+    }
+
     private final Map<Integer, List<byte[]>> heartbeats = new HashMap<>();
 
     List<Emission> log() {
@@ -97,8 +112,12 @@ final class SimNetwork {
             if (to == from || cut.contains(key(from, to)) || random.nextDouble() < options.lossRate()) {
                 continue;
             }
+            long added = adversary.extraNanos(from, to, world.now(), random);
+            if (added < 0) {
+                continue;
+            }
             long delay = options.delayMinNanos() + (options.delayJitterNanos() > 0 ? random.nextLong(options.delayJitterNanos()) : 0)
-                    + extraDelay.getOrDefault(key(from, to), 0L);
+                    + extraDelay.getOrDefault(key(from, to), 0L) + added;
             long arrival = Math.max(world.now() + delay, lastArrival[from][to]);
             lastArrival[from][to] = arrival;
             Receiver receiver = receivers.get(to);

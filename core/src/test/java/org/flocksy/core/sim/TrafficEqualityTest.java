@@ -26,7 +26,7 @@ class TrafficEqualityTest {
 
     @Test
     void fiftyRunsWithRotatingOriginatorsLookAlikeOnTheWire(@TempDir Path dir) throws Exception {
-        SimFlock flock = new SimFlock(2026, dir, SimNetwork.Options.lan(), 0, 1_500, -700);
+        SimFlock flock = new SimFlock(2026, dir, SimNetwork.Options.lan(), 0, 900, -700);
         flock.start();
         int originatorFirst = 0;
         int originatorLast = 0;

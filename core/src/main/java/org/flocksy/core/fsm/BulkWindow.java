@@ -35,17 +35,14 @@ final class BulkWindow {
     }
 
     /**
-     * A run given up while its file frames flow (a member went silent or left): this node's end at its own
-     * random moment a stop offset from now, as every other node's, originator or not. Ending at once would
+     * A run given up once its start was sent (a member went silent or left): this node's file frames end at its
+     * own random moment a stop offset from now (or from its start), as every other node's, originator or not. Ending at once would
      * order the nodes' ends by who noticed first, which depends on the path the silence came over.
      */
     void windDown(Emitter emitter, Timepoints time) {
-        if (time.nowNanos() < startNanos) {
-            // Nothing on the wire yet, on any node.
-            emitter.cancelBulk();
-            return;
-        }
-        slots = Math.max(0, (time.nowNanos() + time.ownStopOffsetNanos() - startNanos) / slotNanos);
+        // Given up before the start, the frames still start: a node that heard of it later may be past its start
+        // already, and cancelling here would leave the one who noticed first (often the originator) without any.
+        slots = Math.max(0, (Math.max(time.nowNanos(), startNanos) + time.ownStopOffsetNanos() - startNanos) / slotNanos);
         emitter.stopBulkAfter(slots);
     }
 

@@ -33,9 +33,9 @@ final class DataBacklog {
         return true;
     }
 
-    /** On the loop: a data frame admitted earlier is being handled. */
-    void taken() {
-        waiting.decrementAndGet();
+    /** On the loop, before a batch is handled: its data frames admitted earlier no longer wait. */
+    void taken(long frames) {
+        waiting.addAndGet((int) -frames);
     }
 
     int waiting() {

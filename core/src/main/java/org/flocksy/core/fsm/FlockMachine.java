@@ -156,7 +156,10 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
         Peer peer = peers.get(peerIndex);
         List<Frame> decoded = Intake.decode(peer, frames, backlog, traffic, warnings);
         if (!decoded.isEmpty()) {
-            loop.post(() -> decoded.forEach(frame -> handle(peer, frame, receivedNanos, receivedWallMs)));
+            loop.post(() -> {
+                backlog.taken(decoded.stream().filter(FileData.class::isInstance).count());
+                decoded.forEach(frame -> handle(peer, frame, receivedNanos, receivedWallMs));
+            });
         }
     }
 
@@ -170,12 +173,9 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
             }
         } else {
             peer.countFileFrame();
-            if (frame instanceof FileData data) {
-                backlog.taken();
-                if (incoming != null && incoming.origin() == peer && incoming.promoted()
-                        && (state.phase == State.Phase.PROMOTING || state.phase == State.Phase.SENDING_FAKE)) {
-                    incoming.onFileData(data);
-                }
+            if (frame instanceof FileData data && incoming != null && incoming.origin() == peer && incoming.promoted()
+                    && (state.phase == State.Phase.PROMOTING || state.phase == State.Phase.SENDING_FAKE)) {
+                incoming.onFileData(data);
             }
         }
     }
@@ -331,12 +331,12 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
                 outgoing.checkAcknowledged();
             }
             outgoing.checkStop();
-        } else if (state.role == State.Role.RECEIVER && incoming != null && !incoming.origin().connected()) {
-            if (incoming.promoted()) {
-                // Its heartbeats queue behind the run's frames: the data did not keep pace.
-                rate.overloaded(incoming.rate(), incoming.origin() + " went silent");
-            }
-            incoming.abort(Event.ORIGINATOR_LEFT, incoming.origin() + " went silent");
+        } else if (state.role == State.Role.RECEIVER && incoming != null) {
+            incoming.giveUpOnSilence(rate);
+        } else if (settling && heartbeats.current().status() == Status.IDLE && !emitter.bulkActive()) {
+            // A given-up run's file frames wound down: free to take part in the next.
+            settling = false;
+            maybeStart();
         } else if (state == State.READY) {
             maybeStart();
         }
@@ -446,8 +446,9 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
         if (heartbeats.current() != closing) {
             return;
         }
-        settling = false;
         heartbeats.set(Status.IDLE, connectedList());
+        // While a given-up run's frames wind down, no new run may take the sending thread over (see tick).
+        settling = emitter.bulkActive();
         maybeStart();
     }
 
@@ -486,6 +487,7 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
 
     /** Releases the run in progress (snapshot, read-ahead thread, temp file); call on the loop or after it stopped. */
     public void close() {
+        emitter.cancelBulk();
         if (outgoing != null) {
             outgoing.close();
             outgoing = null;

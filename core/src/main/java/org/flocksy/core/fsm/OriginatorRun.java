@@ -7,6 +7,7 @@ import java.util.Set;
 import org.flocksy.core.scheduler.Emitter;
 import org.flocksy.core.sync.OutgoingRun;
 import org.flocksy.core.sync.SyncEngine;
+import org.flocksy.core.wire.FakeFile;
 import org.flocksy.core.wire.Payload;
 import org.flocksy.core.wire.RunMetadata;
 import org.flocksy.core.wire.Status;
@@ -60,7 +61,13 @@ final class OriginatorRun {
     void announce() {
         machine.fire(kind.localWork, Payload.NodeList.of(PeerTable.uids(recipients)));
         machine.heartbeats().reportNextAnnouncement();
-        machine.deadline(time.timing().replyDeadline(), () -> abort(Event.DEADLINE, "no acknowledgement from " + missing(acked)));
+        machine.deadline(time.timing().replyDeadline(), () -> {
+            // A peer that hears us but never answers (its clock or path out of reach, as it sees ours) would hold
+            // every run of ours for a deadline: leave it out for a while, as a silent one.
+            long until = time.nowNanos() + SUSPECT_FOR.toNanos();
+            recipients.stream().filter(p -> !acked.contains(p)).forEach(p -> p.suspectUntil(until));
+            abort(Event.DEADLINE, "no acknowledgement from " + missing(acked));
+        });
     }
 
     /** Our first announcement went out at {@code wallMs}: the time every peer compares in a collision. */
@@ -140,6 +147,8 @@ final class OriginatorRun {
         }
         machine.abandoned();
         log.warn("{} left the run of {} once under way: giving it up; it will be sent again", lost, out);
+        // The run's bundle goes back to the queue and is closed: what is left of the frames is fake.
+        emitter.switchSource(() -> FakeFile.INSTANCE);
         window.windDown(emitter, time);
         if (time.nowNanos() >= window.startNanos()) {
             // As its receivers do when their originator goes silent: the run was too fast for someone.

@@ -32,6 +32,8 @@ final class ReceiverRun {
     private IncomingRun in;
     private RunKind kind;
     private BulkWindow window;
+    /** Who sends file frames in this run, as far as this node can tell once it starts: the originator first. */
+    private List<Peer> members;
 
     ReceiverRun(FlockMachine machine, Peer origin, Timepoints time, Emitter emitter, SyncEngine sync, Traffic traffic) {
         this.machine = machine;
@@ -81,6 +83,7 @@ final class ReceiverRun {
         emitter.startBulk(startNanos, slotNanos, () -> FakeFile.INSTANCE);
         machine.loop().at(startNanos, () -> {
             if (machine.incoming() == this) {
+                members = runMembers();
                 if (machine.state().phase == State.Phase.PROMOTING) {
                     machine.fire(Event.START_TIMEPOINT, machine.connectedList(), false);
                     completeIfReady();
@@ -151,6 +154,36 @@ final class ReceiverRun {
         }
         discard();
         machine.endIncoming(event);
+    }
+
+    /** Gives the run up if a member went silent (see {@link #lostMember}); the run was too fast for someone. */
+    void giveUpOnSilence(RateGovernor rate) {
+        Peer lost = lostMember();
+        if (lost == null) {
+            return;
+        }
+        if (promoted()) {
+            rate.overloaded(rate(), lost + " went silent");
+        }
+        abort(Event.ORIGINATOR_LEFT, lost + " went silent");
+    }
+
+    /**
+     * A member of the run that went silent, or {@code null}. Every node gives the run up on the same silence,
+     * whoever it is: were only the originator watched, the originator would notice a silent receiver one
+     * heartbeat before its receivers heard of it, and a silent originator its receivers before it.
+     */
+    Peer lostMember() {
+        if (!origin.connected()) {
+            return origin;
+        }
+        return members == null ? null : members.stream().filter(p -> !p.connected()).findFirst().orElse(null);
+    }
+
+    /** The originator and the connected peers whose last heartbeat names it: the run's other receivers. */
+    private List<Peer> runMembers() {
+        return machine.peers().stream().filter(p -> p == origin
+                || (p.connected() && p.lastHeartbeat() != null && Membership.names(p.lastHeartbeat(), origin.uid()))).toList();
     }
 
     /** Where the run is, for the control interface. */

@@ -59,6 +59,11 @@ public final class EmissionSchedule implements Emitter {
     }
 
     @Override
+    public void switchSource(Emitter.BulkSource source) {
+        bulk.updateAndGet(b -> b == null ? null : new Bulk(b.id, b.startNanos, b.slotNanos, b.slotLimit, source));
+    }
+
+    @Override
     public void cancelBulk() {
         bulk.set(null);
     }

@@ -32,6 +32,9 @@ public interface Emitter {
      */
     void stopBulkAfter(long slots);
 
+    /** Takes the current run's frames from {@code source} from the next slot on; slots and count are kept. */
+    void switchSource(BulkSource source);
+
     /** Ends the current run's frames now. */
     void cancelBulk();
 

@@ -31,7 +31,7 @@ final class ChunkPump implements AutoCloseable {
     private volatile boolean running = true;
 
     private final ReadAhead mode;
-    private FileChannel inline;
+    private volatile FileChannel inline;
     private int nextInline;
 
     ChunkPump(Path content, long size, int chunks, String threadName, ReadAhead mode) {

@@ -153,7 +153,8 @@ final class LocalChanges implements AutoCloseable {
         try {
             scanWholeBox(box);
         } catch (IOException e) {
-            log.warn("box '{}': rescan failed, nothing sent: {}", box.name(), Problems.describe(e));
+            log.warn("box '{}': rescan failed: {}; nothing is deleted, and only files new to the box and already read may be sent",
+                    box.name(), Problems.describe(e));
         }
     }
 

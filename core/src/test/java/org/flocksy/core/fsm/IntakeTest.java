@@ -38,7 +38,7 @@ class IntakeTest {
         assertThat(backlog.waiting()).isEqualTo(2);
 
         // The loop caught up with one of them: one more may wait.
-        backlog.taken();
+        backlog.taken(1);
         List<Frame> second = Intake.decode(origin, List.of(data, data), backlog, traffic, warnings);
         assertThat(second.get(0)).isInstanceOf(FileData.class);
         assertThat(second.get(1)).isSameAs(FakeFile.INSTANCE);

@@ -99,7 +99,7 @@ class SlowReceiverEgressTest {
                 }
             }, "busy-receiver");
             busy.start();
-            byte[] data = new byte[12 << 20];
+            byte[] data = new byte[6 << 20];
             new Random(12).nextBytes(data);
             Files.write(members.get(0).box().resolve("large.bin"), data);
             await().atMost(Duration.ofSeconds(120)).until(() -> holds(members.get(1).box().resolve("large.bin"), data)

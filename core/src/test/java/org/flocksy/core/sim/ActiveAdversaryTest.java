@@ -64,10 +64,11 @@ class ActiveAdversaryTest {
     void blackoutsThatMakeRunsGiveUp(@TempDir Path dir) throws Exception {
         // TCP holds what it cannot deliver and sends it when the path comes back: a blackout is a delay that
         // shrinks to zero at its end. 4 s is past what runs absorb, so the runs it hits are given up.
-        scenario(dir, 1507, "node 0's egress blacked out 4 s in every 61 s (runs it hits are given up)", (from, to, now, r) -> {
+        long givenUp = scenario(dir, 1507, "node 0's egress blacked out 4 s in every 61 s (runs it hits are given up)", (from, to, now, r) -> {
             long phase = now % 61_000_000_000L;
             return from == 0 && phase < 4_000_000_000L ? 4_000_000_000L - phase : 0;
         });
+        assertThat(givenUp).as("runs given up on the way").isGreaterThan(20);
     }
 
     /** A delay on one node's egress (or ingress) that takes a new value in [0, max] every period. */
@@ -80,7 +81,7 @@ class ActiveAdversaryTest {
         };
     }
 
-    private static void scenario(Path dir, long seed, String what, SimNetwork.Adversary adversary) throws Exception {
+    private static long scenario(Path dir, long seed, String what, SimNetwork.Adversary adversary) throws Exception {
         SimFlock flock = new SimFlock(seed, dir, SimNetwork.Options.lan(), 0, 0, 0);
         flock.network.adversary(adversary);
         flock.start();
@@ -106,6 +107,7 @@ class ActiveAdversaryTest {
                 .as("%s (seed %d): rule '%s' names the originator better or worse than chance%n%s%nfirst runs:%n%s", what, seed,
                         verdict.rule(), verdict.table(), String.join("\n", observer.sample(12)))
                 .isGreaterThan(FAMILY_ALPHA / verdict.rules());
+        return givenUp;
     }
 
     private static boolean holds(Path file, byte[] expected) {

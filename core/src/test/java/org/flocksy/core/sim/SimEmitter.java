@@ -63,6 +63,11 @@ final class SimEmitter {
             }
 
             @Override
+            public void switchSource(BulkSource source) {
+                schedule.switchSource(source);
+            }
+
+            @Override
             public void cancelBulk() {
                 schedule.cancelBulk();
             }

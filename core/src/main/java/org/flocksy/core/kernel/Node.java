@@ -17,6 +17,7 @@ import org.flocksy.core.crypto.Blake2b;
 import org.flocksy.core.fsm.FlockMachine;
 import org.flocksy.core.fsm.State;
 import org.flocksy.core.loop.EventLoop;
+import org.flocksy.core.loop.Failure;
 import org.flocksy.core.plugin.BoxResolver;
 import org.flocksy.core.plugin.PluginCatalog;
 import org.flocksy.core.scheduler.Lateness;
@@ -46,13 +47,15 @@ public final class Node implements AutoCloseable {
     private final Clock clock;
     private final PluginCatalog plugins;
     private final RateProbe probe;
+    private final Failure failure;
     private boolean started;
     private boolean closed;
 
     @Inject
     Node(Settings settings, EventLoop loop, ZmqTransport transport, FrameScheduler scheduler, SyncEngine sync,
          FlockMachine machine, Traffic traffic, Keyring keyring, Clock clock,
-         PluginCatalog plugins, RateProbe probe) {
+         PluginCatalog plugins, RateProbe probe, Failure failure) {
+        this.failure = failure;
         this.plugins = plugins;
         this.probe = probe;
         this.keyring = keyring;
@@ -167,6 +170,11 @@ public final class Node implements AutoCloseable {
         } catch (ExecutionException e) {
             throw e.getCause() instanceof Exception cause ? cause : e;
         }
+    }
+
+    /** The first internal error this node cannot run on with (see {@link Failure}); the daemon waits for it. */
+    public Failure failure() {
+        return failure;
     }
 
     /** How late this node's file frames left against their slots. */

@@ -14,6 +14,7 @@ import org.flocksy.core.crypto.NodeUid;
 import org.flocksy.core.fsm.FlockMachine;
 import org.flocksy.core.fsm.FsmModel;
 import org.flocksy.core.loop.EventLoop;
+import org.flocksy.core.loop.Failure;
 import org.flocksy.core.loop.Loop;
 import org.flocksy.core.plugin.BoxResolver;
 import org.flocksy.core.plugin.PluginCatalog;
@@ -77,6 +78,7 @@ public final class NodeModule extends AbstractModule {
         bind(RateSource.class).toInstance(rateSource);
         bind(RateProbe.class).in(Singleton.class);
         bind(Traffic.class).in(Singleton.class);
+        bind(Failure.class).in(Singleton.class);
         bind(ZmqTransport.class).in(Singleton.class);
         bind(EventLoop.class).in(Singleton.class);
         bind(Loop.class).to(EventLoop.class);

@@ -18,10 +18,17 @@ public final class EventLoop implements Loop, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EventLoop.class);
     private final ScheduledThreadPoolExecutor executor;
     private final Clock clock;
+    private final Failure failure;
+
+    /** A loop whose fatal errors nobody waits for (tests, benchmarks). */
+    public EventLoop(Clock clock, Settings settings) {
+        this(clock, settings, new Failure());
+    }
 
     @Inject
-    public EventLoop(Clock clock, Settings settings) {
+    public EventLoop(Clock clock, Settings settings, Failure failure) {
         this.clock = clock;
+        this.failure = failure;
         String node = settings.nodeName();
         this.executor = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(() -> {
@@ -69,12 +76,16 @@ public final class EventLoop implements Loop, AutoCloseable {
         }
     }
 
-    private static Runnable guarded(Runnable task) {
+    private Runnable guarded(Runnable task) {
         return () -> {
             try {
                 task.run();
             } catch (RuntimeException e) {
                 log.error("kernel event failed: {}", e.toString(), e);
+            } catch (Error e) {
+                // Out of memory, a broken class path: kernel state may be half-changed, nothing after it can be trusted.
+                failure.report("the event loop", e);
+                throw e;
             }
         };
     }

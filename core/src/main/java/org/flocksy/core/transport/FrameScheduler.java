@@ -7,6 +7,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.flocksy.core.clock.Clock;
 import org.flocksy.core.config.ConfigException;
 import org.flocksy.core.config.Settings;
+import org.flocksy.core.loop.Failure;
 import org.flocksy.core.scheduler.EmissionSchedule;
 import org.flocksy.core.scheduler.Emitter;
 import org.flocksy.core.scheduler.Lateness;
@@ -28,6 +29,7 @@ public final class FrameScheduler implements AutoCloseable {
     /** The shortest sleep between emissions; what is due meanwhile goes out in one go, at most this late. */
     static final long TICK_NANOS = 1_000_000L;
 
+    private final Failure failure;
     private final Clock clock;
     private final ZmqTransport transport;
     private final Traffic traffic;
@@ -38,7 +40,8 @@ public final class FrameScheduler implements AutoCloseable {
 
     @Inject
     public FrameScheduler(Clock clock, ZmqTransport transport, Traffic traffic, FlockTiming timing, Settings settings,
-                          SplittableRandom random) {
+                          SplittableRandom random, Failure failure) {
+        this.failure = failure;
         this.clock = clock;
         this.transport = transport;
         this.traffic = traffic;
@@ -49,7 +52,7 @@ public final class FrameScheduler implements AutoCloseable {
     /** Binds the publisher on the scheduler thread and starts emitting heartbeats. */
     public void start(Emitter.HeartbeatSource heartbeats) throws ConfigException, InterruptedException {
         CountDownLatch bound = new CountDownLatch(1);
-        ConfigException[] failure = new ConfigException[1];
+        ConfigException[] bindFailure = new ConfigException[1];
         running = true;
         thread = new Thread(() -> {
             MDC.put("node", nodeName);
@@ -57,7 +60,7 @@ public final class FrameScheduler implements AutoCloseable {
             try {
                 publisher = transport.openPublisher();
             } catch (ConfigException | RuntimeException e) {
-                failure[0] = e instanceof ConfigException c ? c
+                bindFailure[0] = e instanceof ConfigException c ? c
                         : new ConfigException("cannot open the publishing sockets: " + e, e);
                 running = false;
                 return;
@@ -74,16 +77,18 @@ public final class FrameScheduler implements AutoCloseable {
                         LockSupport.parkNanos(this, Math.max(sleep, TICK_NANOS));
                     }
                 }
-            } catch (RuntimeException e) {
-                log.error("scheduler stopped, this node is silent now: {}", e.toString(), e);
+            } catch (RuntimeException | Error e) {
+                if (running) {
+                    failure.report("the sending thread", e);
+                }
             }
         }, "flocksy-send-" + nodeName);
         thread.setDaemon(true);
         thread.setPriority(Thread.MAX_PRIORITY);
         thread.start();
         bound.await();
-        if (failure[0] != null) {
-            throw failure[0];
+        if (bindFailure[0] != null) {
+            throw bindFailure[0];
         }
     }
 

@@ -1,6 +1,8 @@
 package org.flocksy.core.transport;
 
 import java.util.Set;
+import java.util.function.Predicate;
+import org.flocksy.core.loop.Failure;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import org.flocksy.core.crypto.Z85;
@@ -23,18 +25,25 @@ final class ZapHandler implements AutoCloseable {
     private static final String STOP_ENDPOINT = "inproc://flocksy-zap-stop";
 
     private final ZContext context;
-    private final Set<String> admitted;
+    private final Predicate<String> admits;
+    private final Failure failure;
     private final String nodeName;
     private final Thread thread;
     private final CountDownLatch bound = new CountDownLatch(1);
     private final AtomicLong denied = new AtomicLong();
     private volatile boolean running = true;
     private volatile boolean failed;
-    private volatile RuntimeException failure;
+    private volatile RuntimeException bindFailure;
 
-    ZapHandler(ZContext context, Set<String> admittedZ85, String nodeName) {
+    ZapHandler(ZContext context, Set<String> admittedZ85, String nodeName, Failure failure) {
+        this(context, Set.copyOf(admittedZ85)::contains, nodeName, failure);
+    }
+
+    /** @param admits whether a client's public key (Z85) is let in */
+    ZapHandler(ZContext context, Predicate<String> admits, String nodeName, Failure failure) {
         this.context = context;
-        this.admitted = Set.copyOf(admittedZ85);
+        this.admits = admits;
+        this.failure = failure;
         this.nodeName = nodeName;
         this.thread = new Thread(this::run, "flocksy-zap-" + nodeName);
         this.thread.setDaemon(true);
@@ -44,8 +53,8 @@ final class ZapHandler implements AutoCloseable {
     void start() throws InterruptedException {
         thread.start();
         bound.await();
-        if (failure != null) {
-            throw failure;
+        if (bindFailure != null) {
+            throw bindFailure;
         }
     }
 
@@ -69,7 +78,7 @@ final class ZapHandler implements AutoCloseable {
             stop = context.createSocket(SocketType.PAIR);
             stop.bind(STOP_ENDPOINT);
         } catch (RuntimeException e) {
-            failure = e;
+            bindFailure = e;
             if (socket != null) {
                 socket.close();
             }
@@ -91,11 +100,11 @@ final class ZapHandler implements AutoCloseable {
                     }
                 }
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             if (running) {
-                // JeroMQ admits every client once no handler answers: this node must not keep listening.
-                log.error("ZAP handler failed: {}; stopping the node's publishing so no stranger is admitted", e.toString());
+                // JeroMQ admits every client once no handler answers: this node must not publish another frame.
                 failed = true;
+                failure.report("the ZAP handler", e);
             }
         } finally {
             socket.close();
@@ -130,7 +139,7 @@ final class ZapHandler implements AutoCloseable {
         String text = "unknown key";
         if ("1.0".equals(version) && "CURVE".equals(mechanism) && clientKey.length == 32) {
             String key = Z85.encodeKey(clientKey);
-            if (admitted.contains(key)) {
+            if (admits.test(key)) {
                 status = "200";
                 text = "OK";
             } else {

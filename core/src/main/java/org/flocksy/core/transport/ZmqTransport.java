@@ -11,6 +11,7 @@ import org.flocksy.core.config.Declared;
 import org.flocksy.core.config.Keyring;
 import org.flocksy.core.config.Settings;
 import org.flocksy.core.crypto.Z85;
+import org.flocksy.core.loop.Failure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -49,19 +50,21 @@ public final class ZmqTransport implements AutoCloseable {
     private final Keyring keyring;
     private final Clock clock;
     private final Traffic traffic;
+    private final Failure failure;
     private final ZContext context = new ZContext(ioThreads());
     private final ZapHandler zap;
     private Thread receiver;
     private volatile boolean running;
 
     @Inject
-    public ZmqTransport(Settings settings, Keyring keyring, Clock clock, Traffic traffic) {
+    public ZmqTransport(Settings settings, Keyring keyring, Clock clock, Traffic traffic, Failure failure) {
         this.settings = settings;
         this.keyring = keyring;
         this.clock = clock;
         this.traffic = traffic;
+        this.failure = failure;
         this.context.setLinger(0);
-        this.zap = new ZapHandler(context, keyring.admitted(), settings.nodeName());
+        this.zap = new ZapHandler(context, keyring.admitted(), settings.nodeName(), failure);
     }
 
     /** Binds the ZAP handler, then starts receiving from every peer. */
@@ -168,9 +171,10 @@ public final class ZmqTransport implements AutoCloseable {
                     LockSupport.parkNanos(RECEIVE_TICK_NANOS);
                 }
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             if (running) {
-                log.error("receive loop stopped: {}", e.toString(), e);
+                // A node that still heartbeats but hears no one would hold every run of its peers.
+                failure.report("the receive thread", e);
             }
         } finally {
             subs.forEach(ZMQ.Socket::close);

@@ -2,8 +2,8 @@ package org.flocksy.core.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.flocksy.core.testing.Holds.holds;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -90,14 +90,6 @@ class RealSocketScenariosTest {
         byte[] b = new byte[size];
         new Random(seed).nextBytes(b);
         return b;
-    }
-
-    private static boolean holds(Path file, byte[] expected) {
-        try {
-            return Files.isRegularFile(file) && Arrays.equals(Files.readAllBytes(file), expected);
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     private Path box(int node) {

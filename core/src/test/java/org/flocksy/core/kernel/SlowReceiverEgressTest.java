@@ -2,14 +2,13 @@ package org.flocksy.core.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.flocksy.core.testing.Holds.holds;
 
-import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -163,11 +162,4 @@ class SlowReceiverEgressTest {
         return true;
     }
 
-    private static boolean holds(Path file, byte[] expected) {
-        try {
-            return Files.isRegularFile(file) && Files.size(file) == expected.length && Arrays.equals(Files.readAllBytes(file), expected);
-        } catch (IOException e) {
-            return false;
-        }
-    }
 }

@@ -1,12 +1,10 @@
 package org.flocksy.core.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.flocksy.core.testing.Holds.holds;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -110,11 +108,4 @@ class ActiveAdversaryTest {
         return givenUp;
     }
 
-    private static boolean holds(Path file, byte[] expected) {
-        try {
-            return Files.isRegularFile(file) && Arrays.equals(Files.readAllBytes(file), expected);
-        } catch (IOException e) {
-            return false;
-        }
-    }
 }

@@ -1,9 +1,8 @@
 package org.flocksy.core.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.flocksy.core.testing.Holds.holds;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -145,14 +144,6 @@ class TrafficEqualityTest {
             r += Math.log(n - k + i) - Math.log(i);
         }
         return r;
-    }
-
-    private static boolean holds(Path file, byte[] expected) {
-        try {
-            return Files.isRegularFile(file) && Arrays.equals(Files.readAllBytes(file), expected);
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     @Test

@@ -124,8 +124,16 @@ public final class FlocksyCommand implements Callable<Integer> {
 
     private int runDaemon(Settings settings) throws Exception {
         Shutdown shutdown = Shutdown.onSignals();
+        String failed;
         try (Daemon daemon = startDaemon(settings)) {
+            daemon.node().failure().whenFailed(shutdown::release);
             shutdown.await();
+            failed = daemon.node().failure().reason();
+        }
+        if (failed != null) {
+            // Fail closed: a node missing a part (its ZAP handler, its receive thread) must not run on half-alive.
+            spec.commandLine().getErr().println("flocksy: stopped: " + failed);
+            return ExitCodes.INTERNAL;
         }
         return ExitCodes.OK;
     }

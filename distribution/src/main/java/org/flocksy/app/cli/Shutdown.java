@@ -4,7 +4,7 @@ import java.util.concurrent.CountDownLatch;
 import sun.misc.Signal;
 
 /**
- * Waits for SIGINT or SIGTERM. Handling the signals ourselves (rather than in a shutdown hook) lets the
+ * Waits for SIGINT or SIGTERM, or for the node to fail. Handling the signals ourselves (rather than in a shutdown hook) lets the
  * daemon close its sockets in order and exit with 0, as a service manager expects after a stop.
  */
 final class Shutdown {
@@ -18,6 +18,11 @@ final class Shutdown {
             Signal.handle(new Signal(name), s -> shutdown.signalled.countDown());
         }
         return shutdown;
+    }
+
+    /** Ends the wait as a signal would (the node failed). */
+    void release() {
+        signalled.countDown();
     }
 
     void await() throws InterruptedException {

@@ -35,9 +35,10 @@ final class BulkWindow {
     }
 
     /**
-     * A run given up once its start was sent (a member went silent or left): this node's file frames end at its
-     * own random moment a stop offset from now (or from its start), as every other node's, originator or not. Ending at once would
-     * order the nodes' ends by who noticed first, which depends on the path the silence came over.
+     * A run given up once its start was sent (a member went silent or left): this node's file frames end at
+     * its own random moment a stop offset from now (or from its start), as every other node's, originator or
+     * not. Ending at once would order the nodes' ends by who noticed first, which depends on the path the
+     * silence came over.
      */
     void windDown(Emitter emitter, Timepoints time) {
         // Given up before the start, the frames still start: a node that heard of it later may be past its start

@@ -141,8 +141,8 @@ final class ReceiverRun {
     }
 
     /**
-     * Gives the run up: the temp file goes, the box is untouched. File frames already flowing wind down (see
-     * {@link BulkWindow#windDown}); none that have not started yet will.
+     * Gives the run up: the temp file goes, the box is untouched. Once the metadata arrived this node's file
+     * frames wind down (see {@link BulkWindow#windDown}), even if they had not started; before it there are none.
      */
     void abort(Event event, String reason) {
         machine.abandoned();

@@ -30,6 +30,8 @@ import org.slf4j.LoggerFactory;
  */
 final class RunApplier {
     private static final Logger log = LoggerFactory.getLogger(RunApplier.class);
+    /** Free space a run never takes: the rest of the system (and this node's index) must go on writing. */
+    static final long DISK_RESERVE_BYTES = 256L * 1024 * 1024;
 
     private final BoxRegistry boxes;
     private final CatchUp catchUp;
@@ -66,6 +68,7 @@ final class RunApplier {
         if (refusal == null) {
             try {
                 Files.createDirectories(box.tmpDir());
+                refusal = roomFor(box, metadata.length());
             } catch (IOException e) {
                 refusal = "cannot create " + box.tmpDir() + ": " + Problems.describe(e);
             }
@@ -75,6 +78,20 @@ final class RunApplier {
             return new IncomingRun(peer, box, metadata, refusal, null, blake2b);
         }
         return new IncomingRun(peer, box, metadata, null, temps.next(box, "in", ".bundle"), blake2b);
+    }
+
+    /**
+     * Why a bundle of {@code length} bytes cannot be taken in now, or {@code null}: it lands in the box's temp
+     * folder whole, and each file is copied out of it once more before it goes, so twice its length must fit
+     * with {@link #DISK_RESERVE_BYTES} to spare. A member's run may declare up to 8 TiB; the disk decides.
+     */
+    private static String roomFor(Box box, long length) throws IOException {
+        long usable = Files.getFileStore(box.tmpDir()).getUsableSpace();
+        if (length > (usable - DISK_RESERVE_BYTES) / 2) {
+            return "the bundle (" + length + " bytes) needs twice that on the disk of " + box.tmpDir() + ", which has " + usable
+                    + " bytes free";
+        }
+        return null;
     }
 
     /**

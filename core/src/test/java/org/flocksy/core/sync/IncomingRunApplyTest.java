@@ -403,6 +403,20 @@ class IncomingRunApplyTest {
     }
 
     @Test
+    void aBundleLargerThanTheDiskCanTakeIsReceivedIntoNothing() throws Exception {
+        // Issue 13, item 2: a member may declare up to 8 TiB; nothing is written for a bundle the disk cannot hold twice.
+        long free = Files.getFileStore(root).getUsableSpace();
+        org.junit.jupiter.api.Assumptions.assumeTrue(free / 2 + 1 <= RunMetadata.LENGTH_MAX, "a disk with more than 16 TiB free");
+        long length = free / 2 + 1;
+        IncomingRun run = engine.openIncoming("peer", new RunMetadata(box.uid(), 1, length, new byte[32], 0));
+        assertThat(run.refusal()).startsWith("the bundle (" + length + " bytes) needs twice that on the disk");
+        assertThat(run.accept(new FileData(0, 4096, true, new byte[4096]))).isNull();
+        try (var tmp = Files.list(box.tmpDir())) {
+            assertThat(tmp).as("nothing written to the temp folder").isEmpty();
+        }
+    }
+
+    @Test
     void aWriteFailureKeepsTheRunGoingIntoNothing() throws Exception {
         Path file = dir.resolve("big");
         RunMetadata m = bundle(file, "f.bin", new byte[5000]);

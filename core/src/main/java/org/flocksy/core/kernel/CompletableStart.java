@@ -20,7 +20,8 @@ final class CompletableStart {
             try {
                 step.run();
                 done.complete(null);
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException | Error e) {
+                // An Error too, or the start would wait for good (out of memory scanning a large box).
                 done.completeExceptionally(e);
             }
         });

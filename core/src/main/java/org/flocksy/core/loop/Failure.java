@@ -16,7 +16,13 @@ public final class Failure {
 
     /** Records that {@code part} failed with {@code cause}; only the first report counts. */
     public void report(String part, Throwable cause) {
-        String reason = part + " failed: " + cause;
+        String reason;
+        try {
+            reason = part + " failed: " + cause;
+        } catch (OutOfMemoryError e) {
+            // No memory left even for the message: the part alone still stops the node.
+            reason = part;
+        }
         if (first.complete(reason)) {
             log.error("{}; stopping the node", reason);
         }

@@ -32,6 +32,8 @@ final class RunApplier {
     private static final Logger log = LoggerFactory.getLogger(RunApplier.class);
     /** Free space a run never takes: the rest of the system (and this node's index) must go on writing. */
     static final long DISK_RESERVE_BYTES = 256L * 1024 * 1024;
+    /** Bundles up to this size are taken in without asking the disk. */
+    static final long SMALL_BUNDLE_BYTES = 1024 * 1024;
 
     private final BoxRegistry boxes;
     private final CatchUp catchUp;
@@ -83,10 +85,21 @@ final class RunApplier {
     /**
      * Why a bundle of {@code length} bytes cannot be taken in now, or {@code null}: it lands in the box's temp
      * folder whole, and each file is copied out of it once more before it goes, so twice its length must fit
-     * with {@link #DISK_RESERVE_BYTES} to spare. A member's run may declare up to 8 TiB; the disk decides.
+     * with {@link #DISK_RESERVE_BYTES} to spare. A member's run may declare up to 8 TiB; the disk decides. Small
+     * bundles are always taken in.
      */
-    private static String roomFor(Box box, long length) throws IOException {
-        long usable = Files.getFileStore(box.tmpDir()).getUsableSpace();
+    private static String roomFor(Box box, long length) {
+        if (length <= SMALL_BUNDLE_BYTES) {
+            // Deletions, metadata and digests free space or take next to none: a nearly full disk must not lose them.
+            return null;
+        }
+        long usable;
+        try {
+            usable = Files.getFileStore(box.tmpDir()).getUsableSpace();
+        } catch (IOException e) {
+            // Some container mounts have no file store to ask: a disk that is really full fails the write, into nothing.
+            return null;
+        }
         if (length > (usable - DISK_RESERVE_BYTES) / 2) {
             return "the bundle (" + length + " bytes) needs twice that on the disk of " + box.tmpDir() + ", which has " + usable
                     + " bytes free";

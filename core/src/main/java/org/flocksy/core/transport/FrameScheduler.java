@@ -59,7 +59,7 @@ public final class FrameScheduler implements AutoCloseable {
             Publisher publisher;
             try {
                 publisher = transport.openPublisher();
-            } catch (ConfigException | RuntimeException e) {
+            } catch (ConfigException | RuntimeException | Error e) {
                 bindFailure[0] = e instanceof ConfigException c ? c
                         : new ConfigException("cannot open the publishing sockets: " + e, e);
                 running = false;

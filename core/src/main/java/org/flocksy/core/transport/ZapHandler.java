@@ -77,8 +77,8 @@ final class ZapHandler implements AutoCloseable {
             socket.bind(ENDPOINT);
             stop = context.createSocket(SocketType.PAIR);
             stop.bind(STOP_ENDPOINT);
-        } catch (RuntimeException e) {
-            bindFailure = e;
+        } catch (RuntimeException | Error e) {
+            bindFailure = e instanceof RuntimeException r ? r : new IllegalStateException("the ZAP handler could not start: " + e, e);
             if (socket != null) {
                 socket.close();
             }

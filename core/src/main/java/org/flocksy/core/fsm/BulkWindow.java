@@ -8,6 +8,9 @@ import org.flocksy.core.scheduler.Emitter;
  * so every node emits the same number of file frames whatever its clock or jitter.
  */
 final class BulkWindow {
+    /** Longer than news of a given-up run takes to reach every node (a heartbeat and a path delay within reach). */
+    static final long START_MARGIN_NANOS = 2_500_000_000L;
+
     private final long runStartMs;
     private final long startNanos;
     private final long slotNanos;
@@ -41,8 +44,13 @@ final class BulkWindow {
      * silence came over.
      */
     void windDown(Emitter emitter, Timepoints time) {
-        // Given up before the start, the frames still start: a node that heard of it later may be past its start
-        // already, and cancelling here would leave the one who noticed first (often the originator) without any.
+        if (startNanos - time.nowNanos() > START_MARGIN_NANOS) {
+            // Well before the start: every node hears of it in time and none starts.
+            emitter.cancelBulk();
+            return;
+        }
+        // Close to the start (or past it) the frames still start: a node that hears of it later may be past its
+        // start already, and cancelling here would leave the one who noticed first without any.
         slots = Math.max(0, (Math.max(time.nowNanos(), startNanos) + time.ownStopOffsetNanos() - startNanos) / slotNanos);
         emitter.stopBulkAfter(slots);
     }

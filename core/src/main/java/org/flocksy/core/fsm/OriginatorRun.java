@@ -63,8 +63,8 @@ final class OriginatorRun {
         machine.heartbeats().reportNextAnnouncement();
         machine.deadline(time.timing().replyDeadline(), () -> {
             // A peer that hears us but never answers (its clock or path out of reach, as it sees ours) would hold
-            // every run of ours for a deadline: leave it out for a while, as a silent one.
-            long until = time.nowNanos() + SUSPECT_FOR.toNanos();
+            // every run of ours for a deadline: leave it out of the next one (it may only have been busy).
+            long until = time.nowNanos() + time.timing().replyDeadline().toNanos();
             recipients.stream().filter(p -> !acked.contains(p)).forEach(p -> p.suspectUntil(until));
             abort(Event.DEADLINE, "no acknowledgement from " + missing(acked));
         });

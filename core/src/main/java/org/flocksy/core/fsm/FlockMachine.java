@@ -120,12 +120,16 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
         return peers.all();
     }
 
-    /** The run in progress, or {@code null} when idle; on the event loop. */
+    /**
+     * The run in progress until its stop, or {@code null} when idle; on the event loop. A fast run's data is
+     * all there a moment after it starts: its bar stays at 100 % while its frames wind down, not only that moment.
+     */
     public RunProgress progress() {
-        if (outgoing != null && state.role == State.Role.ORIGINATOR) {
+        boolean stopping = state.phase == State.Phase.STOPPING;
+        if (outgoing != null && (stopping || state.role == State.Role.ORIGINATOR)) {
             return outgoing.progress();
         }
-        if (incoming != null && state.role == State.Role.RECEIVER) {
+        if (incoming != null && (stopping || state.role == State.Role.RECEIVER)) {
             return incoming.progress();
         }
         return null;

@@ -89,6 +89,27 @@ class FlockScenariosTest {
     }
 
     @Test
+    @DisplayName("A run shows as in progress until its stop: complete at 100 % while its frames wind down, then gone")
+    void progressLastsUntilTheStop() throws Exception {
+        SimFlock flock = new SimFlock(3, dir, SimNetwork.Options.lan(), 0, 0, 0);
+        flock.start();
+        byte[] data = content(3, 4 * 1024);
+        flock.node(1).write("quick.bin", data);
+        assertThat(flock.runUntil(() -> holds(flock.node(2), "quick.bin", data), BUDGET)).isTrue();
+        // A fast run's data is complete a moment after its start; a status line asked twice a second must still see it.
+        assertThat(flock.runUntil(() -> false, Duration.ofMillis(1_000))).isFalse();
+        assertThat(flock.node(2).machine.progress()).as("the receiver's run, a second after its data was complete").isNotNull()
+                .satisfies(run -> {
+                    assertThat(run.role()).isEqualTo("receiving");
+                    assertThat(run.chunksDone()).isEqualTo(run.chunks());
+                });
+        assertThat(flock.node(1).machine.progress()).as("the originator's run").isNotNull()
+                .satisfies(run -> assertThat(run.role()).isEqualTo("sending"));
+        assertThat(flock.runUntil(() -> allReady(flock), BUDGET)).isTrue();
+        assertThat(flock.nodes).allSatisfy(n -> assertThat(n.machine.progress()).isNull());
+    }
+
+    @Test
     @DisplayName("Rates: every node of a run sends at the slowest rate its nodes allow, whoever originates")
     void everyNodeOfARunSendsAtTheSameRate() throws Exception {
         int[] limits = {1_000, 400, 2_500};

@@ -54,6 +54,7 @@ class ShellTmuxIT {
         Process daemon = Flocksy.builder(home).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         Process other = null;
         String server = "flocksy-it-" + ProcessHandle.current().pid();
+        boolean passed = false;
         try {
             await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(log).contains("control socket at"));
             String shell = "env HOME=" + home + " JAVA_OPTS=-Djava.io.tmpdir=" + home + " " + Flocksy.LAUNCHER + " shell";
@@ -133,7 +134,15 @@ class ShellTmuxIT {
             awaitScreen(server, "unknown command 'nonsense'", 20);
             keys(server, "exit", "Enter");
             await().atMost(Duration.ofSeconds(20)).until(() -> !runs("tmux", "-L", server, "has-session", "-t", "flocksy"));
+            passed = true;
         } finally {
+            if (!passed) {
+                // The daemons' own words are what tells a failure here apart from a slow machine.
+                System.out.println("--- this node's log:\n" + Files.readString(log));
+                if (Files.exists(peerHome.resolve("daemon.log"))) {
+                    System.out.println("--- the peer's log:\n" + Files.readString(peerHome.resolve("daemon.log")));
+                }
+            }
             runs("tmux", "-L", server, "kill-server");
             if (other != null) {
                 other.destroy();

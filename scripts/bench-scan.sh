@@ -14,4 +14,4 @@ daemon_jvm=$(sed -n 's/^exec "\$JAVA" \(.*\) \\$/\1/p' distribution/src/main/dis
 mvn -B -Pbenchmark test -pl core -Dtest=ScanBenchmarkTest -Dbench.scan.files="${BENCH_SCAN_FILES:-100000}" \
     "-Dtest.argLine=-Djava.io.tmpdir=$PWD/core/target --enable-native-access=ALL-UNNAMED -Dguice_bytecode_gen_option=DISABLED $daemon_jvm" \
     -Dbench.scan.bytes="${BENCH_SCAN_BYTES:-1073741824}" > "$log" 2>&1 || { tail -50 "$log"; exit 1; }
-sed -n '/=== flocksy scan benchmark ===/,$p' "$log" | grep -E '^(===|files=|b2sum|first scan|every bundle|rescan|index:|heap)'
+sed -n '/=== flocksy scan benchmark ===/,$p' "$log" | grep -E "^(===|files=|b2sum|first scan|CPU during|every bundle|rescan|index:|heap)"

@@ -32,7 +32,14 @@ public final class Blake2b {
 
     /** Loads the system libsodium where present, else the copy bundled in Lazysodium. */
     public static Blake2b load() {
-        return new Blake2b(new SodiumJava(LibraryLoader.Mode.PREFER_SYSTEM));
+        Blake2b blake2b = new Blake2b(new SodiumJava(LibraryLoader.Mode.PREFER_SYSTEM));
+        SodiumBuffers.bind();
+        return blake2b;
+    }
+
+    /** A buffer for {@link #hash256(Path, long, ByteBuffer)}: one per thread that hashes files, used again and again. */
+    public static ByteBuffer fileBuffer() {
+        return ByteBuffer.allocateDirect((int) WHOLE_FILE_BYTES_MAX);
     }
 
     public byte[] hash(byte[] input, int outputBytes) {
@@ -64,6 +71,45 @@ public final class Blake2b {
             }
             return hash256(Channels.newInputStream(channel));
         }
+    }
+
+    /**
+     * BLAKE2b-256 of {@code file}'s first {@code size} bytes (all of them if it is shorter), read into
+     * {@code buffer} (from {@link #fileBuffer()}) and hashed there: no copy on the heap, no read past
+     * {@code size}. For a scan that knows each file's size: the caller checks afterwards that the file still
+     * has the size and time it stamped, so a file that changed meanwhile is never recorded with this hash.
+     */
+    public byte[] hash256(Path file, long size, ByteBuffer buffer) throws IOException {
+        byte[] out = new byte[HASH_BYTES];
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            if (size <= buffer.capacity()) {
+                int length = fill(channel, buffer, (int) size);
+                check(SodiumBuffers.crypto_generichash(out, HASH_BYTES, buffer, length, null, 0), "crypto_generichash");
+                return out;
+            }
+            Hasher hasher = newHasher();
+            for (long left = size; left > 0; ) {
+                int length = fill(channel, buffer, (int) Math.min(left, buffer.capacity()));
+                if (length == 0) {
+                    break;
+                }
+                check(SodiumBuffers.crypto_generichash_update(hasher.state, buffer, length), "crypto_generichash_update");
+                left -= length;
+            }
+            return hasher.finish();
+        }
+    }
+
+    /** Reads up to {@code length} bytes to the start of {@code buffer} (fewer at the end of the file); the count read. */
+    private static int fill(FileChannel channel, ByteBuffer buffer, int length) throws IOException {
+        buffer.clear().limit(length);
+        while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
+            // until full or at the end
+        }
+        // JNA passes the buffer's start: position 0 for the call.
+        int read = buffer.position();
+        buffer.flip();
+        return read;
     }
 
     public byte[] hash256(InputStream in) throws IOException {

@@ -1,6 +1,7 @@
 package org.flocksy.core.sync;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,6 +54,8 @@ final class Indexer implements AutoCloseable {
     private final ExecutorService hashers;
     /** Files handed over and not yet recorded or given up. */
     private int pending;
+    /** Each hashing thread reads every file into one buffer of its own: a scan of a gigabyte allocates no gigabyte. */
+    private final ThreadLocal<ByteBuffer> buffers = ThreadLocal.withInitial(Blake2b::fileBuffer);
 
     Indexer(BoxRegistry boxes, Loop loop, Blake2b blake2b, NodeUid self, ReadAhead readAhead, String nodeName, Sink sink) {
         this.boxes = boxes;
@@ -149,11 +152,12 @@ final class Indexer implements AutoCloseable {
     /** Off the loop: each file's hash, or a {@code null} hash if it changed or went while it was read. */
     private List<Hashed> hash(Box box, List<Map.Entry<String, Stamp>> files) {
         List<Hashed> result = new ArrayList<>(files.size());
+        ByteBuffer buffer = buffers.get();
         for (Map.Entry<String, Stamp> f : files) {
             Path abs = box.resolve(f.getKey());
             byte[] hash = null;
             try {
-                hash = blake2b.hash256(abs);
+                hash = blake2b.hash256(abs, f.getValue().size(), buffer);
                 if (!Stamp.contentUnchanged(abs, f.getValue())) {
                     hash = null;
                 }

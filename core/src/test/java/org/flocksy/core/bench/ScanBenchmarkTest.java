@@ -2,10 +2,15 @@ package org.flocksy.core.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 import org.flocksy.core.crypto.Blake2b;
 import org.flocksy.core.sync.OutgoingRun;
 import org.junit.jupiter.api.Tag;
@@ -45,6 +50,7 @@ class ScanBenchmarkTest {
         System.gc();
         long heapBefore = rt.totalMemory() - rt.freeMemory();
 
+        Map<String, Long> cpuBefore = cpuByThread();
         long t0 = System.nanoTime();
         long bundles = 0;
         long records = 0;
@@ -56,6 +62,7 @@ class ScanBenchmarkTest {
                 Thread.sleep(20);
             }
             hashed = System.nanoTime();
+            Map<String, Long> cpuScan = cpuByThread();
             for (OutgoingRun run; (run = harness.next()) != null; ) {
                 bundles++;
                 records += run.metadata().records();
@@ -87,6 +94,7 @@ class ScanBenchmarkTest {
             System.out.printf("first scan (walk, hash each file once, index): %.1f s = %.0f files/s, %.0f MB/s = %.0f %% of b2sum; "
                     + "walk and compare alone %.1f s%n", first, FILES / first, total / 1e6 / first, 100.0 * b2sum / 1e9 / first,
                     (scanned - t0) / 1e9);
+            System.out.println("CPU during the first scan, by thread: " + cpuSince(cpuBefore, cpuScan));
             System.out.printf("every bundle written one after the other (what sending it all copies, run by run): %.1f s = %.0f MB/s; "
                     + "%d bundles, %d records%n", all, total / 1e6 / all, bundles, records);
             System.out.printf("rescan at start, nothing changed: %.1f s (%s)%n", rescan / 1e9, clean ? "nothing queued" : "SOMETHING QUEUED");
@@ -96,6 +104,34 @@ class ScanBenchmarkTest {
             assertThat(records).isGreaterThanOrEqualTo(FILES);
             assertThat(clean).isTrue();
         }
+    }
+
+    /** CPU time (user + system, ms) of this JVM's threads by name, digits dropped (the JIT's and GC's threads too). */
+    private static Map<String, Long> cpuByThread() throws IOException {
+        Map<String, Long> ms = new TreeMap<>();
+        long tick = 10; // USER_HZ is 100 on Linux
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path task : tasks) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+", "#");
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ms.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) * tick, Long::sum);
+                } catch (IOException | RuntimeException e) {
+                    // A thread that ended meanwhile.
+                }
+            }
+        }
+        return ms;
+    }
+
+    private static String cpuSince(Map<String, Long> before, Map<String, Long> after) {
+        Map<String, Long> spent = new TreeMap<>();
+        after.forEach((name, ms) -> spent.put(name, ms - before.getOrDefault(name, 0L)));
+        long total = spent.values().stream().mapToLong(Long::longValue).sum();
+        return String.format("%.1f s in all; ", total / 1000.0) + spent.entrySet().stream().filter(e -> e.getValue() >= 50)
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .map(e -> String.format("%s %.2f s", e.getKey(), e.getValue() / 1000.0)).collect(Collectors.joining(", "));
     }
 
     private static long sizeIfAny(Path p) throws Exception {

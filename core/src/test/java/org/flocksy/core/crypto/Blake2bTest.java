@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,6 +47,27 @@ class Blake2bTest {
             Path file = Files.write(dir.resolve("f" + size), data);
             assertThat(BLAKE2B.hash256(file)).as("%d bytes", size).isEqualTo(BLAKE2B.hash256(data));
         }
+    }
+
+    @Test
+    void aFileReadThroughOneBufferHashesAsItsBytesAndStopsAtTheSizeGiven(@TempDir Path dir) throws Exception {
+        Random random = new Random(9);
+        ByteBuffer buffer = Blake2b.fileBuffer();
+        for (int size : new int[] {0, 1, 65_536, 1024 * 1024 - 1, 1024 * 1024, 1024 * 1024 + 1, 3_000_017, 5}) {
+            byte[] data = new byte[size];
+            random.nextBytes(data);
+            Path file = Files.write(dir.resolve("f" + size), data);
+            // The same buffer for every file, as a hashing thread uses it: nothing of the last file may leak in.
+            assertThat(BLAKE2B.hash256(file, size, buffer)).as("%d bytes", size).isEqualTo(BLAKE2B.hash256(data));
+        }
+        byte[] data = new byte[2_500_000];
+        random.nextBytes(data);
+        Path grown = Files.write(dir.resolve("grown"), data);
+        assertThat(BLAKE2B.hash256(grown, 1_500_000, buffer)).as("a file longer than its stamp: only the stamped size is read")
+                .isEqualTo(BLAKE2B.hash256(Arrays.copyOf(data, 1_500_000)));
+        assertThat(BLAKE2B.hash256(grown, 4_000_000, buffer)).as("a file shorter than its stamp: what is there")
+                .isEqualTo(BLAKE2B.hash256(data));
+        assertThat(BLAKE2B.hash256(grown, 100, buffer)).isEqualTo(BLAKE2B.hash256(Arrays.copyOf(data, 100)));
     }
 
     @Test

@@ -20,6 +20,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -46,6 +47,7 @@ public final class KeyFiles {
             return result;
         }
         refuseIfOthersCanRead(file);
+        refuseIfOthersCanWrite(file, "private keys");
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             String where = file + ": entry '" + e.getKey() + "'";
@@ -63,6 +65,8 @@ public final class KeyFiles {
     public static Map<String, String> readKeystore(Path file) throws ConfigException {
         Map<String, String> result = new LinkedHashMap<>();
         JsonNode root = readObject(file, false);
+        // Whoever can write the keystore can add a key of theirs and be admitted as a member.
+        refuseIfOthersCanWrite(file, "keystore");
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             String where = file + ": entry '" + e.getKey() + "'";
@@ -167,6 +171,39 @@ public final class KeyFiles {
         if (mode.contains(PosixFilePermission.GROUP_READ) || mode.contains(PosixFilePermission.OTHERS_READ)) {
             throw new ConfigException(file + ": private keys readable by others (" + PosixFilePermissions.toString(mode)
                     + "); make it private with: chmod 600 " + file);
+        }
+    }
+
+    /** A file another user owns or may write decides who is admitted: refused, as ssh refuses such key files. */
+    private static void refuseIfOthersCanWrite(Path file, String what) throws ConfigException {
+        Set<PosixFilePermission> mode;
+        UserPrincipal owner;
+        try {
+            mode = Files.getPosixFilePermissions(file);
+            owner = Files.getOwner(file);
+        } catch (UnsupportedOperationException e) {
+            return;
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot read its permissions: " + Problems.describe(e), e);
+        }
+        if (mode.contains(PosixFilePermission.GROUP_WRITE) || mode.contains(PosixFilePermission.OTHERS_WRITE)) {
+            throw new ConfigException(file + ": " + what + " writable by other users (" + PosixFilePermissions.toString(mode)
+                    + "); make it yours alone with: chmod go-w " + file);
+        }
+        String me = System.getProperty("user.name", "");
+        if (!owner.getName().equals(me) && !owner.getName().equals("root") && knownUser(file, me)) {
+            throw new ConfigException(file + ": " + what + " owned by " + owner.getName() + ", not by " + me
+                    + " who runs flocksy; chown it or use a file of your own");
+        }
+    }
+
+    /** Whether {@code name} is a user the file system knows (a container may run as a user without a name). */
+    private static boolean knownUser(Path file, String name) {
+        try {
+            file.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(name);
+            return true;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
         }
     }
 

@@ -47,6 +47,8 @@ public final class Box {
     private Versions versions;
     private IgnoreRules ignoreRules = IgnoreRules.builtIn();
     private LinkMode links = LinkMode.COPY;
+    /** Until the box is opened and its umask read: the common default. */
+    private int umask = 022;
     /** Links leading out of the box, logged once each. */
     private final Set<String> linksOut = ConcurrentHashMap.newKeySet();
     private volatile boolean blocked;
@@ -76,6 +78,15 @@ public final class Box {
 
     public Path tmpDir() {
         return stateDir().resolve("tmp");
+    }
+
+    /** The bits this node's umask clears: a peer's mode is applied without them. */
+    int umask() {
+        return umask;
+    }
+
+    void umask(int umask) {
+        this.umask = umask;
     }
 
     /**

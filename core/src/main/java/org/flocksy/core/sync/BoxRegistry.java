@@ -95,8 +95,10 @@ final class BoxRegistry {
             return false;
         }
         try {
-            Files.createDirectories(box.tmpDir());
+            Modes.makePrivate(box.stateDir());
+            Modes.makePrivate(box.tmpDir());
             TempFiles.sweep(box.tmpDir());
+            box.umask(Modes.umask(box.tmpDir()));
             box.open();
         } catch (IOException e) {
             box.close();

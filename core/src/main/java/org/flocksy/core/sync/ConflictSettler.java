@@ -76,7 +76,7 @@ final class ConflictSettler {
             case BOTH_DIRECTORIES -> {
                 boolean theirMode = ConflictPolicy.theirDirectoryModeWins(localWriter, c.writer());
                 if (theirMode) {
-                    Modes.write(target, c.mode());
+                    Modes.write(target, c.mode(), box.umask());
                 }
                 box.record(path, box.stamp(target), null, merged, theirMode ? c.writer() : localWriter);
             }
@@ -128,7 +128,7 @@ final class ConflictSettler {
         String path = c.path();
         if (placer.sameContent(box, path, target, c)) {
             if (c.mtimeMs() > disk.mtimeMs()) {
-                FilePlacer.setAttributes(target, c);
+                FilePlacer.setAttributes(box, target, c);
             }
             box.record(path, box.stamp(target), c.contentHash(), merged, c.writer());
             return;

@@ -101,7 +101,7 @@ final class FilePlacer {
         if (!makeWay(box, target, path, "a file", peer)) {
             return;
         }
-        Modes.write(temp, c.mode());
+        Modes.write(temp, c.mode(), box.umask());
         Files.setLastModifiedTime(temp, FileTime.fromMillis(c.mtimeMs()));
         createParents(box, target);
         box.versions().keepBeforeOverwrite(path);
@@ -194,13 +194,13 @@ final class FilePlacer {
         return Arrays.equals(hashOf(box, path, local), c.contentHash());
     }
 
-    /** Gives a file the mode and mtime a change describes. */
-    static void setAttributes(Path target, Change c) throws IOException {
+    /** Gives a file the mode (less this node's umask) and mtime a change describes. */
+    static void setAttributes(Box box, Path target, Change c) throws IOException {
         if (Stamp.isLink(c.mode())) {
             // A link has no mode of its own, and setting a time through it would change what it points to.
             return;
         }
-        Modes.write(target, c.mode());
+        Modes.write(target, c.mode(), box.umask());
         Files.setLastModifiedTime(target, FileTime.fromMillis(c.mtimeMs()));
     }
 

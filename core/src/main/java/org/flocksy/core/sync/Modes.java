@@ -22,23 +22,31 @@ final class Modes {
 
     static int read(Path file) {
         try {
-            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS);
-            int mode = 0;
-            for (int i = 0; i < BITS.length; i++) {
-                if (perms.contains(BITS[i])) {
-                    mode |= 1 << i;
-                }
-            }
-            return mode;
+            return bits(Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS));
         } catch (UnsupportedOperationException | IOException e) {
             return DEFAULT_MODE;
         }
     }
 
-    static void write(Path file, int mode) throws IOException {
+    private static int bits(Set<PosixFilePermission> perms) {
+        int mode = 0;
+        for (int i = 0; i < BITS.length; i++) {
+            if (perms.contains(BITS[i])) {
+                mode |= 1 << i;
+            }
+        }
+        return mode;
+    }
+
+    /**
+     * Gives {@code file} a peer's {@code mode} as this node would create it: bits this node's {@code umask}
+     * clears stay clear (a member cannot make files here writable by everyone).
+     */
+    static void write(Path file, int mode, int umask) throws IOException {
+        int masked = mode & ~umask;
         Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
         for (int i = 0; i < BITS.length; i++) {
-            if ((mode & (1 << i)) != 0) {
+            if ((masked & (1 << i)) != 0) {
                 perms.add(BITS[i]);
             }
         }
@@ -52,6 +60,40 @@ final class Modes {
             Files.setPosixFilePermissions(file, perms);
         } catch (UnsupportedOperationException e) {
             // Not a POSIX file system: the mode is not kept here.
+        }
+    }
+
+    /**
+     * Makes {@code dir} (created if missing) a folder its owner alone can enter: what a box keeps there
+     * (index, bundles, received files before their final mode, versions) is then private whatever the
+     * umask gave each file. Nothing happens where the file system has no POSIX modes.
+     */
+    static void makePrivate(Path dir) throws IOException {
+        Set<PosixFilePermission> owner = EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
+                PosixFilePermission.OWNER_EXECUTE);
+        Files.createDirectories(dir);
+        try {
+            if (!Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS).equals(owner)) {
+                Files.setPosixFilePermissions(dir, owner);
+            }
+        } catch (UnsupportedOperationException e) {
+            // FAT, exFAT, ...: no modes to set.
+        }
+    }
+
+    /**
+     * This process's umask, which Java cannot ask for: the mode a folder made in {@code dir} without one
+     * gets is 0777 without it. 022 where the file system has no POSIX modes.
+     */
+    static int umask(Path dir) throws IOException {
+        Path probe = dir.resolve("umask-" + System.nanoTime());
+        Files.createDirectory(probe);
+        try {
+            return 0777 & ~bits(Files.getPosixFilePermissions(probe, LinkOption.NOFOLLOW_LINKS));
+        } catch (UnsupportedOperationException e) {
+            return 022;
+        } finally {
+            Files.deleteIfExists(probe);
         }
     }
 }

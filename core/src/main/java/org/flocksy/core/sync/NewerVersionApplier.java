@@ -37,7 +37,7 @@ final class NewerVersionApplier {
     private void file(Box box, String peer, Received entry, Path target) throws IOException {
         Change c = entry.change();
         if (placer.sameContent(box, c.path(), target, c)) {
-            FilePlacer.setAttributes(target, c);
+            FilePlacer.setAttributes(box, target, c);
             box.record(c.path(), box.stamp(target), c.contentHash(), c.version(), c.writer());
         } else {
             placer.receive(box, peer, entry, target, c.path(), c.version(), c.writer());
@@ -63,7 +63,7 @@ final class NewerVersionApplier {
             Files.createDirectory(target);
             log.info("box '{}': created directory {} (from {})", box.name(), path, peer);
         }
-        Modes.write(target, c.mode());
+        Modes.write(target, c.mode(), box.umask());
         box.record(path, box.stamp(target), null, c.version(), c.writer());
     }
 
@@ -99,7 +99,7 @@ final class NewerVersionApplier {
             log.info("box '{}': not applying new attributes of {} from {}: the content here differs", box.name(), path, peer);
             return;
         }
-        FilePlacer.setAttributes(target, c);
+        FilePlacer.setAttributes(box, target, c);
         box.record(path, box.stamp(target), c.contentHash(), c.version(), c.writer());
         log.info("box '{}': new attributes of {} (from {})", box.name(), path, peer);
     }

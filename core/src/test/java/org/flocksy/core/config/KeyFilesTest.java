@@ -33,6 +33,24 @@ class KeyFilesTest {
     }
 
     @Test
+    void aKeystoreOrKeyFileOthersCanWriteIsRefused() throws Exception {
+        // Whoever may write the keystore adds their key and is admitted: such a file must not be trusted.
+        Path store = Files.writeString(dir.resolve("ks"), "{\"127.0.0.1:5672\": \"" + PUBLIC + "\"}");
+        for (String mode : new String[] {"rw-rw-r--", "rw-r--rw-"}) {
+            Files.setPosixFilePermissions(store, PosixFilePermissions.fromString(mode));
+            assertThatThrownBy(() -> KeyFiles.readKeystore(store))
+                    .hasMessage(store + ": keystore writable by other users (" + mode + "); make it yours alone with: chmod go-w " + store);
+        }
+        Files.setPosixFilePermissions(store, PosixFilePermissions.fromString("rw-r--r--"));
+        assertThat(KeyFiles.readKeystore(store)).containsKey("tcp://127.0.0.1:5672");
+
+        Path priv = dir.resolve("pk");
+        KeyFiles.writePrivateKeys(priv, Map.of("tcp://h:1", CurveKeyPair.generate()));
+        Files.setPosixFilePermissions(priv, PosixFilePermissions.fromString("rw--w----"));
+        assertThatThrownBy(() -> KeyFiles.readPrivateKeys(priv)).hasMessageContaining("private keys writable by other users (rw--w----)");
+    }
+
+    @Test
     void writesPrivateKeysWithMode0600AndReadsThemBack() throws Exception {
         Path file = dir.resolve("ssh/keys");
         CurveKeyPair pair = CurveKeyPair.generate();

@@ -400,6 +400,32 @@ class FlockScenariosTest {
     }
 
     @Test
+    @DisplayName("A member's modes pass through this node's umask, and each box's state folder is its owner's alone")
+    void receivedModesAreMaskedAndStateIsPrivate() throws Exception {
+        Path probe = Files.createDirectory(dir.resolve("umask-probe"));
+        String masked = PosixFilePermissions.toString(Files.getPosixFilePermissions(probe)).replace('x', '-');
+        // A state folder left open by an older version or by hand is closed at the next start.
+        Files.createDirectories(dir.resolve("node2/.flocksy"));
+        Files.setPosixFilePermissions(dir.resolve("node2/.flocksy"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        SimFlock flock = new SimFlock(29, dir, SimNetwork.Options.lan(), 0, 0, 0);
+        flock.start();
+        byte[] data = content(29, 700);
+        flock.node(1).write("open.txt", data);
+        flock.node(1).change("open.txt", p -> Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-rw-rw-")));
+        assertThat(flock.runUntil(() -> holds(flock.node(2), "open.txt", data) && mode(flock.node(2), "open.txt").equals(masked)
+                && allReady(flock), BUDGET)).as("rw-rw-rw- arrives as %s", masked).isTrue();
+        assertThat(mode(flock.node(1), "open.txt")).isEqualTo("rw-rw-rw-");
+        assertThat(flock.nodes).allSatisfy(n -> {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(n.box.resolve(".flocksy")))).isEqualTo("rwx------");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(n.box.resolve(".flocksy/tmp")))).isEqualTo("rwx------");
+        });
+        // Nothing comes back: the masked mode is what the receivers recorded for the peer's version, not a change of theirs.
+        assertThat(flock.runUntil(() -> false, Duration.ofSeconds(20))).isFalse();
+        assertThat(mode(flock.node(1), "open.txt")).isEqualTo("rw-rw-rw-");
+        assertThat(mode(flock.node(3), "open.txt")).isEqualTo(masked);
+    }
+
+    @Test
     @DisplayName("Metadata-only changes (chmod, touch, mkdir, delete) ride in ordinary padded runs and leave every node alike")
     void metadataOnlyChanges() throws Exception {
         SimFlock flock = new SimFlock(21, dir, SimNetwork.Options.lan(), 0, 0, 0);

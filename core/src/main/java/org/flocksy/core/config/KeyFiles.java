@@ -46,8 +46,7 @@ public final class KeyFiles {
         if (root == null) {
             return result;
         }
-        refuseIfOthersCanRead(file);
-        refuseIfOthersCanWrite(file, "private keys");
+        refuseUnsafe(file, "private keys", true);
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             String where = file + ": entry '" + e.getKey() + "'";
@@ -66,7 +65,7 @@ public final class KeyFiles {
         Map<String, String> result = new LinkedHashMap<>();
         JsonNode root = readObject(file, false);
         // Whoever can write the keystore can add a key of theirs and be admitted as a member.
-        refuseIfOthersCanWrite(file, "keystore");
+        refuseUnsafe(file, "keystore", false);
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             String where = file + ": entry '" + e.getKey() + "'";
@@ -158,24 +157,11 @@ public final class KeyFiles {
         return root;
     }
 
-    /** Like ssh: a secret others can read is no longer a secret, and saying so beats carrying on. */
-    private static void refuseIfOthersCanRead(Path file) throws ConfigException {
-        Set<PosixFilePermission> mode;
-        try {
-            mode = Files.getPosixFilePermissions(file);
-        } catch (UnsupportedOperationException e) {
-            return;
-        } catch (IOException e) {
-            throw new ConfigException(file + ": cannot read its permissions: " + Problems.describe(e), e);
-        }
-        if (mode.contains(PosixFilePermission.GROUP_READ) || mode.contains(PosixFilePermission.OTHERS_READ)) {
-            throw new ConfigException(file + ": private keys readable by others (" + PosixFilePermissions.toString(mode)
-                    + "); make it private with: chmod 600 " + file);
-        }
-    }
-
-    /** A file another user owns or may write decides who is admitted: refused, as ssh refuses such key files. */
-    private static void refuseIfOthersCanWrite(Path file, String what) throws ConfigException {
+    /**
+     * Like ssh: a key file another user owns or may write decides who is admitted, and a secret others can
+     * read ({@code secret}) is no longer one. Refused, with the command that fixes it.
+     */
+    private static void refuseUnsafe(Path file, String what, boolean secret) throws ConfigException {
         Set<PosixFilePermission> mode;
         UserPrincipal owner;
         try {
@@ -185,6 +171,10 @@ public final class KeyFiles {
             return;
         } catch (IOException e) {
             throw new ConfigException(file + ": cannot read its permissions: " + Problems.describe(e), e);
+        }
+        if (secret && (mode.contains(PosixFilePermission.GROUP_READ) || mode.contains(PosixFilePermission.OTHERS_READ))) {
+            throw new ConfigException(file + ": " + what + " readable by others (" + PosixFilePermissions.toString(mode)
+                    + "); make it private with: chmod 600 " + file);
         }
         if (mode.contains(PosixFilePermission.GROUP_WRITE) || mode.contains(PosixFilePermission.OTHERS_WRITE)) {
             throw new ConfigException(file + ": " + what + " writable by other users (" + PosixFilePermissions.toString(mode)

@@ -1,23 +1,37 @@
 package org.flocksy.core.ignore;
 
+import com.google.re2j.Pattern;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * Which paths of a box are not synced: the box's {@code .flocksyignore} in gitignore syntax, after built-in
  * patterns for temp files and operating-system junk (which a {@code !pattern} in the file can take back).
  * As in git, the last matching rule decides, and nothing below an ignored directory can be re-included.
  * Immutable.
+ *
+ * <p>The file syncs like any other, so a member can write it: its size and rule count are bounded, and
+ * patterns match through RE2/J, in time linear in the path, never by backtracking.
  */
 public final class IgnoreRules {
     /** The file in a box's root that holds its rules. */
     public static final String FILE_NAME = ".flocksyignore";
+
+    /** Larger ignore files are refused: a file of rules, not of data. */
+    public static final int FILE_BYTES_MAX = 64 * 1024;
+    /** Rules per file, at most: every path is checked against each. */
+    public static final int RULES_MAX = 1_000;
+    /** Of those, rules that need a regular expression (wildcards in the middle, classes, {@code **}). */
+    public static final int PATTERN_RULES_MAX = 100;
 
     /** Files no one wants synced: editor swap and lock files, partial downloads, OS metadata. */
     static final List<String> BUILT_IN = List.of(
@@ -77,18 +91,30 @@ public final class IgnoreRules {
      */
     public static IgnoreRules load(Path root) throws IOException {
         Path file = root.resolve(FILE_NAME);
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes(FILE_BYTES_MAX + 1);
         } catch (NoSuchFileException e) {
             return builtIn();
         }
-        return parse(lines, file.toString());
+        if (bytes.length > FILE_BYTES_MAX) {
+            throw new IOException(file + ": larger than " + FILE_BYTES_MAX / 1024 + " KiB, not an ignore file");
+        }
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new IOException(file + ": not UTF-8 text", e);
+        }
+        return parse(text.lines().toList(), file.toString());
     }
 
     /** Rules from the lines of an ignore file named {@code origin}, after the built-in ones. */
     public static IgnoreRules parse(List<String> lines, String origin) throws IOException {
         List<Rule> rules = new ArrayList<>(builtIn().rules);
+        int own = 0;
+        int patterns = 0;
         for (int i = 0; i < lines.size(); i++) {
             String line = stripTrailingSpaces(lines.get(i));
             if (line.isEmpty() || line.startsWith("#")) {
@@ -97,6 +123,10 @@ public final class IgnoreRules {
             try {
                 Rule rule = parse(line, origin + ":" + (i + 1));
                 if (rule != null) {
+                    if (++own > RULES_MAX || (rule.simple() == Simple.REGEX && ++patterns > PATTERN_RULES_MAX)) {
+                        throw new IOException(origin + ":" + (i + 1) + ": more than " + (own > RULES_MAX ? RULES_MAX + " rules"
+                                : PATTERN_RULES_MAX + " rules with wildcards inside, classes or **") + " in one ignore file");
+                    }
                     rules.add(rule);
                 }
             } catch (IllegalArgumentException e) {

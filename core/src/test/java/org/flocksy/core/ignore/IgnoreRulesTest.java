@@ -2,12 +2,14 @@ package org.flocksy.core.ignore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -94,6 +96,35 @@ class IgnoreRulesTest {
     private static final String[] PATTERNS = {"*.txt", "*.log", "a", "a/", "/a", "b/", "a*", "?.txt", "[ab]*", "[!a]*.txt",
             "**/keep.log", "a/**", "sub/*/c.txt", "a/**/d.log", "!keep.log", "!c.txt", "!/a", "e", "/e", "sub", "**/sub/",
             ".*", "x y/", "\\[x].txt", "*/c.txt", "!*/f.md", "f.*", "!sub/", "x y/*", "/*.md", "a/*", "!a/k*"};
+
+    @Test
+    void aPeersPatternCannotBacktrackAndItsFileIsBounded(@TempDir Path box) throws Exception {
+        // Twelve stars before a class: a backtracking matcher tries some 10^15 ways on a name of 100 letters.
+        IgnoreRules rules = IgnoreRules.parse(List.of("*a*a*a*a*a*a*a*a*a*a*a*a*[b]"), "peer's .flocksyignore");
+        String name = "a".repeat(100);
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+            assertThat(rules.ignores("docs/" + name, false)).isFalse();
+            assertThat(rules.ignores("docs/" + name + "b", false)).isTrue();
+        }, "the match hung: the matcher backtracks");
+
+        Files.writeString(box.resolve(IgnoreRules.FILE_NAME), "#".repeat(IgnoreRules.FILE_BYTES_MAX + 1));
+        assertThatThrownBy(() -> IgnoreRules.load(box)).hasMessage(box.resolve(IgnoreRules.FILE_NAME) + ": larger than 64 KiB, not an ignore file");
+        List<String> many = new ArrayList<>();
+        for (int i = 0; i <= IgnoreRules.RULES_MAX; i++) {
+            many.add("name" + i);
+        }
+        assertThatThrownBy(() -> IgnoreRules.parse(many, "f")).hasMessage("f:1001: more than 1000 rules in one ignore file");
+        List<String> patterns = new ArrayList<>();
+        for (int i = 0; i <= IgnoreRules.PATTERN_RULES_MAX; i++) {
+            patterns.add("a*" + i + "*b");
+        }
+        assertThatThrownBy(() -> IgnoreRules.parse(patterns, "f"))
+                .hasMessage("f:101: more than 100 rules with wildcards inside, classes or ** in one ignore file");
+        assertThat(IgnoreRules.parse(patterns.subList(0, IgnoreRules.PATTERN_RULES_MAX), "f").ignores("a7c", false)).isFalse();
+        assertThat(IgnoreRules.parse(patterns.subList(0, IgnoreRules.PATTERN_RULES_MAX), "f").ignores("a-7-b", false)).isTrue();
+        Files.write(box.resolve(IgnoreRules.FILE_NAME), new byte[] {'a', (byte) 0xff, '\n'});
+        assertThatThrownBy(() -> IgnoreRules.load(box)).hasMessageEndingWith(": not UTF-8 text");
+    }
 
     @Test
     void agreesWithGitOnRandomTreesAndRules() throws Exception {

@@ -90,7 +90,11 @@ public final class IgnoreRules {
      *     message names the file and line)
      */
     public static IgnoreRules load(Path root) throws IOException {
-        Path file = root.resolve(FILE_NAME);
+        return read(root.resolve(FILE_NAME));
+    }
+
+    /** The built-in rules, then those of {@code file} if it exists; as {@link #load}. */
+    public static IgnoreRules read(Path file) throws IOException {
         byte[] bytes;
         try (InputStream in = Files.newInputStream(file)) {
             bytes = in.readNBytes(FILE_BYTES_MAX + 1);

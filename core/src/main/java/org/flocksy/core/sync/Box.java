@@ -11,6 +11,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Collection;
@@ -47,6 +48,8 @@ public final class Box {
     private Versions versions;
     private IgnoreRules ignoreRules = IgnoreRules.builtIn();
     private LinkMode links = LinkMode.COPY;
+    /** In the state folder: the ignore file as it was when its rules were last in force. */
+    private static final String IGNORE_IN_FORCE = "ignore-in-force";
     /** Until the box is opened and its umask read: the common default. */
     private int umask = 022;
     /** Links leading out of the box, logged once each. */
@@ -131,6 +134,34 @@ public final class Box {
      */
     void loadIgnoreRules() throws IOException {
         ignoreRules = IgnoreRules.load(root);
+        Path file = root.resolve(IgnoreRules.FILE_NAME);
+        Path inForce = stateDir().resolve(IGNORE_IN_FORCE);
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            Files.deleteIfExists(inForce);
+            return;
+        }
+        // A copy of the rules that work: a bad edit (here, or from any member) cannot stop the box at the next start.
+        Path temp = tmpDir().resolve(IGNORE_IN_FORCE + ".part");
+        Files.copy(file, temp, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(temp, inForce, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * The rules last in force here, for a start at which the ignore file cannot be used.
+     *
+     * @return false if there are none (a box that never had good rules)
+     */
+    boolean loadIgnoreRulesInForce() {
+        Path inForce = stateDir().resolve(IGNORE_IN_FORCE);
+        try {
+            if (Files.exists(inForce)) {
+                ignoreRules = IgnoreRules.read(inForce);
+                return true;
+            }
+        } catch (IOException e) {
+            // Unusable too: the box stays paused.
+        }
+        return false;
     }
 
     /** Whether a path is left out of syncing here (the box's ignore rules, or the state folder). */

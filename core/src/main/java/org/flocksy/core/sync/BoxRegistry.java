@@ -87,18 +87,26 @@ final class BoxRegistry {
         chooseResolver(box);
         chooseBackup(box);
         try {
-            box.loadIgnoreRules();
-        } catch (IOException e) {
-            // Perhaps a peer's edit: stop this box, not the daemon, and never sync what the file meant to keep out.
-            log.error("box '{}': {}; the box is paused until the file is fixed and flocksy restarted", box.name(), Problems.describe(e));
-            box.block();
-            return false;
-        }
-        try {
             Modes.makePrivate(box.stateDir());
             Modes.makePrivate(box.tmpDir());
             TempFiles.sweep(box.tmpDir());
             box.umask(Modes.umask(box.tmpDir()));
+        } catch (IOException e) {
+            throw unusable(box, e);
+        }
+        try {
+            box.loadIgnoreRules();
+        } catch (IOException e) {
+            // Perhaps a peer's edit: the rules in force before it go on, so nothing they keep out is synced.
+            if (box.loadIgnoreRulesInForce()) {
+                log.error("box '{}': {}; syncing with the rules in force before it until the file is fixed", box.name(), Problems.describe(e));
+            } else {
+                log.error("box '{}': {}; the box is paused until the file is fixed and flocksy restarted", box.name(), Problems.describe(e));
+                box.block();
+                return false;
+            }
+        }
+        try {
             box.open();
         } catch (IOException e) {
             box.close();

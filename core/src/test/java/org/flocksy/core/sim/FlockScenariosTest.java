@@ -548,6 +548,30 @@ class FlockScenariosTest {
     }
 
     @Test
+    @DisplayName("A member's broken .flocksyignore pauses no box: the rules in force before it go on, also after a restart")
+    void aBrokenIgnoreFileFromAMemberPausesNothing() throws Exception {
+        SimFlock flock = new SimFlock(26, dir, SimNetwork.Options.lan(), 0, 0, 0);
+        flock.start();
+        byte[] rules = "*.secret\n".getBytes(StandardCharsets.UTF_8);
+        flock.node(1).write(".flocksyignore", rules);
+        assertThat(flock.runUntil(() -> flock.nodes.stream().allMatch(n -> holds(n, ".flocksyignore", rules)) && allReady(flock), BUDGET)).isTrue();
+        byte[] broken = "*.secret\nfine\\\n".getBytes(StandardCharsets.UTF_8);
+        flock.node(1).write(".flocksyignore", broken);
+        assertThat(flock.runUntil(() -> holds(flock.node(2), ".flocksyignore", broken) && allReady(flock), BUDGET)).isTrue();
+
+        flock.restart(2);
+        byte[] honest = content(37, 300);
+        flock.node(2).write("keys.secret", content(38, 50));
+        flock.node(3).write("after.txt", honest);
+        assertThat(flock.runUntil(() -> holds(flock.node(2), "after.txt", honest) && holds(flock.node(1), "after.txt", honest)
+                && allReady(flock), BUDGET)).as("the restarted node still syncs").isTrue();
+        flock.node(2).write("mine.txt", honest);
+        assertThat(flock.runUntil(() -> holds(flock.node(3), "mine.txt", honest) && allReady(flock), BUDGET)).isTrue();
+        assertThat(flock.node(1).box.resolve("keys.secret")).as("what the rules in force keep out stays out").doesNotExist();
+        assertThat(flock.node(3).box.resolve("keys.secret")).doesNotExist();
+    }
+
+    @Test
     @DisplayName("symlinks = copy (the default): a link inside the box travels as a link, one leading out does not; deleting it deletes only the link")
     void linksAreCopiedAsLinks() throws Exception {
         SimFlock flock = new SimFlock(24, dir, SimNetwork.Options.lan(), 0, 0, 0);

@@ -31,6 +31,7 @@ final class ZapHandler implements AutoCloseable {
     private final Thread thread;
     private final CountDownLatch bound = new CountDownLatch(1);
     private final AtomicLong denied = new AtomicLong();
+    private final RefusalLog refusals = new RefusalLog(System::nanoTime, log::warn);
     private volatile boolean running = true;
     private volatile boolean failed;
     private volatile RuntimeException bindFailure;
@@ -144,11 +145,11 @@ final class ZapHandler implements AutoCloseable {
                 text = "OK";
             } else {
                 denied.incrementAndGet();
-                log.warn("refused a connection from {}: its key {} is not in the keystore", address, key);
+                refusals.refused(address, key, "its key " + key + " is not in the keystore");
             }
         } else {
             denied.incrementAndGet();
-            log.warn("refused a connection from {}: mechanism {} is not CURVE", address, mechanism);
+            refusals.refused(address, "mechanism " + mechanism, "mechanism " + mechanism + " is not CURVE");
         }
         ZMsg reply = new ZMsg();
         reply.add(version == null ? "1.0" : version);

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import org.flocksy.core.bundle.BundleReader;
@@ -32,12 +34,27 @@ record Received(Change change, Content content, boolean movedAway) {
         return new Received(entry.change(), out -> reader.copyContent(entry, out, blake2b), false);
     }
 
-    /** A file record whose content is the local file {@code source}. */
+    /**
+     * A file record whose content is the local file {@code source}: a link's is the text of its target (a
+     * link is never read through), and anything else but a regular file has none (a FIFO would block the
+     * loop for good, a device would never end).
+     */
     static Received local(Change change, Path source, Blake2b blake2b) {
         return new Received(change, out -> {
             Blake2b.Hasher hasher = blake2b.newHasher();
+            if (Files.isSymbolicLink(source)) {
+                ByteBuffer target = ByteBuffer.wrap(Stamp.target(source));
+                hasher.update(target.array(), target.remaining());
+                while (target.hasRemaining()) {
+                    out.write(target);
+                }
+                return hasher.finish();
+            }
+            if (!Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)) {
+                throw new IOException(source + " is not a regular file");
+            }
             ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
-            try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ)) {
+            try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
                 long left = change.size();
                 for (int n; left > 0 && (n = in.read(buffer.clear().limit((int) Math.min(buffer.capacity(), left)))) > 0; left -= n) {
                     buffer.flip();

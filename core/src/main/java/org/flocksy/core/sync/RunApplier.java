@@ -234,7 +234,8 @@ final class RunApplier {
         String source = refusal(box, move.source()) == null ? box.localName(move.source()) : null;
         Path from = source == null ? null : box.resolve(source);
         Stamp stamp = from == null ? null : box.stamp(from);
-        boolean have = stamp != null && !stamp.directory() && stamp.size() == move.size()
+        // A link is the content of a moved link only: a moved file's bytes are never read through one.
+        boolean have = stamp != null && !stamp.directory() && stamp.link() == Stamp.isLink(c.mode()) && stamp.size() == move.size()
                 && Arrays.equals(placer.hashOf(box, source, stamp), move.contentHash());
         if (have) {
             applyChange(box, peer, Received.local(file, from, blake2b));

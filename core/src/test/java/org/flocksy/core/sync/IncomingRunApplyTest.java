@@ -1,6 +1,7 @@
 package org.flocksy.core.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.IOException;
 import java.lang.reflect.Field;
@@ -8,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.text.Normalizer;
 import java.time.Instant;
@@ -212,6 +214,21 @@ class IncomingRunApplyTest {
         OutgoingRun digest = engine.nextOutgoing(0);
         assertThat(digest.changes()).singleElement().satisfies(c -> assertThat(c.kind()).isEqualTo(Change.Kind.DIGEST));
         digest.close();
+    }
+
+    @Test
+    void aRenameFromALinkToAFifoNeverOpensTheFifo() throws Exception {
+        // A member names as a rename's source a link here that leads to a FIFO, with the link's own size and hash.
+        Process mkfifo = new ProcessBuilder("mkfifo", root.resolve("pipe").toString()).inheritIO().start();
+        assertThat(mkfifo.waitFor()).isZero();
+        Files.createSymbolicLink(root.resolve("p.link"), Path.of("pipe"));
+        byte[] text = "pipe".getBytes(StandardCharsets.UTF_8);
+        IncomingRun run = deliver(new Moved("moved.txt", new Move(text.length, BLAKE2B.hash256(text), "p.link", V1)));
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThat(engine.apply(run)).isTrue(),
+                "applying the rename blocked: the FIFO behind the link was opened");
+        assertThat(root.resolve("moved.txt")).as("a file's content is never taken from a link").doesNotExist();
+        assertThat(Files.getAttribute(root.resolve("pipe"), "unix:mode", LinkOption.NOFOLLOW_LINKS)).as("the FIFO is left alone")
+                .satisfies(mode -> assertThat((Integer) mode & 0170000).isEqualTo(0010000));
     }
 
     @Test

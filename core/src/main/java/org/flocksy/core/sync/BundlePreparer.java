@@ -17,6 +17,7 @@ import org.flocksy.core.bundle.Change;
 import org.flocksy.core.bundle.Move;
 import org.flocksy.core.config.Problems;
 import org.flocksy.core.crypto.Blake2b;
+import org.flocksy.core.wire.RunMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,6 +71,12 @@ final class BundlePreparer {
         byte[] hash;
         try (BundleWriter writer = new BundleWriter(file, blake2b)) {
             for (Planned p : ordered) {
+                if (sizeOf(p) > RunMetadata.LENGTH_MAX - 64 * 1024) {
+                    // No peer would take such a run: say so once per change, and send the rest.
+                    log.error("box '{}': {} is {} bytes, more than a run can carry ({} bytes); it is not synced",
+                            box.name(), p.key().path(), sizeOf(p), RunMetadata.LENGTH_MAX);
+                    continue;
+                }
                 if (!written.isEmpty() && writer.length() + sizeOf(p) > bytesMax) {
                     deferred.add(p);
                     continue;

@@ -70,6 +70,12 @@ final class NewerVersionApplier {
     private void deletion(Box box, String peer, Received entry, Path target) throws IOException {
         Change c = entry.change();
         String path = c.path();
+        if (box.entry(path) == null && !Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            // Never here: nothing to delete, and no tombstone either, or a member's deletions of made-up paths
+            // would grow the index without bound. A stale copy from another node may come back once; the
+            // deleting node's digest takes it away again.
+            return;
+        }
         if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && entry.movedAway()) {
             // Renamed: the content lives on under its new name, a copy in the versions would only take space.
             Files.delete(target);

@@ -85,7 +85,7 @@ final class RunApplier {
     /**
      * Why a bundle of {@code length} bytes cannot be taken in now, or {@code null}: it lands in the box's temp
      * folder whole, and each file is copied out of it once more before it goes, so twice its length must fit
-     * with {@link #DISK_RESERVE_BYTES} to spare. A member's run may declare up to 8 TiB; the disk decides. Small
+     * with {@link #DISK_RESERVE_BYTES} to spare. A member's run may declare up to 1 TiB; the disk decides. Small
      * bundles are always taken in.
      */
     private static String roomFor(Box box, long length) {

@@ -24,8 +24,11 @@ public record RunMetadata(byte[] boxUid, int records, long length, byte[] bundle
     public static final int RATE_MAX = 50_000;
     /** Bytes of the smallest record (a one-byte path, an empty version vector, no content): bounds the count a length can hold. */
     public static final int RECORD_BYTES_MIN = 70;
-    /** The longest bundle whose chunks an int can count. */
-    public static final long LENGTH_MAX = (long) Integer.MAX_VALUE * FrameCodec.CHUNK_BYTES;
+    /**
+     * The longest bundle, 1 TiB (so the largest file that syncs): a receiver keeps a bit per chunk of a run,
+     * 32 MiB at this length, whatever a member declares (8 TiB, an int's worth of chunks, took 256 MiB).
+     */
+    public static final long LENGTH_MAX = 1L << 40;
 
     /** Metadata before the originator chose the start and the rate. */
     public RunMetadata(byte[] boxUid, int records, long length, byte[] bundleHash, long startMs) {

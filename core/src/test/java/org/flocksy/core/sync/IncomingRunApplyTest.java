@@ -14,6 +14,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.text.Normalizer;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
@@ -232,6 +233,25 @@ class IncomingRunApplyTest {
     }
 
     @Test
+    void deletionsOfPathsNeverHereLeaveNoTombstones() throws Exception {
+        // Issue 13, item 1: a member's bundle of deletions of made-up paths must not grow the index for good.
+        Files.writeString(root.resolve("real.txt"), "here");
+        box.record("real.txt", Stamp.read(root.resolve("real.txt")), BLAKE2B.hash256(root.resolve("real.txt")), VersionVector.EMPTY, SELF);
+        List<Object> deletions = new ArrayList<>();
+        Random random = new Random(13);
+        for (int i = 0; i < 2_000; i++) {
+            deletions.add(Change.deleted("made-up/" + Long.toHexString(random.nextLong()), V1, PEER));
+        }
+        deletions.add(Change.deleted("real.txt", V1, PEER));
+        IncomingRun run = deliver(deletions.toArray());
+        assertThat(engine.apply(run)).isTrue();
+        assertThat(box.entries()).as("only the path this node had is remembered as deleted").singleElement()
+                .satisfies(e -> assertThat(e.path()).isEqualTo("real.txt"))
+                .satisfies(e -> assertThat(e.deleted()).isTrue());
+        assertThat(root.resolve("real.txt")).doesNotExist();
+    }
+
+    @Test
     void aNameInAnotherUnicodeFormIsTheSameFile() throws Exception {
         String nfd = "cafe\u0301/re\u0301sume\u0301.txt";
         String nfc = Normalizer.normalize(nfd, Normalizer.Form.NFC);
@@ -421,9 +441,9 @@ class IncomingRunApplyTest {
 
     @Test
     void aBundleLargerThanTheDiskCanTakeIsReceivedIntoNothing() throws Exception {
-        // Issue 13, item 2: a member may declare up to 8 TiB; nothing is written for a bundle the disk cannot hold twice.
+        // Issue 13, item 2: a member may declare up to 1 TiB; nothing is written for a bundle the disk cannot hold twice.
         long free = Files.getFileStore(root).getUsableSpace();
-        org.junit.jupiter.api.Assumptions.assumeTrue(free / 2 + 1 <= RunMetadata.LENGTH_MAX, "a disk with more than 16 TiB free");
+        org.junit.jupiter.api.Assumptions.assumeTrue(free / 2 + 1 <= RunMetadata.LENGTH_MAX, "a disk with more than 2 TiB free");
         long length = free / 2 + 1;
         IncomingRun run = engine.openIncoming("peer", new RunMetadata(box.uid(), 1, length, new byte[32], 0));
         assertThat(run.refusal()).startsWith("the bundle (" + length + " bytes) needs twice that on the disk");

@@ -138,7 +138,7 @@ class FrameCodecTest {
     }
 
     @Test
-    void metadataThatCannotDescribeABundleIsRejected() {
+    void metadataThatCannotDescribeABundleIsRejected() throws Exception {
         byte[] meta = FrameCodec.encode(new Heartbeat(Status.SENDING_NEW_FILE_METADATA, 1, metadata()));
         int recordsAt = 12 + 32;
         byte[] noRecords = meta.clone();
@@ -151,6 +151,13 @@ class FrameCodecTest {
         byte[] negative = meta.clone();
         negative[recordsAt + 4] = (byte) 0x80;
         assertReason(negative, MalformedFrameException.Reason.BAD_FIELD);
+        // A member declaring more than 1 TiB would make every receiver keep a bit per chunk of it.
+        byte[] huge = meta.clone();
+        java.nio.ByteBuffer.wrap(huge).putLong(recordsAt + 4, RunMetadata.LENGTH_MAX + 1);
+        assertReason(huge, MalformedFrameException.Reason.BAD_FIELD);
+        byte[] largest = meta.clone();
+        java.nio.ByteBuffer.wrap(largest).putLong(recordsAt + 4, RunMetadata.LENGTH_MAX);
+        assertThat(((RunMetadata) ((Heartbeat) FrameCodec.decode(largest)).payload()).length()).isEqualTo(1L << 40);
         int rateAt = recordsAt + 4 + 8 + 32 + 8;
         for (int rate : new int[] {0, RunMetadata.RATE_MIN - 1, RunMetadata.RATE_MAX + 1, -1}) {
             byte[] badRate = meta.clone();

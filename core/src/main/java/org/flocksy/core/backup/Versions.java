@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -30,6 +31,11 @@ import org.slf4j.LoggerFactory;
 /**
  * One box's stored versions: {@code .flocksy/versions/<dir>/<name>~YYYYMMDD-HHMMSS[-n]<.ext>}, the time being
  * when the version was replaced or deleted (UTC). Without a strategy ({@code none}) nothing is kept.
+ *
+ * <p>Two rules hold whatever the strategy says, because a member's changes must not be able to destroy
+ * what they replaced: no version is deleted by the strategy in its first {@link #KEPT_AT_LEAST} (a burst
+ * of pushes cannot evict the original behind them), and the store never grows past its size limit: the
+ * oldest versions go first, each with a log line.
  */
 public final class Versions {
     private static final Logger log = LoggerFactory.getLogger(Versions.class);
@@ -41,20 +47,33 @@ public final class Versions {
     private final BackupStrategy strategy;
     private final String parameter;
     private final Supplier<Instant> clock;
+    private final long maxBytes;
+    /** Bytes in the store, -1 until first counted. */
+    private long storedBytes = -1;
+
+    /** A version is this old at least before a strategy may delete it. */
+    public static final Duration KEPT_AT_LEAST = Duration.ofHours(24);
 
     /**
      * @param root the box's folder
      * @param store where versions go (the box's {@code .flocksy/versions})
      * @param strategy the box's strategy, or {@code null} to keep nothing
+     * @param maxBytes the most the store may hold; the oldest versions go beyond it
      */
     public Versions(String box, Path root, Path store, BackupStrategy strategy, String parameter,
-                    Supplier<Instant> clock) {
+                    Supplier<Instant> clock, long maxBytes) {
         this.box = box;
         this.root = root;
         this.store = store;
         this.strategy = strategy;
         this.parameter = parameter;
         this.clock = clock;
+        this.maxBytes = maxBytes;
+    }
+
+    /** Without a size limit of its own. */
+    public Versions(String box, Path root, Path store, BackupStrategy strategy, String parameter, Supplier<Instant> clock) {
+        this(box, root, store, strategy, parameter, clock, Long.MAX_VALUE);
     }
 
     public boolean keeps() {
@@ -79,6 +98,7 @@ public final class Versions {
                     Files.copy(file, version, StandardCopyOption.COPY_ATTRIBUTES);
                 }
             }
+            stored(version);
             pruned(path);
         }
     }
@@ -94,8 +114,68 @@ public final class Versions {
             Files.deleteIfExists(file);
             return;
         }
-        Files.move(file, newVersionPath(path), StandardCopyOption.ATOMIC_MOVE);
+        Path version = newVersionPath(path);
+        Files.move(file, version, StandardCopyOption.ATOMIC_MOVE);
+        stored(version);
         pruned(path);
+    }
+
+    /** Counts a version just stored, and makes room for it if the store is over its limit. */
+    private void stored(Path version) throws IOException {
+        if (storedBytes >= 0) {
+            storedBytes += Files.size(version);
+        }
+        if (bytes() > maxBytes) {
+            evictOldest();
+        }
+    }
+
+    /** Bytes in the store now (counted once, then kept up to date). */
+    private long bytes() throws IOException {
+        if (storedBytes < 0) {
+            long total = 0;
+            for (Stored v : everyVersion()) {
+                total += v.bytes();
+            }
+            storedBytes = total;
+        }
+        return storedBytes;
+    }
+
+    private record Stored(Path file, Instant at, long bytes) {}
+
+    /** Every stored version of every path, oldest first. */
+    private List<Stored> everyVersion() throws IOException {
+        List<Stored> all = new ArrayList<>();
+        if (!Files.isDirectory(store)) {
+            return all;
+        }
+        Pattern versionName = Pattern.compile(".+~(\\d{8}-\\d{6})(?:-\\d+)?(?:\\.[^.]*)?");
+        try (Stream<Path> files = Files.walk(store)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Matcher m = versionName.matcher(f.getFileName().toString());
+                if (m.matches() && Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+                    all.add(new Stored(f, LocalDateTime.parse(m.group(1), STAMP).toInstant(ZoneOffset.UTC), Files.size(f)));
+                }
+            }
+        }
+        all.sort(Comparator.comparing(Stored::at).thenComparing(Stored::file));
+        return all;
+    }
+
+    /** Deletes the oldest versions until the store is within its limit; each one dropped is logged. */
+    private void evictOldest() throws IOException {
+        List<Stored> all = everyVersion();
+        long total = all.stream().mapToLong(Stored::bytes).sum();
+        for (Stored v : all) {
+            if (total <= maxBytes) {
+                break;
+            }
+            Files.deleteIfExists(v.file());
+            total -= v.bytes();
+            log.warn("box '{}': versions over their limit of {} bytes: dropped {}, the oldest", box, maxBytes, root.relativize(v.file()));
+        }
+        storedBytes = total;
     }
 
     private static boolean singlyLinked(Path file) {
@@ -221,6 +301,11 @@ public final class Versions {
                 }
             }
         }
+        // A limit lowered in the config, or versions stored before there was one.
+        storedBytes = -1;
+        if (bytes() > maxBytes) {
+            evictOldest();
+        }
         return before - after;
     }
 
@@ -234,9 +319,14 @@ public final class Versions {
             log.error("box '{}': backup strategy {} failed on {}: {}; keeping every version", box, strategy.id(), path, e.toString());
             return;
         }
+        Instant youngest = clock.get().minus(KEPT_AT_LEAST);
         for (StoredVersion v : expired) {
-            if (all.contains(v)) {
-                Files.deleteIfExists(root.resolve(v.location()));
+            if (all.contains(v) && v.archivedAt().isBefore(youngest)) {
+                Path file = root.resolve(v.location());
+                long size = Files.exists(file, LinkOption.NOFOLLOW_LINKS) ? Files.size(file) : 0;
+                if (Files.deleteIfExists(file) && storedBytes >= 0) {
+                    storedBytes -= size;
+                }
             }
         }
     }

@@ -17,7 +17,7 @@ import java.util.Set;
 public final class ConfigFile {
     /** The keys the file may hold; they are the long names of the command-line options, as in the seed. */
     public static final Set<String> KEYS = Set.of("hostname", "node", "box", "keystore", "privatekey", "resolver", "backup", "symlinks", "rate",
-            "max-bandwidth");
+            "max-bandwidth", "versions-max");
 
     /** One {@code key = value} line. */
     public record Entry(String key, String value, String origin) {}

@@ -70,4 +70,21 @@ public record RateSetting(Declared<Integer> framesPerSecond, Declared<Long> maxB
         }
         throw new ConfigException(origin + ": max-bandwidth '" + text + "' is not a rate like 20MiB, 2.5MB/s or 100Mbit");
     }
+
+    private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([KMGT]i?B?)?", Pattern.CASE_INSENSITIVE);
+
+    /** A size like {@code 500MiB}, {@code 20G} or {@code 1.5TB} (K, M, G, T alone are binary), in bytes. */
+    static long parseSize(String text, String origin, String what) throws ConfigException {
+        Matcher m = SIZE.matcher(text.strip());
+        if (m.matches()) {
+            String unit = m.group(2) == null ? "" : m.group(2).toUpperCase(Locale.ROOT);
+            int power = unit.isEmpty() ? 0 : "KMGT".indexOf(unit.charAt(0)) + 1;
+            double base = unit.length() == 2 && unit.endsWith("B") ? 1000 : 1024;
+            double bytes = Double.parseDouble(m.group(1)) * Math.pow(base, power);
+            if (bytes >= 1 && bytes < Long.MAX_VALUE) {
+                return (long) bytes;
+            }
+        }
+        throw new ConfigException(origin + ": " + what + " '" + text + "' is not a size like 500MiB, 20G or 1.5TB");
+    }
 }

@@ -16,11 +16,12 @@ import org.flocksy.api.BoxSpec;
  * @param backups the backup strategy per box name, {@code ID} or {@code ID:PARAMETER} (default {@code trashcan})
  * @param symlinks how each box treats symbolic links: {@code copy} (default), {@code follow} or {@code ignore}
  * @param rate the rate and the egress cap this node takes part in runs at
+ * @param versionsMax bytes each box's stored versions may take at most, per box name (default: a tenth of its disk)
  */
 public record Settings(List<Declared<String>> hostnames, List<Declared<String>> nodes,
                        List<Declared<BoxSpec>> boxes, Declared<Path> keystore, Declared<Path> privateKeys,
                        Map<String, Declared<String>> resolvers, Map<String, Declared<String>> backups,
-                       Map<String, Declared<String>> symlinks, RateSetting rate) {
+                       Map<String, Declared<String>> symlinks, RateSetting rate, Map<String, Declared<Long>> versionsMax) {
     /** The resolver boxes get when the config names none. */
     public static final String DEFAULT_RESOLVER = "keep-both";
     /** The backup strategy boxes get when the config names none; {@code none} keeps nothing. */
@@ -36,6 +37,13 @@ public record Settings(List<Declared<String>> hostnames, List<Declared<String>> 
         backups = Map.copyOf(backups);
         symlinks = Map.copyOf(symlinks);
         rate = rate == null ? RateSetting.AUTO : rate;
+        versionsMax = versionsMax == null ? Map.of() : Map.copyOf(versionsMax);
+    }
+
+    public Settings(List<Declared<String>> hostnames, List<Declared<String>> nodes, List<Declared<BoxSpec>> boxes,
+                    Declared<Path> keystore, Declared<Path> privateKeys, Map<String, Declared<String>> resolvers,
+                    Map<String, Declared<String>> backups, Map<String, Declared<String>> symlinks, RateSetting rate) {
+        this(hostnames, nodes, boxes, keystore, privateKeys, resolvers, backups, symlinks, rate, Map.of());
     }
 
     public Settings(List<Declared<String>> hostnames, List<Declared<String>> nodes, List<Declared<BoxSpec>> boxes,
@@ -59,6 +67,12 @@ public record Settings(List<Declared<String>> hostnames, List<Declared<String>> 
     public String backupOf(String name) {
         Declared<String> chosen = backups.get(name);
         return chosen == null ? DEFAULT_BACKUP : chosen.value();
+    }
+
+    /** The most bytes box {@code name}'s stored versions may take, or {@code null} for the default (a tenth of its disk). */
+    public Long versionsMaxOf(String name) {
+        Declared<Long> chosen = versionsMax.get(name);
+        return chosen == null ? null : chosen.value();
     }
 
     /** How box {@code name} treats symbolic links: one of {@link #SYMLINK_MODES}. */

@@ -44,6 +44,7 @@ public final class SettingsLoader {
         Map<String, Declared<String>> resolvers = new HashMap<>();
         Map<String, Declared<String>> backups = new HashMap<>();
         Map<String, Declared<String>> symlinks = new HashMap<>();
+        Map<String, Declared<String>> versionsMaxText = new HashMap<>();
         Declared<Integer> rate = null;
         Declared<Long> maxBandwidth = null;
         for (ConfigFile.Entry e : entries) {
@@ -67,6 +68,7 @@ public final class SettingsLoader {
                     Integer fixed = RateSetting.parseRate(e.value(), e.origin());
                     rate = fixed == null ? null : new Declared<>(fixed, e.origin());
                 }
+                case "versions-max" -> perBox("versions-max", "BOX:SIZE, e.g. docs:20GiB", e.value(), e.origin(), versionsMaxText);
                 case "max-bandwidth" -> maxBandwidth = new Declared<>(RateSetting.parseBandwidth(e.value(), e.origin()), e.origin());
                 default -> throw new IllegalStateException("ConfigFile admitted unknown key " + e.key());
             }
@@ -93,8 +95,13 @@ public final class SettingsLoader {
         if (flags.maxBandwidth() != null) {
             maxBandwidth = new Declared<>(RateSetting.parseBandwidth(flags.maxBandwidth(), "--max-bandwidth"), "--max-bandwidth");
         }
+        Map<String, Declared<Long>> versionsMax = new HashMap<>();
+        for (Map.Entry<String, Declared<String>> v : versionsMaxText.entrySet()) {
+            versionsMax.put(v.getKey(), new Declared<>(RateSetting.parseSize(v.getValue().value(), v.getValue().origin(), "versions-max for box '"
+                    + v.getKey() + "'"), v.getValue().origin()));
+        }
         Settings settings = new Settings(hostnames, nodes, boxes, keystore, privateKeys, resolvers, backups, symlinks,
-                new RateSetting(rate, maxBandwidth));
+                new RateSetting(rate, maxBandwidth), versionsMax);
         checkForm(settings, config, needBoxesAndNodes);
         return settings;
     }
@@ -120,8 +127,9 @@ public final class SettingsLoader {
                         + earlier.origin()));
             }
         }
-        for (var chosen : List.of(Map.entry("resolver", s.resolvers()), Map.entry("backup", s.backups()), Map.entry("symlinks", s.symlinks()))) {
-            for (Map.Entry<String, Declared<String>> r : chosen.getValue().entrySet()) {
+        for (var chosen : List.of(Map.entry("resolver", s.resolvers()), Map.entry("backup", s.backups()), Map.entry("symlinks", s.symlinks()),
+                Map.entry("versions-max", s.versionsMax()))) {
+            for (var r : chosen.getValue().entrySet()) {
                 if (!names.containsKey(r.getKey())) {
                     throw new ConfigException(r.getValue().error(chosen.getKey() + " for box '" + r.getKey() + "', which is not declared"));
                 }

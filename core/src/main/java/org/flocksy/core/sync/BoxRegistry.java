@@ -263,8 +263,10 @@ final class BoxRegistry {
         } else if (!choice.chosen().equals("none")) {
             log.warn("box '{}': no backup strategy plugin '{}': replaced and deleted files are not kept", box.name(), choice.chosen());
         }
+        Long configured = settings.versionsMaxOf(box.name());
+        long maxBytes = configured != null ? configured : Files.getFileStore(box.root()).getTotalSpace() / 10;
         box.versions(new Versions(box.name(), box.root(), box.versionsDir(), choice.strategy(), choice.parameter(),
-                () -> Instant.ofEpochMilli(clock.wallMillis())));
+                () -> Instant.ofEpochMilli(clock.wallMillis()), maxBytes));
     }
 
     /** Stops every watcher and closes every index; once the event loop has stopped. */

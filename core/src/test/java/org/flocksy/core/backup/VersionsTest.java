@@ -21,16 +21,44 @@ class VersionsTest {
     private static final Instant SECOND = Instant.parse("2026-11-25T12:00:00Z");
 
     @Test
-    void versionsOfOneSecondKeepTheirOrderAndPruningKeepsTheNewest(@TempDir Path box) throws Exception {
+    void versionsOfOneSecondKeepTheirOrderAndPruningKeepsTheNewestOnceADayHasPassed(@TempDir Path box) throws Exception {
+        // Issue 13, item 7: a member pushing N+1 versions at once must not evict the original behind them.
+        Instant[] now = {SECOND};
         Files.createDirectories(box.resolve(".flocksy/tmp"));
-        Versions versions = new Versions("docs", box, box.resolve(".flocksy/versions"), new SimplePlugin.Simple(), "1", () -> SECOND);
+        Versions versions = new Versions("docs", box, box.resolve(".flocksy/versions"), new SimplePlugin.Simple(), "1", () -> now[0]);
         Path file = Files.createDirectories(box.resolve("notes")).resolve("a.txt");
-        for (String content : new String[] {"v1", "v2", "v3"}) {
+        for (String content : new String[] {"original", "v2", "v3"}) {
             Files.writeString(file, content);
             versions.takeAway("notes/a.txt");
         }
+        assertThat(versions.list("notes/a.txt")).as("simple:1, yet nothing goes in its first day")
+                .extracting(v -> Files.readString(box.resolve(v.location()))).containsExactly("v3", "v2", "original");
+        now[0] = SECOND.plus(Versions.KEPT_AT_LEAST).plusSeconds(1);
+        assertThat(versions.pruneAll()).isEqualTo(2);
         assertThat(versions.list("notes/a.txt")).singleElement()
                 .satisfies(v -> assertThat(box.resolve(v.location())).hasContent("v3"));
+    }
+
+    @Test
+    void theStoreStaysWithinItsLimitTheOldestGoingFirst(@TempDir Path box) throws Exception {
+        Instant[] now = {SECOND};
+        Versions versions = new Versions("docs", box, box.resolve(".flocksy/versions"), new TrashcanPlugin.Trashcan(), null, () -> now[0],
+                10_000);
+        for (int i = 0; i < 6; i++) {
+            Files.write(box.resolve("f" + i + ".bin"), new byte[3_000]);
+            versions.takeAway("f" + i + ".bin");
+            now[0] = now[0].plusSeconds(60);
+        }
+        assertThat(versions.list("f0.bin")).as("the oldest went").isEmpty();
+        assertThat(versions.list("f1.bin")).isEmpty();
+        assertThat(versions.list("f2.bin")).isEmpty();
+        assertThat(versions.list("f3.bin")).hasSize(1);
+        assertThat(versions.list("f5.bin")).hasSize(1);
+        // A limit lowered later (a restart with another versions-max) applies at the next pruning.
+        Versions smaller = new Versions("docs", box, box.resolve(".flocksy/versions"), new TrashcanPlugin.Trashcan(), null, () -> now[0], 4_000);
+        smaller.pruneAll();
+        assertThat(smaller.list("f4.bin")).isEmpty();
+        assertThat(smaller.list("f5.bin")).hasSize(1);
     }
 
     @Test

@@ -69,6 +69,25 @@ class SettingsLoaderTest {
     }
 
     @Test
+    void versionsMaxIsASizePerBox() throws Exception {
+        Path config = home.resolve(".flocksy");
+        String base = "hostname = tcp://127.0.0.1:1\nnode = tcp://127.0.0.1:2\nbox = docs@/tmp/d\nbox = pics@/tmp/p\n";
+        Files.writeString(config, base + "versions-max = docs:20GiB\nversions-max = pics: 1.5 TB\n");
+        Settings s = load(flags(null, false, List.of(), List.of(), List.of()));
+        assertThat(s.versionsMaxOf("docs")).isEqualTo(20L << 30);
+        assertThat(s.versionsMaxOf("pics")).isEqualTo(1_500_000_000_000L);
+        Files.writeString(config, base + "versions-max = docs:500M\n");
+        assertThat(load(flags(null, false, List.of(), List.of(), List.of())).versionsMaxOf("docs")).isEqualTo(500L << 20);
+        assertThat(load(flags(null, false, List.of(), List.of(), List.of())).versionsMaxOf("pics")).as("the default: a tenth of its disk").isNull();
+        Files.writeString(config, base + "versions-max = docs:lots\n");
+        assertThatThrownBy(() -> load(flags(null, false, List.of(), List.of(), List.of())))
+                .hasMessage(config + ":5: versions-max for box 'docs' 'lots' is not a size like 500MiB, 20G or 1.5TB");
+        Files.writeString(config, base + "versions-max = dosc:1G\n");
+        assertThatThrownBy(() -> load(flags(null, false, List.of(), List.of(), List.of())))
+                .hasMessageContaining("versions-max for box 'dosc', which is not declared");
+    }
+
+    @Test
     void symlinkModesArePerBoxAndNamed() throws Exception {
         Path config = home.resolve(".flocksy");
         Files.writeString(config, "hostname = tcp://127.0.0.1:1\nnode = tcp://127.0.0.1:2\nbox = docs@/tmp/d\nbox = pics@/tmp/p\n"

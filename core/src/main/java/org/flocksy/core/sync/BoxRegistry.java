@@ -139,6 +139,14 @@ final class BoxRegistry {
         throw new IOException("box '" + box.name() + "': no file watcher could start", last);
     }
 
+    /** Stops watching {@code box}, if it is watched. */
+    void unwatch(Box box) {
+        WatchHandle watch = watches.remove(box);
+        if (watch != null) {
+            watch.close();
+        }
+    }
+
     /**
      * A new box for {@code root}, not yet opened.
      *
@@ -165,10 +173,7 @@ final class BoxRegistry {
         if (!boxes.remove(box)) {
             return false;
         }
-        WatchHandle watch = watches.remove(box);
-        if (watch != null) {
-            watch.close();
-        }
+        unwatch(box);
         // A bundle being written or a run in progress for it ends on its own.
         pausedByUser.add(box);
         removed.add(box);

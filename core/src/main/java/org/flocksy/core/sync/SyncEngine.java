@@ -74,13 +74,16 @@ public final class SyncEngine implements AutoCloseable {
         if (!boxes.open(box)) {
             return;
         }
+        // Watching before the scan: a file written meanwhile is seen by one or the other. The other way round,
+        // one written after the scan passed its folder and before the watch began waited for the next start.
+        boxes.watch(box, changes.listenerFor(box));
         try {
             changes.scanWholeBox(box);
         } catch (IOException e) {
+            boxes.unwatch(box);
             box.close();
             throw BoxRegistry.unusable(box, e);
         }
-        boxes.watch(box, changes.listenerFor(box));
     }
 
     public List<Box> boxes() {

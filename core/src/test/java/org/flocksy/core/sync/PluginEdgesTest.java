@@ -114,6 +114,22 @@ class PluginEdgesTest {
     }
 
     @Test
+    void theWatchBeginsBeforeTheScanSoAFileWrittenMeanwhileIsNotMissed() throws Exception {
+        // Scanned first, a file written after the scan passed its folder and before the watch began waited
+        // for the next start: nothing would report it.
+        Files.writeString(root.resolve("there-before.txt"), "x");
+        List<Boolean> scannedWhenWatched = new ArrayList<>();
+        when(watcher.watch(any(), any())).thenAnswer(call -> {
+            Box box = engine.boxes().get(0);
+            scannedWhenWatched.add(!box.knownPaths().isEmpty() || engine.queued(box) > 0);
+            return mock(WatchHandle.class);
+        });
+        started();
+        assertThat(scannedWhenWatched).as("the box was not scanned yet when its watch began").containsExactly(false);
+        assertThat(engine.boxes().get(0).knownPaths()).as("and the scan came after").contains("there-before.txt");
+    }
+
+    @Test
     void aResolverThatThrowsKeepsBothVersionsTheLaterEditKeepingTheName() throws Exception {
         started();
         when(resolver.resolve(any())).thenThrow(new IOException("cannot read the copy"));

@@ -7,7 +7,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * draining the sockets (a subscriber that stops reading makes every publisher drop frames for it, and the
  * links into this node would carry fewer bytes than the others: an observer would see who is busy), so while
  * the loop is held up (a large apply, a first scan's recording) frames gather here. Beyond the bound they are
- * dropped on arrival: the carousel repeats them, and the gap they leave lowers the flock's rate.
+ * dropped on arrival: the carousel repeats them, and the gap they leave lowers the flock's rate. Each
+ * {@link Peer} has one more for its other frames (heartbeats, fake file frames), with a bound of its own.
  */
 final class DataBacklog {
     /** 64 MiB of 4 KiB chunks: 1.6 s of a 10 000 frames/s run, a fraction of the daemon's 512 MiB heap. */

@@ -161,7 +161,7 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
         List<Frame> decoded = Intake.decode(peer, frames, backlog, traffic, warnings);
         if (!decoded.isEmpty()) {
             loop.post(() -> {
-                backlog.taken(decoded.stream().filter(FileData.class::isInstance).count());
+                Intake.taken(peer, decoded, backlog);
                 decoded.forEach(frame -> handle(peer, frame, receivedNanos, receivedWallMs));
             });
         }

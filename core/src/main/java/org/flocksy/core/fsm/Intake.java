@@ -36,6 +36,12 @@ final class Intake {
                             + "(they come again; further drops are only counted)", DataBacklog.FRAMES_MAX, peer);
                     frame = FakeFile.INSTANCE;
                 }
+                if (!(frame instanceof FileData) && !peer.waiting().admit()) {
+                    traffic.dropped("PEER_QUEUE_FULL");
+                    warn.warn(peer.endpoint() + "queue", "{} frames from {} wait for the event loop; dropping its further ones until it "
+                            + "catches up (further drops are only counted)", Peer.WAITING_FRAMES_MAX, peer);
+                    continue;
+                }
                 decoded.add(frame);
             } catch (MalformedFrameException e) {
                 traffic.dropped(e.reason().name());
@@ -44,6 +50,13 @@ final class Intake {
             }
         }
         return decoded;
+    }
+
+    /** On the loop, before a batch from {@link #decode} is handled: its frames no longer wait. */
+    static void taken(Peer peer, List<Frame> batch, DataBacklog backlog) {
+        long data = batch.stream().filter(FileData.class::isInstance).count();
+        backlog.taken(data);
+        peer.waiting().taken(batch.size() - data);
     }
 
     /** Whether a peer's runs can be kept in step with ours (see {@link Timepoints#inStep}); warned about once. */

@@ -33,6 +33,13 @@ public final class Peer {
     private long announcedAtMs = Long.MAX_VALUE;
     private long suspectUntilNanos = Long.MIN_VALUE;
     private boolean inStep = true;
+    /**
+     * Frames other than data from this peer waiting for the event loop (heartbeats, fake file frames): bounded
+     * per peer, so a member flooding them while the loop is busy costs only its own frames, never the heap.
+     */
+    private final DataBacklog waiting = new DataBacklog(WAITING_FRAMES_MAX);
+    /** 64 Ki frames: more than 6 s of a 10 000 frames/s run's fake frames, a few MiB of heap. */
+    static final int WAITING_FRAMES_MAX = 65_536;
 
     public Peer(String endpoint, NodeUid uid) {
         this.endpoint = endpoint;
@@ -41,6 +48,11 @@ public final class Peer {
 
     public String endpoint() {
         return endpoint;
+    }
+
+    /** This peer's frames other than data waiting for the event loop. */
+    DataBacklog waiting() {
+        return waiting;
     }
 
     public NodeUid uid() {

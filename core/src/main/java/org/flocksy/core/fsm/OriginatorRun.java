@@ -62,11 +62,19 @@ final class OriginatorRun {
         machine.fire(kind.localWork, Payload.NodeList.of(PeerTable.uids(recipients)));
         machine.heartbeats().reportNextAnnouncement();
         machine.deadline(time.timing().replyDeadline(), () -> {
-            // A peer that hears us but never answers (its clock or path out of reach, as it sees ours) would hold
-            // every run of ours for a deadline: leave it out of the next one (it may only have been busy).
+            // A peer that hears us but never answers (its clock or path out of reach as it sees ours, or a member
+            // that will not) must not hold the run: the others get it now, and the next run leaves it out too (it
+            // may only have been busy; an idle one still takes this run's metadata, as any node that hears it).
             long until = time.nowNanos() + time.timing().replyDeadline().toNanos();
-            recipients.stream().filter(p -> !acked.contains(p)).forEach(p -> p.suspectUntil(until));
-            abort(Event.DEADLINE, "no acknowledgement from " + missing(acked));
+            List<Peer> silent = recipients.stream().filter(p -> !acked.contains(p)).toList();
+            silent.forEach(p -> p.suspectUntil(until));
+            if (acked.isEmpty()) {
+                abort(Event.DEADLINE, "no acknowledgement from " + missing(acked));
+                return;
+            }
+            log.info("{} did not acknowledge {} in time: leaving them out of it", silent.stream().map(Peer::endpoint).toList(), out);
+            recipients.retainAll(acked);
+            checkAcknowledged();
         });
     }
 

@@ -276,6 +276,20 @@ class FlockScenariosTest {
     }
 
     @Test
+    @DisplayName("A member that never acknowledges holds no run: the others get it at the reply deadline, not after an abort")
+    void aMemberThatNeverAcknowledgesIsLeftOutOfTheRun() throws Exception {
+        SimFlock flock = new SimFlock(12, dir, SimNetwork.Options.lan(), 0, 0, 0);
+        flock.start();
+        flock.node(3).emitter.neverAcknowledges();
+        byte[] data = content(12, 20_000);
+        flock.node(1).write("f", data);
+        assertThat(flock.runUntil(() -> holds(flock.node(2), "f", data), BUDGET)).isTrue();
+        assertThat(flock.node(1).machine.abandonedRuns()).as("the run went on without the silent member").isZero();
+        assertThat(flock.runUntil(() -> holds(flock.node(3), "f", data), BUDGET)).as("which, idle, took the run from its metadata").isTrue();
+        assertThat(flock.runUntil(() -> allReady(flock), BUDGET)).isTrue();
+    }
+
+    @Test
     @DisplayName("Idle: only 256-byte heartbeats, every 250 ms on average, jitter within ±25 ms, alike on every node")
     void idleIndistinguishable() throws Exception {
         SimFlock flock = new SimFlock(11, dir, SimNetwork.Options.lan(), 0, 0, 0);

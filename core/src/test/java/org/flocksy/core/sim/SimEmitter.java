@@ -1,12 +1,16 @@
 package org.flocksy.core.sim;
 
+import java.util.List;
 import org.flocksy.core.clock.Clock;
-import org.flocksy.core.timing.FlockTiming;
 import org.flocksy.core.scheduler.EmissionSchedule;
 import org.flocksy.core.scheduler.Emitter;
-import org.flocksy.core.wire.FakeFile;
+import org.flocksy.core.timing.FlockTiming;
 import org.flocksy.core.traffic.Traffic;
+import org.flocksy.core.wire.FakeFile;
 import org.flocksy.core.wire.FrameCodec;
+import org.flocksy.core.wire.Heartbeat;
+import org.flocksy.core.wire.Payload;
+import org.flocksy.core.wire.Status;
 
 /** The daemon's emission schedule driven by virtual time, sending into the simulated network. */
 final class SimEmitter {
@@ -21,6 +25,7 @@ final class SimEmitter {
     private long wakeToken;
     private boolean alive = true;
     private boolean silentInBulk;
+    private boolean neverAcknowledges;
 
     SimEmitter(SimWorld world, SimNetwork network, Clock clock, Traffic traffic, FlockTiming timing) {
         this.world = world;
@@ -89,6 +94,11 @@ final class SimEmitter {
         silentInBulk = true;
     }
 
+    /** A member that hears every announcement and answers none: its acknowledgements go out as idle heartbeats. */
+    void neverAcknowledges() {
+        neverAcknowledges = true;
+    }
+
     /** Steps now and schedules the next step; a newer wake-up supersedes older ones. */
     private void wake() {
         long token = ++wakeToken;
@@ -102,6 +112,9 @@ final class SimEmitter {
         long next = schedule.step(world.now(), clock::wallMillis, heartbeats, frame -> {
             if (silentInBulk && frame.status().isFileFrame()) {
                 return;
+            }
+            if (neverAcknowledges && frame instanceof Heartbeat hb && hb.payload() instanceof Payload.Acknowledgement) {
+                frame = new Heartbeat(Status.IDLE, hb.timestampMs(), Payload.NodeList.of(List.of()));
             }
             byte[] bytes = FrameCodec.encode(frame);
             traffic.sent(frame.status(), bytes.length);

@@ -82,6 +82,8 @@ public final class BoxIndex implements AutoCloseable {
     private final PreparedStatement upsert;
     private final NodeUid replica;
     private int batchDepth;
+    /** Entries added to the open transaction's batch, written at its commit. */
+    private int batched;
 
     private BoxIndex(Path file, Connection db) throws SQLException {
         this.file = file;
@@ -171,7 +173,14 @@ public final class BoxIndex implements AutoCloseable {
             upsert.setBytes(8, e.writer().toBytes());
             upsert.setInt(9, e.deleted() ? 1 : 0);
             upsert.setLong(10, e.inode());
-            upsert.executeUpdate();
+            if (batchDepth > 0) {
+                // Written with the transaction's commit, in order, in one call into SQLite: a first scan records
+                // 100 000 entries, and a call per entry cost the event loop more than the inserts themselves.
+                upsert.addBatch();
+                batched++;
+            } else {
+                upsert.executeUpdate();
+            }
         } catch (SQLException ex) {
             throw new IOException("cannot write the index " + file + ": " + ex.getMessage(), ex);
         }
@@ -231,11 +240,18 @@ public final class BoxIndex implements AutoCloseable {
                 if (--batchDepth == 0) {
                     try {
                         if (done) {
+                            if (batched > 0) {
+                                upsert.executeBatch();
+                            }
                             db.commit();
                         } else {
                             db.rollback();
                         }
                     } finally {
+                        if (batched > 0) {
+                            upsert.clearBatch();
+                        }
+                        batched = 0;
                         // Never leave later single writes inside an open transaction.
                         db.setAutoCommit(true);
                     }

@@ -1,0 +1,53 @@
+package org.flocksy.core.index;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import org.flocksy.core.crypto.NodeUid;
+import org.flocksy.core.version.VersionVector;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A transaction's writes go to SQLite together at its commit, in order; a failed one leaves nothing behind. */
+class BoxIndexTest {
+    private static final NodeUid ME = NodeUid.of(new byte[] {7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7});
+
+    private static BoxIndex.Entry file(String path, long size) {
+        return new BoxIndex.Entry(path, false, size, 1_700_000_000_000L, 0644, new byte[32], VersionVector.EMPTY.bump(ME), ME, false, 42);
+    }
+
+    @Test
+    void aBatchLandsWholeInOrderAndAFailedOneNotAtAll(@TempDir Path dir) throws Exception {
+        Path db = dir.resolve("index.db");
+        try (BoxIndexCloser index = new BoxIndexCloser(BoxIndex.open(db))) {
+            index.get().put(file("single.txt", 1));
+            index.get().batch(() -> {
+                for (int i = 0; i < 5_000; i++) {
+                    index.get().put(file("f" + i, i));
+                }
+                // The same path twice in one transaction: the later write wins, as it would one by one.
+                index.get().put(file("f7", 700));
+            });
+            assertThatThrownBy(() -> index.get().batch(() -> {
+                index.get().put(file("lost.txt", 1));
+                throw new IOException("the disk is full");
+            })).hasMessage("the disk is full");
+            index.get().put(file("after.txt", 2));
+        }
+        try (BoxIndexCloser again = new BoxIndexCloser(BoxIndex.open(db))) {
+            var entries = again.get().load();
+            assertThat(entries).hasSize(5_002).containsKeys("single.txt", "f4999", "after.txt").doesNotContainKey("lost.txt");
+            assertThat(entries.get("f7").size()).isEqualTo(700);
+        }
+    }
+
+    /** {@link BoxIndex#close} for try-with-resources. */
+    private record BoxIndexCloser(BoxIndex get) implements AutoCloseable {
+        @Override
+        public void close() {
+            get.close();
+        }
+    }
+}

@@ -57,7 +57,9 @@ final class LocalChanges implements AutoCloseable {
         this.indexer = new Indexer(boxes, loop, blake2b, self, readAhead, nodeName, new Indexer.Sink() {
             @Override
             public void indexed(Box box, String path) {
-                resend(box, path);
+                // A regular file the indexer just checked against the ignore rules: no second check (and stat).
+                resend.add(new QueuedChange(box, path));
+                queue(new QueuedChange(box, path));
             }
 
             @Override
@@ -251,7 +253,10 @@ final class LocalChanges implements AutoCloseable {
             // Ignored here: neither sent nor, if it was synced before, sent as deleted.
             return;
         }
-        QueuedChange change = new QueuedChange(box, rel);
+        queue(new QueuedChange(box, rel));
+    }
+
+    private void queue(QueuedChange change) {
         if (queued.add(change)) {
             queue.addLast(change);
             work.raise();

@@ -163,12 +163,16 @@ public final class Versions {
         return all;
     }
 
-    /** Deletes the oldest versions until the store is within its limit; each one dropped is logged. */
+    /**
+     * Deletes the oldest versions until the store is a tenth below its limit (so that the next versions do not
+     * walk the whole store one by one); each one dropped is logged.
+     */
     private void evictOldest() throws IOException {
         List<Stored> all = everyVersion();
         long total = all.stream().mapToLong(Stored::bytes).sum();
+        long target = maxBytes - maxBytes / 10;
         for (Stored v : all) {
-            if (total <= maxBytes) {
+            if (total <= target) {
                 break;
             }
             Files.deleteIfExists(v.file());

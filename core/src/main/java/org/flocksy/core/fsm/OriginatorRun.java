@@ -68,12 +68,13 @@ final class OriginatorRun {
             long until = time.nowNanos() + time.timing().replyDeadline().toNanos();
             List<Peer> silent = recipients.stream().filter(p -> !acked.contains(p)).toList();
             silent.forEach(p -> p.suspectUntil(until));
-            if (acked.isEmpty()) {
-                abort(Event.DEADLINE, "no acknowledgement from " + missing(acked));
+            recipients.retainAll(acked);
+            if (recipients.isEmpty()) {
+                // Nobody who answered is still with us: a run for no one would count as delivered.
+                abort(Event.DEADLINE, "no acknowledgement from " + silent.stream().map(Peer::endpoint).toList());
                 return;
             }
             log.info("{} did not acknowledge {} in time: leaving them out of it", silent.stream().map(Peer::endpoint).toList(), out);
-            recipients.retainAll(acked);
             checkAcknowledged();
         });
     }

@@ -38,8 +38,11 @@ public final class Peer {
      * per peer, so a member flooding them while the loop is busy costs only its own frames, never the heap.
      */
     private final DataBacklog waiting = new DataBacklog(WAITING_FRAMES_MAX);
-    /** 64 Ki frames: more than 6 s of a 10 000 frames/s run's fake frames, a few MiB of heap. */
-    static final int WAITING_FRAMES_MAX = 65_536;
+    /**
+     * 32 Ki frames: 3 s of a 10 000 frames/s run's fake frames (which take no heap each); a member flooding
+     * heartbeats (about 1 KiB each once decoded) holds at most 32 MiB.
+     */
+    static final int WAITING_FRAMES_MAX = 32_768;
 
     public Peer(String endpoint, NodeUid uid) {
         this.endpoint = endpoint;

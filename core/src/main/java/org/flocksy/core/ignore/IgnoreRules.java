@@ -71,9 +71,21 @@ public final class IgnoreRules {
     }
 
     private final List<Rule> rules;
+    /** The file's bytes these rules were read from, or {@code null} (built-in rules, or parsed from lines). */
+    private final byte[] text;
 
     private IgnoreRules(List<Rule> rules) {
+        this(rules, null);
+    }
+
+    private IgnoreRules(List<Rule> rules, byte[] text) {
         this.rules = List.copyOf(rules);
+        this.text = text;
+    }
+
+    /** The bytes of the ignore file these rules were read from, or {@code null} when none was. */
+    public byte[] text() {
+        return text == null ? null : text.clone();
     }
 
     /** The built-in patterns alone. */
@@ -111,7 +123,7 @@ public final class IgnoreRules {
         } catch (CharacterCodingException e) {
             throw new IOException(file + ": not UTF-8 text", e);
         }
-        return parse(text.lines().toList(), file.toString());
+        return new IgnoreRules(parse(text.lines().toList(), file.toString()).rules, bytes);
     }
 
     /** Rules from the lines of an ignore file named {@code origin}, after the built-in ones. */
@@ -133,7 +145,8 @@ public final class IgnoreRules {
                     }
                     rules.add(rule);
                 }
-            } catch (IllegalArgumentException e) {
+            } catch (IllegalArgumentException | com.google.re2j.PatternSyntaxException e) {
+                // RE2/J's syntax error is not an IllegalArgumentException: a pattern from a peer must not escape as one.
                 throw new IOException(origin + ":" + (i + 1) + ": not a valid pattern '" + line + "': " + e.getMessage(), e);
             }
         }

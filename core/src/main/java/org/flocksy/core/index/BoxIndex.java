@@ -226,39 +226,51 @@ public final class BoxIndex implements AutoCloseable {
         void run() throws IOException;
     }
 
-    /** Runs {@code work} in one transaction: many small writes cost one commit. */
+    /** Runs {@code work} in one transaction: many small writes cost one commit, and land together or not at all. */
     public void batch(Batch work) throws IOException {
         try {
-            if (batchDepth++ == 0) {
+            if (batchDepth == 0) {
                 db.setAutoCommit(false);
             }
+            batchDepth++;
             boolean done = false;
             try {
                 work.run();
                 done = true;
             } finally {
                 if (--batchDepth == 0) {
-                    try {
-                        if (done) {
-                            if (batched > 0) {
-                                upsert.executeBatch();
-                            }
-                            db.commit();
-                        } else {
-                            db.rollback();
-                        }
-                    } finally {
-                        if (batched > 0) {
-                            upsert.clearBatch();
-                        }
-                        batched = 0;
-                        // Never leave later single writes inside an open transaction.
-                        db.setAutoCommit(true);
-                    }
+                    end(done);
                 }
             }
         } catch (SQLException e) {
             throw new IOException("cannot write the index " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Ends the outermost transaction: its batched writes and the commit, or a rollback of all of it. */
+    private void end(boolean done) throws SQLException {
+        try {
+            if (done) {
+                try {
+                    if (batched > 0) {
+                        upsert.executeBatch();
+                    }
+                    db.commit();
+                } catch (SQLException e) {
+                    // Part of the batch may be written: none of it may stay (re-enabling autocommit would commit it).
+                    db.rollback();
+                    throw e;
+                }
+            } else {
+                db.rollback();
+            }
+        } finally {
+            if (batched > 0) {
+                upsert.clearBatch();
+            }
+            batched = 0;
+            // Never leave later single writes inside an open transaction.
+            db.setAutoCommit(true);
         }
     }
 

@@ -133,17 +133,19 @@ public final class Box {
      * @throws IOException naming the file and line of a bad pattern; the rules in force stay as they were
      */
     void loadIgnoreRules() throws IOException {
-        ignoreRules = IgnoreRules.load(root);
-        Path file = root.resolve(IgnoreRules.FILE_NAME);
+        IgnoreRules rules = IgnoreRules.load(root);
         Path inForce = stateDir().resolve(IGNORE_IN_FORCE);
-        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+        byte[] text = rules.text();
+        if (text == null) {
             Files.deleteIfExists(inForce);
-            return;
+        } else {
+            // The very bytes these rules came from, kept: a bad edit (here, or from any member) cannot stop the box
+            // at the next start. Only once they are kept do the rules take effect.
+            Path temp = tmpDir().resolve(IGNORE_IN_FORCE + ".part");
+            Files.write(temp, text);
+            Files.move(temp, inForce, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
-        // A copy of the rules that work: a bad edit (here, or from any member) cannot stop the box at the next start.
-        Path temp = tmpDir().resolve(IGNORE_IN_FORCE + ".part");
-        Files.copy(file, temp, StandardCopyOption.REPLACE_EXISTING);
-        Files.move(temp, inForce, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        ignoreRules = rules;
     }
 
     /**

@@ -269,7 +269,9 @@ final class BoxRegistry {
             log.warn("box '{}': no backup strategy plugin '{}': replaced and deleted files are not kept", box.name(), choice.chosen());
         }
         Long configured = settings.versionsMaxOf(box.name());
-        long maxBytes = configured != null ? configured : Files.getFileStore(box.root()).getTotalSpace() / 10;
+        long disk = Files.getFileStore(box.root()).getTotalSpace();
+        // A file system that reports no size (some network ones) gets no default limit, not a limit of nothing.
+        long maxBytes = configured != null ? configured : disk > 0 ? disk / 10 : Long.MAX_VALUE;
         box.versions(new Versions(box.name(), box.root(), box.versionsDir(), choice.strategy(), choice.parameter(),
                 () -> Instant.ofEpochMilli(clock.wallMillis()), maxBytes));
     }

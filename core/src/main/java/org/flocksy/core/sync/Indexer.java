@@ -201,7 +201,7 @@ final class Indexer implements AutoCloseable {
             log.warn("box '{}': cannot record {} scanned files in its index: {}; sending them as they are", box.name(), hashed.size(),
                     Problems.describe(e));
             // The in-memory index may hold some of them already: each goes as indexed, or as a change if it is not.
-            hashed.forEach(h -> sink.indexed(box, h.path()));
+            hashed.stream().filter(h -> !box.ignoresFile(h.path())).forEach(h -> sink.indexed(box, h.path()));
             return;
         }
         recorded.forEach(p -> sink.indexed(box, p));

@@ -35,14 +35,16 @@ record Received(Change change, Content content, boolean movedAway) {
     }
 
     /**
-     * A file record whose content is the local file {@code source}: a link's is the text of its target (a
-     * link is never read through), and anything else but a regular file has none (a FIFO would block the
-     * loop for good, a device would never end).
+     * A file record whose content is the local file {@code source}, as the box's stamp of it saw it: a link
+     * synced as a link ({@code asLink}) gives the text of its target, anything else must be a regular file,
+     * read through a link only where the box follows links (a FIFO would block the loop for good, a device
+     * would never end).
      */
-    static Received local(Change change, Path source, Blake2b blake2b) {
+    static Received local(Change change, Path source, boolean asLink, LinkMode links, Blake2b blake2b) {
+        LinkOption[] how = links == LinkMode.FOLLOW ? new LinkOption[0] : new LinkOption[] {LinkOption.NOFOLLOW_LINKS};
         return new Received(change, out -> {
             Blake2b.Hasher hasher = blake2b.newHasher();
-            if (Files.isSymbolicLink(source)) {
+            if (asLink) {
                 ByteBuffer target = ByteBuffer.wrap(Stamp.target(source));
                 hasher.update(target.array(), target.remaining());
                 while (target.hasRemaining()) {
@@ -50,11 +52,12 @@ record Received(Change change, Content content, boolean movedAway) {
                 }
                 return hasher.finish();
             }
-            if (!Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)) {
+            if (!Files.isRegularFile(source, how)) {
                 throw new IOException(source + " is not a regular file");
             }
             ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
-            try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            try (FileChannel in = links == LinkMode.FOLLOW ? FileChannel.open(source, StandardOpenOption.READ)
+                    : FileChannel.open(source, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
                 long left = change.size();
                 for (int n; left > 0 && (n = in.read(buffer.clear().limit((int) Math.min(buffer.capacity(), left)))) > 0; left -= n) {
                     buffer.flip();

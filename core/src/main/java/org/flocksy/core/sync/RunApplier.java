@@ -238,7 +238,7 @@ final class RunApplier {
         boolean have = stamp != null && !stamp.directory() && stamp.link() == Stamp.isLink(c.mode()) && stamp.size() == move.size()
                 && Arrays.equals(placer.hashOf(box, source, stamp), move.contentHash());
         if (have) {
-            applyChange(box, peer, Received.local(file, from, blake2b));
+            applyChange(box, peer, Received.local(file, from, stamp.link(), box.links(), blake2b));
         } else {
             BoxIndex.Entry known = box.entry(box.localName(c.path()));
             VersionVector.Order order = c.version().compareTo(known == null ? VersionVector.EMPTY : known.version());

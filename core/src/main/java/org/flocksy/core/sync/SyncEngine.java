@@ -81,6 +81,7 @@ public final class SyncEngine implements AutoCloseable {
             changes.scanWholeBox(box);
         } catch (IOException e) {
             boxes.unwatch(box);
+            changes.forget(box);
             box.close();
             throw BoxRegistry.unusable(box, e);
         }

@@ -122,6 +122,9 @@ class IgnoreRulesTest {
                 .hasMessage("f:101: more than 100 rules with wildcards inside, classes or ** in one ignore file");
         assertThat(IgnoreRules.parse(patterns.subList(0, IgnoreRules.PATTERN_RULES_MAX), "f").ignores("a7c", false)).isFalse();
         assertThat(IgnoreRules.parse(patterns.subList(0, IgnoreRules.PATTERN_RULES_MAX), "f").ignores("a-7-b", false)).isTrue();
+        // A class RE2/J cannot compile is a bad line of the file, not an exception that escapes the box.
+        assertThatThrownBy(() -> IgnoreRules.parse(List.of("fine", "[z-a]"), "f")).isInstanceOf(IOException.class)
+                .hasMessageStartingWith("f:2: not a valid pattern '[z-a]'");
         Files.write(box.resolve(IgnoreRules.FILE_NAME), new byte[] {'a', (byte) 0xff, '\n'});
         assertThatThrownBy(() -> IgnoreRules.load(box)).hasMessageEndingWith(": not UTF-8 text");
     }

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import org.flocksy.core.crypto.NodeUid;
 import org.flocksy.core.version.VersionVector;
 import org.junit.jupiter.api.Test;
@@ -40,6 +43,29 @@ class BoxIndexTest {
             var entries = again.get().load();
             assertThat(entries).hasSize(5_002).containsKeys("single.txt", "f4999", "after.txt").doesNotContainKey("lost.txt");
             assertThat(entries.get("f7").size()).isEqualTo(700);
+        }
+    }
+
+    @Test
+    void aBatchThatSQLiteRefusesHalfWayLeavesNoneOfItsWrites(@TempDir Path dir) throws Exception {
+        Path db = dir.resolve("index.db");
+        BoxIndex.open(db).close();
+        try (Connection raw = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = raw.createStatement()) {
+            // A write SQLite refuses in the middle of the batch, as a full disk or a broken file would make it.
+            s.execute("CREATE TRIGGER refuse BEFORE INSERT ON entries WHEN NEW.path = 'poison' BEGIN SELECT RAISE(ABORT, 'refused'); END");
+        }
+        try (BoxIndexCloser index = new BoxIndexCloser(BoxIndex.open(db))) {
+            assertThatThrownBy(() -> index.get().batch(() -> {
+                for (int i = 0; i < 100; i++) {
+                    index.get().put(file("f" + i, i));
+                }
+                index.get().put(file("poison", 1));
+                index.get().put(file("f100", 100));
+            })).isInstanceOf(IOException.class).hasMessageContaining("refused");
+            index.get().put(file("after.txt", 2));
+        }
+        try (BoxIndexCloser again = new BoxIndexCloser(BoxIndex.open(db))) {
+            assertThat(again.get().load()).as("the writes before the refused one were not committed").containsOnlyKeys("after.txt");
         }
     }
 

@@ -290,6 +290,26 @@ class FlockScenariosTest {
     }
 
     @Test
+    @DisplayName("A run whose only acknowledging recipient is gone by the reply deadline is given up, not counted as delivered")
+    void aRunLeftWithNoRecipientIsNotDelivered() throws Exception {
+        SimFlock flock = new SimFlock(14, dir, SimNetwork.Options.lan(), 0, 0, 0);
+        flock.start();
+        flock.node(3).emitter.neverAcknowledges();
+        long delivered = flock.node(1).machine.deliveredRuns();
+        int from = flock.log().size();
+        byte[] data = content(14, 5_000);
+        flock.node(1).write("f", data);
+        assertThat(flock.runUntil(() -> flock.log().subList(from, flock.log().size()).stream()
+                .anyMatch(e -> e.node() == 1 && e.status() == 121), BUDGET)).as("node 2 acknowledged").isTrue();
+        flock.node(2).crash();
+        assertThat(flock.runUntil(() -> flock.node(1).machine.abandonedRuns() > 0, BUDGET)).as("the run was given up").isTrue();
+        assertThat(flock.node(1).machine.deliveredRuns()).isEqualTo(delivered);
+        // Its change goes again once someone who answers is back.
+        flock.restart(2);
+        assertThat(flock.runUntil(() -> holds(flock.node(2), "f", data), BUDGET)).isTrue();
+    }
+
+    @Test
     @DisplayName("Idle: only 256-byte heartbeats, every 250 ms on average, jitter within ±25 ms, alike on every node")
     void idleIndistinguishable() throws Exception {
         SimFlock flock = new SimFlock(11, dir, SimNetwork.Options.lan(), 0, 0, 0);

@@ -252,6 +252,17 @@ class IncomingRunApplyTest {
     }
 
     @Test
+    void inAFollowingBoxARenameTakesTheContentThroughALink() throws Exception {
+        box.links(LinkMode.FOLLOW);
+        byte[] content = "what the link points to".getBytes(StandardCharsets.UTF_8);
+        Path outside = Files.write(dir.resolve("outside.txt"), content);
+        Files.createSymbolicLink(root.resolve("a.txt"), outside);
+        IncomingRun run = deliver(new Moved("b.txt", new Move(content.length, BLAKE2B.hash256(content), "a.txt", V1)));
+        assertThat(engine.apply(run)).isTrue();
+        assertThat(root.resolve("b.txt")).as("the followed file's bytes, not the link's text").hasBinaryContent(content);
+    }
+
+    @Test
     void aNameInAnotherUnicodeFormIsTheSameFile() throws Exception {
         String nfd = "cafe\u0301/re\u0301sume\u0301.txt";
         String nfc = Normalizer.normalize(nfd, Normalizer.Form.NFC);

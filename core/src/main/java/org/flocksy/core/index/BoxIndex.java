@@ -186,6 +186,22 @@ public final class BoxIndex implements AutoCloseable {
         }
     }
 
+    /** Forgets the entry at {@code path}; writes batched before it go first, so the order of writes holds. */
+    public void delete(String path) throws IOException {
+        try {
+            if (batched > 0) {
+                upsert.executeBatch();
+                batched = 0;
+            }
+            try (PreparedStatement delete = db.prepareStatement("DELETE FROM entries WHERE path = ?")) {
+                delete.setString(1, path);
+                delete.executeUpdate();
+            }
+        } catch (SQLException e) {
+            throw new IOException("cannot write the index " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Remembers a conflict settled now, and forgets those older than {@link #SETTLED_KEPT_MS}. */
     public void settled(Settled c) throws IOException {
         try (PreparedStatement insert = db.prepareStatement("INSERT INTO settled_conflicts VALUES (?, ?, ?, ?, ?, ?)");

@@ -3,26 +3,20 @@ package org.flocksy.core.sync;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystemLoopException;
-import java.nio.file.FileVisitOption;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BiPredicate;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiPredicate;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.flocksy.core.backup.Versions;
@@ -50,6 +44,9 @@ public final class Box {
     private LinkMode links = LinkMode.COPY;
     /** In the state folder: the ignore file as it was when its rules were last in force. */
     private static final String IGNORE_IN_FORCE = "ignore-in-force";
+    /** How long a tombstone is kept: 15 months, Syncthing's default for deleted files. */
+    static final long TOMBSTONES_KEPT_MS = 455L * 24 * 3600 * 1000;
+    private LongSupplier wallMs = System::currentTimeMillis;
     /** Until the box is opened and its umask read: the common default. */
     private int umask = 022;
     /** Links leading out of the box, logged once each. */
@@ -203,7 +200,7 @@ public final class Box {
      * twice (or forever, if it points at a folder above itself): such links are synced as links in every mode
      * but {@link LinkMode#IGNORE}.
      */
-    private boolean intoBox(Path path) {
+    boolean intoBox(Path path) {
         if (!Files.isSymbolicLink(path)) {
             return false;
         }
@@ -225,7 +222,7 @@ public final class Box {
     }
 
     /** Whether a link's target, read from where the link is, is outside the box or inside its state folder. */
-    private boolean leavesBox(Path link) throws IOException {
+    boolean leavesBox(Path link) throws IOException {
         Path target = Files.readSymbolicLink(link);
         boolean out = !inside(link.getParent(), target.toString());
         String rel = relative(link);
@@ -338,10 +335,46 @@ public final class Box {
                 stamp.directory() ? null : hash, version, writer, false, stamp.inode()));
     }
 
-    /** Records that the entry is deleted in {@code version} (a tombstone, kept to tell old news from new). */
+    /**
+     * Records that the entry is deleted in {@code version} (a tombstone, kept to tell old news from new), with
+     * the time it was recorded here in place of an mtime: tombstones are forgotten after {@link #TOMBSTONES_KEPT_MS}.
+     */
     void recordDeleted(String relative, VersionVector version, NodeUid writer) throws IOException {
         BoxIndex.Entry was = entries.get(relative);
-        put(new BoxIndex.Entry(relative, was != null && was.directory(), 0, 0, 0, null, version, writer, true, 0));
+        put(new BoxIndex.Entry(relative, was != null && was.directory(), 0, wallMs.getAsLong(), 0, null, version, writer, true, 0));
+    }
+
+    /**
+     * Forgets tombstones recorded more than {@link #TOMBSTONES_KEPT_MS} ago, as Syncthing forgets deleted files
+     * after 15 months: an index must not grow with every deletion for good. A node away for longer may bring such
+     * a file back. Tombstones from before they carried their time are given the time now.
+     *
+     * @return how many were forgotten
+     */
+    int forgetOldTombstones() throws IOException {
+        long now = wallMs.getAsLong();
+        List<BoxIndex.Entry> old = entries.values().stream()
+                .filter(e -> e.deleted() && e.mtimeMs() > 0 && now - e.mtimeMs() > TOMBSTONES_KEPT_MS).toList();
+        List<BoxIndex.Entry> undated = entries.values().stream().filter(e -> e.deleted() && e.mtimeMs() <= 0).toList();
+        if (old.isEmpty() && undated.isEmpty()) {
+            return 0;
+        }
+        index.batch(() -> {
+            for (BoxIndex.Entry e : old) {
+                index.delete(e.path());
+                entries.remove(e.path());
+                otherForms.remove(PathSafety.canonical(e.path()), e.path());
+            }
+            for (BoxIndex.Entry e : undated) {
+                put(new BoxIndex.Entry(e.path(), e.directory(), 0, now, 0, null, e.version(), e.writer(), true, 0));
+            }
+        });
+        return old.size();
+    }
+
+    /** Where the time of day comes from: the kernel's clock once the box is opened. */
+    void clock(LongSupplier wallMs) {
+        this.wallMs = wallMs;
     }
 
     private void put(BoxIndex.Entry e) throws IOException {
@@ -425,74 +458,16 @@ public final class Box {
 
     /** As {@link #scan(Path)}, but {@code divert} may take a file or folder as the walk finds it: then it is not in the result. */
     Map<String, Stamp> scan(Path start, BiPredicate<String, Stamp> divert) throws IOException {
-        Map<String, Stamp> found = new HashMap<>();
-        if (!Files.isDirectory(start)) {
-            return found;
-        }
-        Set<FileVisitOption> options = links == LinkMode.FOLLOW
-                ? EnumSet.of(FileVisitOption.FOLLOW_LINKS) : EnumSet.noneOf(FileVisitOption.class);
-        Files.walkFileTree(start, options, Integer.MAX_VALUE, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                String rel = relative(dir);
-                if (dir.equals(stateDir()) || (rel != null && ignoreRules.ignores(rel, true))) {
-                    return FileVisitResult.SKIP_SUBTREE;
-                }
-                if (rel != null && links == LinkMode.FOLLOW && intoBox(dir)) {
-                    linkIntoBox(dir, rel);
-                    return FileVisitResult.SKIP_SUBTREE;
-                }
-                visitFile(dir, attrs);
-                return FileVisitResult.CONTINUE;
-            }
+        return new BoxWalk(this, divert).walk(start);
+    }
 
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                String rel = relative(file);
-                if (rel != null && links == LinkMode.FOLLOW && intoBox(file)) {
-                    linkIntoBox(file, rel);
-                    return FileVisitResult.CONTINUE;
-                }
-                Stamp stamp = rel == null || (!attrs.isDirectory() && ignoreRules.ignores(rel, false)) ? null : Stamp.of(file, attrs, links);
-                try {
-                    if (stamp != null && stamp.link() && leavesBox(file)) {
-                        stamp = null;
-                    }
-                } catch (IOException e) {
-                    stamp = null;
-                }
-                if (stamp != null && !divert.test(rel, stamp)) {
-                    found.put(rel, stamp);
-                }
-                return FileVisitResult.CONTINUE;
-            }
+    /** Whether the ignore rules in force leave {@code relative} out, as a folder or not. */
+    boolean ignoredByRules(String relative, boolean directory) {
+        return ignoreRules.ignores(relative, directory);
+    }
 
-            private void linkIntoBox(Path link, String rel) {
-                try {
-                    Stamp stamp = stamp(link);
-                    if (stamp != null && !ignoreRules.ignores(rel, false)) {
-                        found.put(rel, stamp);
-                    }
-                } catch (IOException e) {
-                    // Gone since it was listed: the next event or scan sees it.
-                }
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
-                if (exc instanceof NoSuchFileException) {
-                    return FileVisitResult.CONTINUE;
-                }
-                if (exc instanceof FileSystemLoopException) {
-                    String rel = relative(file);
-                    if (rel != null && linksOut.add(rel)) {
-                        log.warn("box '{}': not following link {}: it leads into a folder that contains it", name, rel);
-                    }
-                    return FileVisitResult.CONTINUE;
-                }
-                throw exc;
-            }
-        });
-        return found;
+    /** Whether a link leading into a folder that contains it is news (logged once per path). */
+    boolean firstLoopAt(String relative) {
+        return linksOut.add(relative);
     }
 }

@@ -86,6 +86,7 @@ final class BoxRegistry {
         box.links(LinkMode.of(settings.symlinksOf(box.name())));
         chooseResolver(box);
         chooseBackup(box);
+        box.clock(clock::wallMillis);
         try {
             Modes.makePrivate(box.stateDir());
             Modes.makePrivate(box.tmpDir());
@@ -225,6 +226,16 @@ final class BoxRegistry {
     /** Lets each box's backup strategy drop the stored versions it no longer wants (a trash can's old ones). */
     void pruneVersions() {
         for (Box box : boxes) {
+            if (box.available()) {
+                try {
+                    int forgotten = box.forgetOldTombstones();
+                    if (forgotten > 0) {
+                        log.info("box '{}': forgot {} deletion(s) recorded more than 15 months ago", box.name(), forgotten);
+                    }
+                } catch (IOException e) {
+                    log.warn("box '{}': cannot forget old deletions: {}", box.name(), Problems.describe(e));
+                }
+            }
             if (box.available() && box.versions() != null) {
                 try {
                     int pruned = box.versions().pruneAll();

@@ -26,6 +26,7 @@ import org.flocksy.core.clock.SystemClock;
 import org.flocksy.core.config.Settings;
 import org.flocksy.core.crypto.Blake2b;
 import org.flocksy.core.crypto.NodeUid;
+import org.flocksy.core.index.BoxIndex;
 import org.flocksy.core.loop.EventLoop;
 import org.flocksy.core.path.PathSafety;
 import org.flocksy.core.testing.EngineSetup;
@@ -260,6 +261,32 @@ class IncomingRunApplyTest {
         IncomingRun run = deliver(new Moved("b.txt", new Move(content.length, BLAKE2B.hash256(content), "a.txt", V1)));
         assertThat(engine.apply(run)).isTrue();
         assertThat(root.resolve("b.txt")).as("the followed file's bytes, not the link's text").hasBinaryContent(content);
+    }
+
+    @Test
+    void tombstonesAreForgottenFifteenMonthsAfterTheDeletion() throws Exception {
+        // Issue 13, item 1: an index must not keep every deletion for good.
+        long[] now = {1_800_000_000_000L};
+        box.clock(() -> now[0]);
+        Files.writeString(root.resolve("gone.txt"), "soon gone");
+        box.record("gone.txt", Stamp.read(root.resolve("gone.txt")), BLAKE2B.hash256(root.resolve("gone.txt")), VersionVector.EMPTY, SELF);
+        assertThat(engine.apply(deliver(Change.deleted("gone.txt", V1, PEER)))).isTrue();
+        // A tombstone from before they carried their time: dated when first seen, not forgotten at once.
+        box.close();
+        BoxIndex raw = BoxIndex.open(box.stateDir().resolve("index.db"));
+        raw.put(new BoxIndex.Entry("older.txt", false, 0, 0, 0, null, V1, PEER, true, 0));
+        raw.close();
+        box.open();
+        now[0] += Box.TOMBSTONES_KEPT_MS - 1000;
+        assertThat(box.forgetOldTombstones()).isZero();
+        assertThat(box.entry("gone.txt").deleted()).isTrue();
+        now[0] += 2000;
+        assertThat(box.forgetOldTombstones()).isEqualTo(1);
+        assertThat(box.entry("gone.txt")).isNull();
+        box.close();
+        box.open();
+        assertThat(box.entry("gone.txt")).as("forgotten in the index on disk too").isNull();
+        assertThat(box.entry("older.txt")).as("dated when first seen without a time").isNotNull();
     }
 
     @Test

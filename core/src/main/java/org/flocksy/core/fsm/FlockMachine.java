@@ -120,19 +120,9 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
         return peers.all();
     }
 
-    /**
-     * The run in progress until its stop, or {@code null} when idle; on the event loop. A fast run's data is
-     * all there a moment after it starts: its bar stays at 100 % while its frames wind down, not only that moment.
-     */
+    /** The run in progress until its stop (see {@link RunProgress#of}), or {@code null} when idle; on the event loop. */
     public RunProgress progress() {
-        boolean stopping = state.phase == State.Phase.STOPPING;
-        if (outgoing != null && (stopping || state.role == State.Role.ORIGINATOR)) {
-            return outgoing.progress();
-        }
-        if (incoming != null && (stopping || state.role == State.Role.RECEIVER)) {
-            return incoming.progress();
-        }
-        return null;
+        return RunProgress.of(state, outgoing, incoming);
     }
 
     /** The heartbeat to emit now; called by the scheduler thread. */

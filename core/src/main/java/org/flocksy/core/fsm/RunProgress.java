@@ -12,4 +12,20 @@ package org.flocksy.core.fsm;
  * @param framesPerSecond the run's rate once chosen, else 0
  */
 public record RunProgress(String role, String box, String peer, int records, long bytes, long chunksDone, long chunks, boolean waiting,
-                          long startsInMs, int framesPerSecond) {}
+                          long startsInMs, int framesPerSecond) {
+    /**
+     * Where the run this node takes part in stands, in state {@code state}, or {@code null} when there is none.
+     * A run shows until its stop: a fast run's data is all there a moment after it starts, and its bar stays at
+     * 100 % while its frames wind down, not only that moment.
+     */
+    static RunProgress of(State state, OriginatorRun outgoing, ReceiverRun incoming) {
+        boolean stopping = state.phase == State.Phase.STOPPING;
+        if (outgoing != null && (stopping || state.role == State.Role.ORIGINATOR)) {
+            return outgoing.progress();
+        }
+        if (incoming != null && (stopping || state.role == State.Role.RECEIVER)) {
+            return incoming.progress();
+        }
+        return null;
+    }
+}

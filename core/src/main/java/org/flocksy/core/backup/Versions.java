@@ -134,7 +134,7 @@ public final class Versions {
     private long bytes() throws IOException {
         if (storedBytes < 0) {
             long total = 0;
-            for (Stored v : everyVersion()) {
+            for (Stored v : everyVersion(null)) {
                 total += v.bytes();
             }
             storedBytes = total;
@@ -142,20 +142,31 @@ public final class Versions {
         return storedBytes;
     }
 
-    private record Stored(Path file, Instant at, long bytes) {}
+    /** One file in the store: the version of {@code path} archived at {@code at}. */
+    private record Stored(Path file, String path, Instant at, long bytes) {}
 
-    /** Every stored version of every path, oldest first. */
-    private List<Stored> everyVersion() throws IOException {
+    /** A stored version's name: the original name's stem, the time, a count within the second, its extension. */
+    private static final Pattern VERSION_NAME = Pattern.compile("(.+)~(\\d{8}-\\d{6})(?:-\\d+)?(\\.[^.]*)?");
+
+    /** Every stored version of every path, oldest first; the store's folders go into {@code folders} if given. */
+    private List<Stored> everyVersion(List<Path> folders) throws IOException {
         List<Stored> all = new ArrayList<>();
         if (!Files.isDirectory(store)) {
             return all;
         }
-        Pattern versionName = Pattern.compile(".+~(\\d{8}-\\d{6})(?:-\\d+)?(?:\\.[^.]*)?");
         try (Stream<Path> files = Files.walk(store)) {
             for (Path f : (Iterable<Path>) files::iterator) {
-                Matcher m = versionName.matcher(f.getFileName().toString());
+                if (Files.isDirectory(f, LinkOption.NOFOLLOW_LINKS)) {
+                    if (folders != null) {
+                        folders.add(f);
+                    }
+                    continue;
+                }
+                Matcher m = VERSION_NAME.matcher(f.getFileName().toString());
                 if (m.matches() && Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
-                    all.add(new Stored(f, LocalDateTime.parse(m.group(1), STAMP).toInstant(ZoneOffset.UTC), Files.size(f)));
+                    String dir = store.relativize(f.getParent()).toString().replace('\\', '/');
+                    String path = (dir.isEmpty() ? "" : dir + "/") + m.group(1) + (m.group(3) == null ? "" : m.group(3));
+                    all.add(new Stored(f, path, LocalDateTime.parse(m.group(2), STAMP).toInstant(ZoneOffset.UTC), Files.size(f)));
                 }
             }
         }
@@ -168,7 +179,7 @@ public final class Versions {
      * walk the whole store one by one); each one dropped is logged.
      */
     private void evictOldest() throws IOException {
-        List<Stored> all = everyVersion();
+        List<Stored> all = everyVersion(null);
         long total = all.stream().mapToLong(Stored::bytes).sum();
         long target = maxBytes - maxBytes / 10;
         for (Stored v : all) {
@@ -270,24 +281,11 @@ public final class Versions {
         if (strategy == null || !Files.isDirectory(store)) {
             return 0;
         }
-        Set<String> paths = new TreeSet<>();
-        Pattern versionName = Pattern.compile("(.+)~\\d{8}-\\d{6}(?:-\\d+)?(\\.[^.]*)?");
         List<Path> dirs = new ArrayList<>();
-        int before = 0;
-        try (Stream<Path> all = Files.walk(store)) {
-            for (Path f : (Iterable<Path>) all::iterator) {
-                if (Files.isDirectory(f, LinkOption.NOFOLLOW_LINKS)) {
-                    dirs.add(f);
-                    continue;
-                }
-                Matcher m = versionName.matcher(f.getFileName().toString());
-                if (m.matches()) {
-                    String dir = store.relativize(f.getParent()).toString().replace('\\', '/');
-                    paths.add((dir.isEmpty() ? "" : dir + "/") + m.group(1) + (m.group(2) == null ? "" : m.group(2)));
-                    before++;
-                }
-            }
-        }
+        List<Stored> stored = everyVersion(dirs);
+        Set<String> paths = new TreeSet<>();
+        stored.forEach(v -> paths.add(v.path()));
+        int before = stored.size();
         int after = 0;
         for (String path : paths) {
             if (PathSafety.problem(path) == null) {

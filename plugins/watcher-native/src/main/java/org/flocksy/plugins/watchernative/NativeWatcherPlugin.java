@@ -60,9 +60,11 @@ public class NativeWatcherPlugin extends Plugin {
         }
 
         static Watch start(Path root, ChangeListener listener) throws IOException {
+            FolderWalk walk = new FolderWalk();
             DirectoryWatcher watcher = DirectoryWatcher.builder()
                     .path(root)
                     .fileHashing(false)
+                    .fileTreeVisitor(walk)
                     .listener(new DirectoryChangeListener() {
                         @Override
                         public void onEvent(DirectoryChangeEvent event) {
@@ -83,7 +85,7 @@ public class NativeWatcherPlugin extends Plugin {
                 t.setDaemon(true);
                 return t;
             });
-            watcher.watchAsync(executor).whenComplete((ok, error) -> {
+            walk.registering(() -> watcher.watchAsync(executor)).whenComplete((ok, error) -> {
                 if (error != null) {
                     log.warn("watch of {} stopped, asking for a rescan: {}", root, error.toString());
                     listener.onOverflow();

@@ -44,6 +44,23 @@ class NativeFileWatcherTest {
         }
     }
 
+    /** The start registers folders without listing those that hold no subfolder: each one is still watched. */
+    @Test
+    void seesFilesWrittenIntoEveryFolderThatExistedAtTheStart(@TempDir Path root) throws Exception {
+        List<Path> folders = new ArrayList<>(List.of(root));
+        for (String folder : List.of("a", "a/b", "a/b/c", "a/d", "e")) {
+            folders.add(Files.createDirectories(root.resolve(folder)));
+        }
+        Files.writeString(root.resolve("e/old"), "x");
+        try (WatchHandle handle = new NativeWatcherPlugin.NativeFileWatcher().watch(root, listener)) {
+            List<Path> files = new ArrayList<>();
+            for (Path folder : folders) {
+                files.add(Files.writeString(folder.resolve("new.txt"), "hello"));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> seen.containsAll(files));
+        }
+    }
+
     /**
      * More events than the JDK keeps for one folder (512) while the watcher's thread is busy: the JDK reports
      * an overflow instead of the events, and directory-watcher 0.19.1 fails on that overflow (a null path)

@@ -165,12 +165,9 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
                 }
                 onHeartbeat(peer, hb);
             }
-        } else {
-            peer.countFileFrame();
-            if (frame instanceof FileData data && incoming != null && incoming.origin() == peer && incoming.promoted()
-                    && (state.phase == State.Phase.PROMOTING || state.phase == State.Phase.SENDING_FAKE)) {
-                incoming.onFileData(data);
-            }
+        } else if (frame instanceof FileData data && incoming != null && incoming.origin() == peer && incoming.promoted()
+                && (state.phase == State.Phase.PROMOTING || state.phase == State.Phase.SENDING_FAKE)) {
+            incoming.onFileData(data);
         }
     }
 
@@ -180,7 +177,7 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
         if (phase == State.Phase.SENDING || phase == State.Phase.SENDING_FAKE || phase == State.Phase.ALL_RECEIVED) {
             p.heardBulkHeartbeat();
         } else {
-            p.heardFileFrame();
+            p.heardOutsideBulk();
         }
         Peer origin = incoming == null ? null : incoming.origin();
         if (hb.status() == Status.SYNCING_STOP) {

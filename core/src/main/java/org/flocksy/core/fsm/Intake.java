@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.flocksy.core.traffic.Traffic;
-import org.flocksy.core.wire.FakeFile;
 import org.flocksy.core.wire.FileData;
 import org.flocksy.core.wire.Frame;
 import org.flocksy.core.wire.FrameCodec;
@@ -22,27 +21,37 @@ final class Intake {
     private Intake() {}
 
     /**
-     * The frames that decode; on the receive thread. A data frame the backlog has no room for stays in the list as
-     * a fake one: it still counts as a frame the peer sent, its chunk comes again with the carousel.
+     * The frames that decode and the event loop must see: heartbeats, and the data frames the backlog has room
+     * for; on the receive thread. File frames, fake or real, are counted here as they arrive and never wait
+     * for the loop otherwise: a loop busy applying for seconds must not make a peer's heartbeats queue behind
+     * thousands of fake frames, and be dropped with them (the peer would then seem silent and its run lost).
+     * A data frame the backlog has no room for is dropped; its chunk comes again with the carousel.
      */
     static List<Frame> decode(Peer peer, List<byte[]> frames, DataBacklog backlog, Traffic traffic, OnceWarnings warn) {
         List<Frame> decoded = new ArrayList<>(frames.size());
         for (byte[] bytes : frames) {
             try {
                 Frame frame = FrameCodec.decode(bytes);
-                if (frame instanceof FileData && !backlog.admit()) {
-                    traffic.dropped("BACKLOG_FULL");
-                    warn.warn("backlog", "the event loop fell {} data frames behind; dropping further ones from {} until it catches up "
-                            + "(they come again; further drops are only counted)", DataBacklog.FRAMES_MAX, peer);
-                    frame = FakeFile.INSTANCE;
-                }
-                if (!(frame instanceof FileData) && !peer.waiting().admit()) {
-                    traffic.dropped("PEER_QUEUE_FULL");
-                    warn.warn(peer.endpoint() + "queue", "{} frames from {} wait for the event loop; dropping its further ones until it "
-                            + "catches up (further drops are only counted)", Peer.WAITING_FRAMES_MAX, peer);
+                if (frame instanceof Heartbeat) {
+                    if (peer.waiting().admit()) {
+                        decoded.add(frame);
+                    } else {
+                        traffic.dropped("PEER_QUEUE_FULL");
+                        warn.warn(peer.endpoint() + "queue", "{} heartbeats from {} wait for the event loop; dropping its further ones "
+                                + "until it catches up (further drops are only counted)", Peer.WAITING_FRAMES_MAX, peer);
+                    }
                     continue;
                 }
-                decoded.add(frame);
+                peer.countFileFrame();
+                if (frame instanceof FileData) {
+                    if (backlog.admit()) {
+                        decoded.add(frame);
+                    } else {
+                        traffic.dropped("BACKLOG_FULL");
+                        warn.warn("backlog", "the event loop fell {} data frames behind; dropping further ones from {} until it "
+                                + "catches up (they come again; further drops are only counted)", DataBacklog.FRAMES_MAX, peer);
+                    }
+                }
             } catch (MalformedFrameException e) {
                 traffic.dropped(e.reason().name());
                 warn.warn(peer.endpoint() + e.reason(), "dropped a malformed frame from {}: {} (further ones are only counted)", peer,

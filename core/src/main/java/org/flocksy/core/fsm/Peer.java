@@ -1,5 +1,6 @@
 package org.flocksy.core.fsm;
 
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.Arrays;
 import org.flocksy.core.crypto.NodeUid;
 import org.flocksy.core.wire.Heartbeat;
@@ -29,18 +30,20 @@ public final class Peer {
     private Heartbeat last;
     private boolean connected;
     private int heartbeatsWithoutFileFrames;
-    private long fileFrames;
+    /** Counted on the receive thread as they arrive: fake frames never wait for the event loop. */
+    private final AtomicLong fileFrames = new AtomicLong();
+    private long fileFramesAtLastBulkHeartbeat;
     private long announcedAtMs = Long.MAX_VALUE;
     private long suspectUntilNanos = Long.MIN_VALUE;
     private boolean inStep = true;
     /**
-     * Frames other than data from this peer waiting for the event loop (heartbeats, fake file frames): bounded
-     * per peer, so a member flooding them while the loop is busy costs only its own frames, never the heap.
+     * This peer's heartbeats waiting for the event loop: bounded per peer, so a member flooding them while the
+     * loop is busy costs only its own, never the heap.
      */
     private final DataBacklog waiting = new DataBacklog(WAITING_FRAMES_MAX);
     /**
-     * 32 Ki frames: 3 s of a 10 000 frames/s run's fake frames (which take no heap each); a member flooding
-     * heartbeats (about 1 KiB each once decoded) holds at most 32 MiB.
+     * 32 Ki heartbeats: more than two hours of an honest peer's while the loop is held; a member flooding them
+     * (about 1 KiB each once decoded) holds at most 32 MiB.
      */
     static final int WAITING_FRAMES_MAX = 32_768;
 
@@ -116,24 +119,33 @@ public final class Peer {
         return announcedAtMs;
     }
 
-    /** Counts a heartbeat sent in a bulk state; a peer that sends them but no file frames gives itself away. */
+    /**
+     * Counts a heartbeat sent in a bulk state; a peer that sends them but no file frames gives itself away. File
+     * frames are counted as they arrive, heartbeats as the loop takes them: frames since the last one reset it.
+     */
     void heardBulkHeartbeat() {
-        heartbeatsWithoutFileFrames++;
+        long frames = fileFrames.get();
+        if (frames != fileFramesAtLastBulkHeartbeat) {
+            fileFramesAtLastBulkHeartbeat = frames;
+            heartbeatsWithoutFileFrames = 1;
+        } else {
+            heartbeatsWithoutFileFrames++;
+        }
     }
 
-    void heardFileFrame() {
+    /** A heartbeat outside the bulk states: the count of bulk ones without file frames starts again. */
+    void heardOutsideBulk() {
         heartbeatsWithoutFileFrames = 0;
     }
 
-    /** A file frame from this peer arrived (counted for {@link FrameTally}). */
+    /** A file frame from this peer arrived (counted for {@link FrameTally}); on the receive thread. */
     void countFileFrame() {
-        fileFrames++;
-        heardFileFrame();
+        fileFrames.incrementAndGet();
     }
 
     /** File frames received from this peer so far. */
     long fileFrames() {
-        return fileFrames;
+        return fileFrames.get();
     }
 
     int heartbeatsWithoutFileFrames() {

@@ -193,6 +193,13 @@ public final class IncomingRun {
         }
     }
 
+    /** The verified bundle, after {@link #finish}; from now on the caller owns the file and {@link #discard} leaves it. */
+    Path handOver() {
+        Path bundle = temp;
+        temp = null;
+        return bundle;
+    }
+
     /** Drops the run: the temp file goes, the box is untouched. */
     public void discard() {
         pending.clear();

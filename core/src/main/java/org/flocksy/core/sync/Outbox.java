@@ -121,6 +121,9 @@ final class Outbox implements AutoCloseable {
 
     /** Plans the next queued changes and hands their bundle to the preparer. */
     private void startPreparing() {
+        if (changes.gathering(BUNDLE_RECORDS_MAX)) {
+            return;
+        }
         for (Box box; (box = changes.firstBox()) != null; ) {
             List<Planned> planned = new ArrayList<>();
             for (QueuedChange change : changes.take(box, BUNDLE_RECORDS_MAX)) {

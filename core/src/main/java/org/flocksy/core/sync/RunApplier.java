@@ -16,6 +16,7 @@ import org.flocksy.core.config.Problems;
 import org.flocksy.core.crypto.Blake2b;
 import org.flocksy.core.ignore.IgnoreRules;
 import org.flocksy.core.index.BoxIndex;
+import org.flocksy.core.loop.Loop;
 import org.flocksy.core.path.PathSafety;
 import org.flocksy.core.version.VersionVector;
 import org.flocksy.core.wire.RunMetadata;
@@ -28,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * from a peer is checked before the disk is touched; a record's version decides whether it is old news,
  * newer than ours, or a conflict.
  */
-final class RunApplier {
+final class RunApplier implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RunApplier.class);
     /** Free space a run never takes: the rest of the system (and this node's index) must go on writing. */
     static final long DISK_RESERVE_BYTES = 256L * 1024 * 1024;
@@ -42,9 +43,10 @@ final class RunApplier {
     private final ConflictSettler conflicts;
     private final TempFiles temps;
     private final Blake2b blake2b;
+    private final ApplyQueue queue;
 
     RunApplier(BoxRegistry boxes, CatchUp catchUp, FilePlacer placer, NewerVersionApplier newer, ConflictSettler conflicts, TempFiles temps,
-               Blake2b blake2b) {
+               Blake2b blake2b, Loop loop) {
         this.boxes = boxes;
         this.catchUp = catchUp;
         this.placer = placer;
@@ -52,6 +54,7 @@ final class RunApplier {
         this.conflicts = conflicts;
         this.temps = temps;
         this.blake2b = blake2b;
+        this.queue = new ApplyQueue(loop, this::applyRecord, box -> boxes.all().contains(box));
     }
 
     /** Prepares to receive a run; a run this node cannot apply is received into nothing. */
@@ -108,8 +111,9 @@ final class RunApplier {
     }
 
     /**
-     * Verifies a complete run's bundle and applies its changes in order. A change this node refuses (unsafe
-     * path, a directory where a file should go) is logged and skipped.
+     * Verifies a complete run's bundle and hands it to the queue that applies its changes in order (the first
+     * slice of it now, if nothing waits before it). A change this node refuses (unsafe path, a directory where a
+     * file should go) is logged and skipped.
      *
      * @return false if the bundle did not verify and the run must be received again
      */
@@ -126,42 +130,26 @@ final class RunApplier {
                 run.restart();
                 return false;
             }
+            queue.add(box, run.peer(), run.handOver(), m.records());
         } catch (IOException e) {
             log.error("box '{}': cannot read the bundle from {}: {}; the box is unchanged", box.name(), run.peer(), Problems.describe(e));
-            run.discard();
-            return true;
-        }
-        try {
-            // One transaction for the whole bundle: ten thousand small files cost one commit.
-            box.batch(() -> applyAll(box, run));
-        } catch (IOException e) {
-            log.error("box '{}': cannot record the run from {} in the index: {}; the next start finds the difference",
-                    box.name(), run.peer(), Problems.describe(e));
-        } finally {
             run.discard();
         }
         return true;
     }
 
-    /** Applies every record in order; what was applied before a malformed record stays applied and recorded. */
-    private void applyAll(Box box, IncomingRun run) {
-        int applied = 0;
-        try (BundleReader reader = new BundleReader(run.temp(), run.metadata().records())) {
-            for (BundleReader.Entry e; (e = reader.next()) != null; applied++) {
-                try {
-                    applyChange(box, run.peer(), Received.of(reader, e, blake2b));
-                } catch (RuntimeException defect) {
-                    // A defect on one record must not cost the rest of the run, nor make the run come back forever.
-                    log.error("box '{}': failed to apply {} from {}: {}", box.name(), e.change(), run.peer(), defect.toString(), defect);
-                }
-            }
-        } catch (MalformedBundleException e) {
-            log.error("box '{}': the bundle from {} is malformed after {} change(s): {}; the rest is not applied",
-                    box.name(), run.peer(), applied, e.getMessage());
-        } catch (IOException e) {
-            log.error("box '{}': cannot read the bundle from {}: {}; {} change(s) applied, the rest not",
-                    box.name(), run.peer(), Problems.describe(e), applied);
-        }
+    /** Received bundles not yet fully applied. */
+    int waiting() {
+        return queue.waiting();
+    }
+
+    @Override
+    public void close() {
+        queue.close();
+    }
+
+    private void applyRecord(Box box, String peer, BundleReader reader, BundleReader.Entry e) throws IOException, MalformedBundleException {
+        applyChange(box, peer, Received.of(reader, e, blake2b));
     }
 
     private void applyChange(Box box, String peer, Received entry) throws IOException, MalformedBundleException {

@@ -47,7 +47,7 @@ public final class SyncEngine implements AutoCloseable {
         FilePlacer placer = new FilePlacer(blake2b, self, temps, changes::reloadIgnoreRules);
         NewerVersionApplier newer = new NewerVersionApplier(placer);
         this.applier = new RunApplier(this.boxes, catchUp, placer, newer,
-                new ConflictSettler(this.boxes, changes, placer, newer, blake2b, self, clock), temps, blake2b);
+                new ConflictSettler(this.boxes, changes, placer, newer, blake2b, self, clock), temps, blake2b, loop);
         this.boxes.onBack(box -> {
             changes.rescan(box, "after lost watch events");
             // Runs for it were refused while it was gone.
@@ -205,7 +205,8 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     /**
-     * Verifies a complete run's bundle and applies its changes in order.
+     * Verifies a complete run's bundle and applies its changes in order: the first slice now, the rest in
+     * slices on the loop after it (see {@link ApplyQueue}).
      *
      * @return false if the bundle did not verify and the run must be received again
      */
@@ -213,9 +214,15 @@ public final class SyncEngine implements AutoCloseable {
         return applier.apply(run);
     }
 
+    /** Received runs whose changes are not all applied yet. */
+    public int applying() {
+        return applier.waiting();
+    }
+
     /** Stops watching and closes the indexes; call once the event loop has stopped. */
     @Override
     public void close() {
+        applier.close();
         changes.close();
         outbox.close();
         boxes.close();

@@ -1,6 +1,7 @@
 package org.flocksy.core.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.IOException;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
 import org.flocksy.core.backup.Versions;
 import org.flocksy.core.bundle.BundleWriter;
 import org.flocksy.core.bundle.Change;
@@ -245,11 +247,65 @@ class IncomingRunApplyTest {
         }
         deletions.add(Change.deleted("real.txt", V1, PEER));
         IncomingRun run = deliver(deletions.toArray());
-        assertThat(engine.apply(run)).isTrue();
+        assertThat(EngineSetup.call(loop, Duration.ofSeconds(30), () -> engine.apply(run))).isTrue();
+        // More than one slice of the loop's time: the rest is applied in later ones.
+        await().atMost(Duration.ofSeconds(30)).until(() -> EngineSetup.call(loop, Duration.ofSeconds(30), engine::applying) == 0);
         assertThat(box.entries()).as("only the path this node had is remembered as deleted").singleElement()
                 .satisfies(e -> assertThat(e.path()).isEqualTo("real.txt"))
                 .satisfies(e -> assertThat(e.deleted()).isTrue());
         assertThat(root.resolve("real.txt")).doesNotExist();
+    }
+
+    /**
+     * Ten thousand small files took a receiver's loop 16 s in one go, and the run (and every node's frames)
+     * lasted as long: a run is applied in slices, the loop free between them.
+     */
+    @Test
+    void aLargeRunIsAppliedInSlicesThatLeaveTheLoopFree() throws Exception {
+        IncomingRun run = deliver(manyFiles(5_000));
+        AtomicLong placedWhenOtherWorkRan = new AtomicLong(-1);
+        assertThat(EngineSetup.call(loop, Duration.ofSeconds(60), () -> {
+            boolean verified = engine.apply(run);
+            loop.post(() -> placedWhenOtherWorkRan.set(box.entries().stream().filter(e -> e.path().startsWith("many/f")).count()));
+            return verified;
+        })).isTrue();
+        await().atMost(Duration.ofMinutes(2)).until(() -> EngineSetup.call(loop, Duration.ofSeconds(30), engine::applying) == 0);
+
+        assertThat(placedWhenOtherWorkRan.get()).as("work posted after the apply ran while it went on").isBetween(1L, 4_999L);
+        for (int i = 0; i < 5_000; i += 499) {
+            assertThat(root.resolve("many/f" + i)).hasContent("content " + i);
+        }
+        assertThat(box.entries().stream().filter(e -> e.path().startsWith("many/f")).count()).isEqualTo(5_000);
+        try (var tmp = Files.list(box.tmpDir())) {
+            assertThat(tmp).as("the bundle goes once applied").isEmpty();
+        }
+    }
+
+    @Test
+    void aBoxRemovedWhileARunIsAppliedGetsNoMoreOfIt() throws Exception {
+        IncomingRun run = deliver(manyFiles(5_000));
+        EngineSetup.call(loop, Duration.ofSeconds(60), () -> {
+            engine.apply(run);
+            loop.post(() -> engine.removeBox(box));
+            return null;
+        });
+        await().atMost(Duration.ofMinutes(2)).until(() -> EngineSetup.call(loop, Duration.ofSeconds(30), engine::applying) == 0);
+
+        try (var placed = Files.list(root.resolve("many"))) {
+            assertThat(placed.count()).isLessThan(5_000);
+        }
+        try (var tmp = Files.list(box.tmpDir())) {
+            assertThat(tmp).as("the bundle goes with the rest of the run").isEmpty();
+        }
+    }
+
+    private static Object[] manyFiles(int count) {
+        List<Object> files = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            files.add("many/f" + i);
+            files.add(("content " + i).getBytes(StandardCharsets.UTF_8));
+        }
+        return files.toArray();
     }
 
     @Test

@@ -72,6 +72,41 @@ class OutboxTest {
         assertThat(Outbox.bytesFor(50_000)).as("two bundles bound the disk").isEqualTo(512L * MIB);
     }
 
+    /**
+     * A folder copied in: its entry is queued once it settles, its files once hashed. They go in one run, not
+     * in a run for the folder and more for its files (each run costs seconds whatever it carries).
+     */
+    @Test
+    void aFolderCopiedInGoesInOneRunWithItsFiles() throws Exception {
+        Path tree = Files.createDirectories(dir.resolve("tree")).toRealPath();
+        Box fresh = new Box("tree", tree, BLAKE2B);
+        Settings settings = EngineSetup.oneBox("tree", tree, dir.resolve("scratch"));
+        try (EventLoop other = new EventLoop(new SystemClock(), settings)) {
+            SyncEngine watching = new SyncEngine(List.of(fresh), TestPlugins.catalog(), BLAKE2B, other, new SystemClock(), settings,
+                    ReadAhead.THREAD, NodeUid.of(new byte[] {2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2}));
+            try {
+                EngineSetup.call(other, Duration.ofSeconds(30), () -> {
+                    watching.start(() -> {});
+                    return null;
+                });
+                Path folder = Files.createDirectories(tree.resolve("many"));
+                byte[] content = new byte[1024];
+                for (int i = 0; i < 3_000; i++) {
+                    content[0] = (byte) i;
+                    content[1] = (byte) (i >> 8);
+                    Files.write(folder.resolve("f" + i), content);
+                }
+                OutgoingRun[] first = new OutgoingRun[1];
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5)).until(() -> (first[0] =
+                        EngineSetup.call(other, Duration.ofSeconds(30), () -> watching.nextOutgoing(0))) != null);
+                assertThat(first[0].metadata().records()).as("the folder and all its files").isEqualTo(3_001);
+            } finally {
+                other.close();
+                watching.close();
+            }
+        }
+    }
+
     @Test
     void aFirstScanHashesEveryFileIntoTheIndexAndOnlyTheRunBeingSentCopiesOne() throws Exception {
         await().atMost(Duration.ofSeconds(30)).until(() -> call(() -> List.of("a.bin", "b.bin", "c.bin").stream()

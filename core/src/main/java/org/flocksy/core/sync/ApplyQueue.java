@@ -36,12 +36,15 @@ final class ApplyQueue implements AutoCloseable {
     private final Records records;
     /** Whether a box is still one this node syncs (a removed box's bundles go). */
     private final Predicate<Box> present;
+    /** Told when the last waiting bundle is applied (a digest waits for that). */
+    private final Runnable whenApplied;
     private final Deque<Pending> waiting = new ArrayDeque<>();
 
-    ApplyQueue(Loop loop, Records records, Predicate<Box> present) {
+    ApplyQueue(Loop loop, Records records, Predicate<Box> present, Runnable whenApplied) {
         this.loop = loop;
         this.records = records;
         this.present = present;
+        this.whenApplied = whenApplied;
     }
 
     /** Takes over a verified bundle and applies it after those before it; its first slice now, if none waits. */
@@ -89,6 +92,8 @@ final class ApplyQueue implements AutoCloseable {
         }
         if (!waiting.isEmpty()) {
             loop.post(this::slice);
+        } else {
+            whenApplied.run();
         }
     }
 

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.TimeUnit;
 import org.flocksy.core.bundle.Change;
 import org.flocksy.core.config.Problems;
@@ -47,14 +48,17 @@ final class Outbox implements AutoCloseable {
     private final ExecutorService preparer;
     /** A bundle is being written. */
     private boolean preparing;
+    /** Whether a received bundle is still being applied here. */
+    private final BooleanSupplier applying;
     /** A written bundle, the next run. */
     private OutgoingRun prepared;
     /** Bytes the bundle being planned may hold, from the flock's rate when it was asked for. */
     private long bytesMax = BUNDLE_BYTES_MAX;
 
     Outbox(LocalChanges changes, CatchUp catchUp, Planner planner, Blake2b blake2b, Loop loop, ReadAhead readAhead, TempFiles temps,
-           WorkSignal work, String nodeName) {
+           WorkSignal work, String nodeName, BooleanSupplier applying) {
         this.changes = changes;
+        this.applying = applying;
         this.catchUp = catchUp;
         this.planner = planner;
         this.blake2b = blake2b;
@@ -107,8 +111,9 @@ final class Outbox implements AutoCloseable {
             startPreparing();
             return run;
         }
-        // A digest waits for the files a scan is still hashing into the index: it would say they are missing here.
-        return preparing || !changes.isEmpty() ? null : catchUp.next(BUNDLE_BYTES_MAX);
+        // A digest waits for the files a scan is still hashing into the index, and for those of a received run
+        // still being applied: it would say they are missing here, and peers would send them again.
+        return preparing || !changes.isEmpty() || applying.getAsBoolean() ? null : catchUp.next(BUNDLE_BYTES_MAX);
     }
 
     /** Local changes arrived while a run is on: their bundle is written meanwhile, if none waits yet. */

@@ -46,7 +46,7 @@ final class RunApplier implements AutoCloseable {
     private final ApplyQueue queue;
 
     RunApplier(BoxRegistry boxes, CatchUp catchUp, FilePlacer placer, NewerVersionApplier newer, ConflictSettler conflicts, TempFiles temps,
-               Blake2b blake2b, Loop loop) {
+               Blake2b blake2b, Loop loop, Runnable whenApplied) {
         this.boxes = boxes;
         this.catchUp = catchUp;
         this.placer = placer;
@@ -54,7 +54,7 @@ final class RunApplier implements AutoCloseable {
         this.conflicts = conflicts;
         this.temps = temps;
         this.blake2b = blake2b;
-        this.queue = new ApplyQueue(loop, this::applyRecord, box -> boxes.all().contains(box));
+        this.queue = new ApplyQueue(loop, this::applyRecord, box -> boxes.all().contains(box), whenApplied);
     }
 
     /** Prepares to receive a run; a run this node cannot apply is received into nothing. */

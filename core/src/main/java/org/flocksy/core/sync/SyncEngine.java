@@ -43,11 +43,13 @@ public final class SyncEngine implements AutoCloseable {
         this.boxes = new BoxRegistry(boxes, plugins, settings, clock, blake2b);
         this.changes = new LocalChanges(this.boxes, loop, clock, work, blake2b, self, readAhead, settings.nodeName());
         this.catchUp = new CatchUp(this.boxes, changes, loop, blake2b, temps, self, readAhead, work);
-        this.outbox = new Outbox(changes, catchUp, new Planner(this.boxes, self), blake2b, loop, readAhead, temps, work, settings.nodeName());
         FilePlacer placer = new FilePlacer(blake2b, self, temps, changes::reloadIgnoreRules);
         NewerVersionApplier newer = new NewerVersionApplier(placer);
         this.applier = new RunApplier(this.boxes, catchUp, placer, newer,
-                new ConflictSettler(this.boxes, changes, placer, newer, blake2b, self, clock), temps, blake2b, loop);
+                new ConflictSettler(this.boxes, changes, placer, newer, blake2b, self, clock), temps, blake2b, loop, work::raise);
+        RunApplier applying = applier;
+        this.outbox = new Outbox(changes, catchUp, new Planner(this.boxes, self), blake2b, loop, readAhead, temps, work, settings.nodeName(),
+                () -> applying.waiting() > 0);
         this.boxes.onBack(box -> {
             changes.rescan(box, "after lost watch events");
             // Runs for it were refused while it was gone.

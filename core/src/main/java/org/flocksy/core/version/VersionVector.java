@@ -15,7 +15,10 @@ public final class VersionVector {
     /** How two vectors relate. */
     public enum Order { EQUAL, NEWER, OLDER, CONCURRENT }
 
-    /** More entries than a vector read from a peer may have: a vector only grows by merges and bumps. */
+    /**
+     * The most entries a vector has: one read from a peer with more is refused, and a bump or merge that would
+     * pass it drops the smallest counters first (see {@link #bounded}).
+     */
     public static final int NODES_MAX = 128;
     /** Larger counters are refused from peers: bumping them can never overflow. */
     static final long COUNTER_MAX = 1L << 60;
@@ -31,14 +34,34 @@ public final class VersionVector {
     public VersionVector bump(NodeUid node) {
         TreeMap<NodeUid, Long> next = new TreeMap<>(counters);
         next.merge(node, 1L, Long::sum);
-        return new VersionVector(next);
+        return bounded(next, node);
     }
 
-    /** The least vector that dominates or equals both: what a node has seen after resolving them. */
+    /** The least vector that dominates or equals both (within {@link #NODES_MAX}): what a node has seen after resolving them. */
     public VersionVector merge(VersionVector other) {
         TreeMap<NodeUid, Long> next = new TreeMap<>(counters);
         other.counters.forEach((node, count) -> next.merge(node, count, Math::max));
-        return new VersionVector(next);
+        return bounded(next, null);
+    }
+
+    /**
+     * A vector of at most {@link #NODES_MAX} entries: past that, the smallest counters go (the lowest UID first
+     * among equals, so every node compacts alike), never {@code keep}'s. A member that sent a full vector of
+     * made-up replicas once made every later edit of that file a vector peers refuse to read: the edit was
+     * never delivered, and no digest could repair it. Dropping an entry can only make a later comparison say
+     * CONCURRENT where it would have said NEWER: a conflict, resolved and delivered, never a lost edit.
+     */
+    private static VersionVector bounded(TreeMap<NodeUid, Long> counters, NodeUid keep) {
+        while (counters.size() > NODES_MAX) {
+            NodeUid smallest = null;
+            for (Map.Entry<NodeUid, Long> e : counters.entrySet()) {
+                if (!e.getKey().equals(keep) && (smallest == null || e.getValue() < counters.get(smallest))) {
+                    smallest = e.getKey();
+                }
+            }
+            counters.remove(smallest);
+        }
+        return new VersionVector(counters);
     }
 
     /** How this vector relates to {@code other}: NEWER means this one dominates. */

@@ -35,6 +35,44 @@ class VersionVectorTest {
         assertThat(VersionVector.EMPTY.compareTo(base)).isEqualTo(VersionVector.Order.OLDER);
     }
 
+    /**
+     * Issue 13, item 4: a member sent a full vector of made-up replicas with huge counters; a local edit of that
+     * file then made a vector of 129 entries that no peer would read, so the edit was never delivered.
+     */
+    @Test
+    void anEditOfAFileWithAFullVectorFromAMemberStaysReadableByPeers() {
+        VersionVector hostile = VersionVector.EMPTY;
+        for (int i = 0; i < VersionVector.NODES_MAX; i++) {
+            byte[] b = new byte[16];
+            b[0] = (byte) 0xEE;
+            b[15] = (byte) i;
+            hostile = hostile.merge(VersionVector.EMPTY.bump(NodeUid.of(b)));
+        }
+        VersionVector fromTheWire = VersionVector.fromBytes(hostile.toBytes());
+        NodeUid self = node(9);
+
+        VersionVector edit = fromTheWire.bump(self);
+        VersionVector atThePeer = VersionVector.fromBytes(edit.toBytes());
+
+        assertThat(atThePeer.counters()).hasSize(VersionVector.NODES_MAX).containsEntry(self, 1L);
+        // One made-up replica had to go: against the member's vector the edit is a conflict the resolver settles.
+        assertThat(atThePeer.compareTo(fromTheWire)).as("news, never old news").isEqualTo(VersionVector.Order.CONCURRENT);
+        assertThat(atThePeer.bump(self).counters()).as("and so is the next one").containsEntry(self, 2L);
+        assertThat(fromTheWire.merge(edit).counters()).hasSize(VersionVector.NODES_MAX);
+    }
+
+    @Test
+    void aVectorPastTheBoundDropsItsSmallestCountersButNeverTheBumpingReplicas() {
+        VersionVector v = VersionVector.EMPTY;
+        for (int i = 0; i < VersionVector.NODES_MAX; i++) {
+            VersionVector one = VersionVector.EMPTY.bump(node(100 + i));
+            v = v.merge(i == 0 ? one : one.bump(node(100 + i)));
+        }
+        // node(100) has 1, every other 2: a newcomer's bump drops node(100), not the newcomer.
+        VersionVector bumped = v.bump(A);
+        assertThat(bumped.counters()).hasSize(VersionVector.NODES_MAX).containsEntry(A, 1L).doesNotContainKey(node(100));
+    }
+
     @Property(tries = 300, seed = "20261125")
     void mergeDominatesBothAndBytesRoundTrip(@ForAll @Size(max = 6) List<@IntRange(min = 0, max = 4) Integer> left,
                                              @ForAll @Size(max = 6) List<@IntRange(min = 0, max = 4) Integer> right) {

@@ -17,8 +17,8 @@ import java.util.Set;
  * only, and does not even list a folder whose link count says it holds no subfolder (each subfolder's
  * {@code ..} counts one, on the file systems named here). On a box of 100 000 files in 100 folders that takes
  * the start's walk from 0.4 s of the event loop to 100 system calls; the walk of the first scan, which must
- * look at every file anyway, then starts at once. A folder created while watching is walked whole, its files
- * reported, by the library's own walk.
+ * look at every file anyway, then starts at once. A folder created while watching, and any tree on another
+ * file system (or where the system watches trees whole, as on macOS), is walked by the library's own walk.
  */
 final class FolderWalk implements FileTreeVisitor {
     /** File systems whose folders count their subfolders in their link count (2 + subfolders). */
@@ -38,18 +38,19 @@ final class FolderWalk implements FileTreeVisitor {
 
     @Override
     public void recursiveVisitFiles(Path start, Callback onDirectory, Callback onFile) throws IOException {
-        if (Thread.currentThread() != registering) {
+        Object device = Thread.currentThread() == registering ? counting(start) : null;
+        if (device == null) {
+            // A walk for a new folder, or a file system this walk does not know: the library's own, unchanged.
             DEFAULT_FILE_TREE_VISITOR.recursiveVisitFiles(start, onDirectory, onFile);
             return;
         }
-        Object device = counting(start);
         Deque<Path> folders = new ArrayDeque<>();
         folders.push(start);
         while (!folders.isEmpty()) {
             Path folder = folders.pop();
             // Registered before it is counted or listed: a subfolder made after this is reported as an event.
             onDirectory.call(folder);
-            if (device == null || !leaf(folder, device)) {
+            if (!leaf(folder, device)) {
                 subfolders(folder, folders);
             }
         }

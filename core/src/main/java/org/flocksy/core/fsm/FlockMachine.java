@@ -148,22 +148,23 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
     /** Called on the receive thread: decodes a peer's waiting frames, then hands them to the event loop as one event. */
     public void onFrames(int peerIndex, List<byte[]> frames, long receivedNanos, long receivedWallMs) {
         Peer peer = peers.get(peerIndex);
-        List<Frame> decoded = Intake.decode(peer, frames, backlog, traffic, warnings);
+        List<Intake.Arrived> decoded = Intake.decode(peer, frames, backlog, traffic, warnings);
         if (!decoded.isEmpty()) {
             loop.post(() -> {
                 Intake.taken(peer, decoded, backlog);
-                decoded.forEach(frame -> handle(peer, frame, receivedNanos, receivedWallMs));
+                decoded.forEach(arrived -> handle(peer, arrived, receivedNanos, receivedWallMs));
             });
         }
     }
 
-    private void handle(Peer peer, Frame frame, long nanos, long wallMs) {
+    private void handle(Peer peer, Intake.Arrived arrived, long nanos, long wallMs) {
+        Frame frame = arrived.frame();
         if (frame instanceof Heartbeat hb) {
             if (Intake.heard(peer, hb, nanos, wallMs, traffic, warnings)) {
                 if (!peer.connected()) {
                     updateConnectivity(time.nowNanos());
                 }
-                onHeartbeat(peer, hb);
+                onHeartbeat(peer, hb, arrived.fileFrames());
             }
         } else if (frame instanceof FileData data && incoming != null && incoming.origin() == peer && incoming.promoted()
                 && (state.phase == State.Phase.PROMOTING || state.phase == State.Phase.SENDING_FAKE)) {
@@ -171,11 +172,11 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
         }
     }
 
-    private void onHeartbeat(Peer p, Heartbeat hb) {
+    private void onHeartbeat(Peer p, Heartbeat hb, long fileFramesBefore) {
         State sender = State.sending(hb.status());
         State.Phase phase = sender == null ? null : sender.phase;
         if (phase == State.Phase.SENDING || phase == State.Phase.SENDING_FAKE || phase == State.Phase.ALL_RECEIVED) {
-            p.heardBulkHeartbeat();
+            p.heardBulkHeartbeat(fileFramesBefore);
         } else {
             p.heardOutsideBulk();
         }

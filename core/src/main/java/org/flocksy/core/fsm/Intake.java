@@ -27,14 +27,14 @@ final class Intake {
      * thousands of fake frames, and be dropped with them (the peer would then seem silent and its run lost).
      * A data frame the backlog has no room for is dropped; its chunk comes again with the carousel.
      */
-    static List<Frame> decode(Peer peer, List<byte[]> frames, DataBacklog backlog, Traffic traffic, OnceWarnings warn) {
-        List<Frame> decoded = new ArrayList<>(frames.size());
+    static List<Arrived> decode(Peer peer, List<byte[]> frames, DataBacklog backlog, Traffic traffic, OnceWarnings warn) {
+        List<Arrived> decoded = new ArrayList<>(frames.size());
         for (byte[] bytes : frames) {
             try {
                 Frame frame = FrameCodec.decode(bytes);
                 if (frame instanceof Heartbeat) {
                     if (peer.waiting().admit()) {
-                        decoded.add(frame);
+                        decoded.add(new Arrived(frame, peer.fileFrames()));
                     } else {
                         traffic.dropped("PEER_QUEUE_FULL");
                         warn.warn(peer.endpoint() + "queue", "{} heartbeats from {} wait for the event loop; dropping its further ones "
@@ -45,7 +45,7 @@ final class Intake {
                 peer.countFileFrame();
                 if (frame instanceof FileData) {
                     if (backlog.admit()) {
-                        decoded.add(frame);
+                        decoded.add(new Arrived(frame, peer.fileFrames()));
                     } else {
                         traffic.dropped("BACKLOG_FULL");
                         warn.warn("backlog", "the event loop fell {} data frames behind; dropping further ones from {} until it "
@@ -62,11 +62,17 @@ final class Intake {
     }
 
     /** On the loop, before a batch from {@link #decode} is handled: its frames no longer wait. */
-    static void taken(Peer peer, List<Frame> batch, DataBacklog backlog) {
-        long data = batch.stream().filter(FileData.class::isInstance).count();
+    static void taken(Peer peer, List<Arrived> batch, DataBacklog backlog) {
+        long data = batch.stream().filter(a -> a.frame() instanceof FileData).count();
         backlog.taken(data);
         peer.waiting().taken(batch.size() - data);
     }
+
+    /**
+     * A frame as the receive thread took it in, with the peer's file frames counted by then: the loop may take
+     * a heartbeat seconds later, when frames that came after it have been counted too.
+     */
+    record Arrived(Frame frame, long fileFrames) {}
 
     /** Whether a peer's runs can be kept in step with ours (see {@link Timepoints#inStep}); warned about once. */
     static boolean inStep(Peer peer, OnceWarnings warn) {

@@ -120,11 +120,12 @@ public final class Peer {
     }
 
     /**
-     * Counts a heartbeat sent in a bulk state; a peer that sends them but no file frames gives itself away. File
-     * frames are counted as they arrive, heartbeats as the loop takes them: frames since the last one reset it.
+     * Counts a heartbeat sent in a bulk state; a peer that sends them but no file frames gives itself away.
+     * {@code fileFramesBefore} is the peer's file frames counted when this heartbeat arrived: frames between
+     * the last one and this one reset the count.
      */
-    void heardBulkHeartbeat() {
-        long frames = fileFrames.get();
+    void heardBulkHeartbeat(long fileFramesBefore) {
+        long frames = fileFramesBefore;
         if (frames != fileFramesAtLastBulkHeartbeat) {
             fileFramesAtLastBulkHeartbeat = frames;
             heartbeatsWithoutFileFrames = 1;

@@ -34,7 +34,7 @@ final class ApplyQueue implements AutoCloseable {
 
     private final Loop loop;
     private final Records records;
-    /** Whether a box is still one this node syncs (a removed box's bundles go). */
+    /** Whether a box still takes what peers send (a removed, paused or vanished box's bundles go). */
     private final Predicate<Box> present;
     /** Told when the last waiting bundle is applied (a digest waits for that). */
     private final Runnable whenApplied;
@@ -48,8 +48,8 @@ final class ApplyQueue implements AutoCloseable {
     }
 
     /** Takes over a verified bundle and applies it after those before it; its first slice now, if none waits. */
-    void add(Box box, String peer, Path bundle, int count) throws IOException {
-        waiting.add(new Pending(box, peer, bundle, new BundleReader(bundle, count)));
+    void add(Box box, String peer, Path bundle, int count) {
+        waiting.add(new Pending(box, peer, bundle, count));
         if (waiting.size() == 1) {
             slice();
         }
@@ -66,7 +66,8 @@ final class ApplyQueue implements AutoCloseable {
             return;
         }
         if (!present.test(p.box)) {
-            log.info("box '{}' was removed: the rest of a run from {} is not applied ({} change(s) were)", p.box.name(), p.peer, p.applied);
+            log.info("box '{}' was removed, paused or went away: the rest of a run from {} is not applied ({} change(s) were); "
+                    + "peers are asked for it when the box is back", p.box.name(), p.peer, p.applied);
             done();
         } else {
             long until = System.nanoTime() + SLICE_NANOS;
@@ -78,8 +79,10 @@ final class ApplyQueue implements AutoCloseable {
                     }
                 });
             } catch (IOException e) {
-                log.error("box '{}': cannot record the run from {} in the index: {}; the next start finds the difference",
-                        p.box.name(), p.peer, Problems.describe(e));
+                // Never a slice posted again and again without progress.
+                p.finished = true;
+                log.error("box '{}': cannot record the run from {} in the index: {}; the rest is not applied, the next start finds "
+                        + "the difference", p.box.name(), p.peer, Problems.describe(e));
             } catch (RuntimeException defect) {
                 // Never a queue stuck behind one bundle.
                 p.finished = true;
@@ -112,20 +115,25 @@ final class ApplyQueue implements AutoCloseable {
         final Box box;
         final String peer;
         final Path bundle;
-        final BundleReader reader;
+        final int count;
+        /** Opened when the bundle's turn comes: those waiting behind it hold no file open. */
+        BundleReader reader;
         int applied;
         boolean finished;
 
-        Pending(Box box, String peer, Path bundle, BundleReader reader) {
+        Pending(Box box, String peer, Path bundle, int count) {
             this.box = box;
             this.peer = peer;
             this.bundle = bundle;
-            this.reader = reader;
+            this.count = count;
         }
 
         /** Applies the next record; what was applied before a malformed record stays applied and recorded. */
         void applyNext() {
             try {
+                if (reader == null) {
+                    reader = new BundleReader(bundle, count);
+                }
                 BundleReader.Entry e = reader.next();
                 if (e == null) {
                     finished = true;
@@ -151,7 +159,9 @@ final class ApplyQueue implements AutoCloseable {
 
         void close() {
             try {
-                reader.close();
+                if (reader != null) {
+                    reader.close();
+                }
                 Files.deleteIfExists(bundle);
             } catch (IOException e) {
                 // Swept from the temp folder at the next start.

@@ -58,7 +58,7 @@ final class ConflictSettler {
             throws IOException {
         Change c = entry.change();
         String path = c.path();
-        VersionVector merged = c.version().merge(local == null ? VersionVector.EMPTY : local.version());
+        VersionVector merged = c.version().merge(local == null ? VersionVector.EMPTY : local.version(), box.replica());
         NodeUid localWriter = unannounced || local == null ? self : local.writer();
         VersionVector mine = local == null ? VersionVector.EMPTY : local.version();
         if (unannounced) {

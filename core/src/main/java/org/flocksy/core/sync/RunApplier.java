@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import org.flocksy.core.bundle.BundleReader;
 import org.flocksy.core.bundle.Change;
 import org.flocksy.core.bundle.Digest;
@@ -33,6 +35,12 @@ final class RunApplier implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RunApplier.class);
     /** Free space a run never takes: the rest of the system (and this node's index) must go on writing. */
     static final long DISK_RESERVE_BYTES = 256L * 1024 * 1024;
+    /**
+     * Received bundles that may wait to be applied: past them, runs are received into nothing and the box's
+     * digest goes out once the queue is empty, so peers send those changes again (disk and open files stay
+     * bounded when runs arrive faster than they can be written out).
+     */
+    static final int WAITING_MAX = 2;
     /** Bundles up to this size are taken in without asking the disk. */
     static final long SMALL_BUNDLE_BYTES = 1024 * 1024;
 
@@ -44,6 +52,8 @@ final class RunApplier implements AutoCloseable {
     private final TempFiles temps;
     private final Blake2b blake2b;
     private final ApplyQueue queue;
+    /** Boxes that refused a run while the queue was full: their digest goes once it is empty. */
+    private final Set<Box> refusedWhileFull = new LinkedHashSet<>();
 
     RunApplier(BoxRegistry boxes, CatchUp catchUp, FilePlacer placer, NewerVersionApplier newer, ConflictSettler conflicts, TempFiles temps,
                Blake2b blake2b, Loop loop, Runnable whenApplied) {
@@ -54,7 +64,12 @@ final class RunApplier implements AutoCloseable {
         this.conflicts = conflicts;
         this.temps = temps;
         this.blake2b = blake2b;
-        this.queue = new ApplyQueue(loop, this::applyRecord, box -> boxes.all().contains(box), whenApplied);
+        this.queue = new ApplyQueue(loop, this::applyRecord,
+                box -> boxes.all().contains(box) && !boxes.pausedByUser(box) && boxes.available(box), () -> {
+                    refusedWhileFull.stream().filter(boxes.all()::contains).forEach(catchUp::ask);
+                    refusedWhileFull.clear();
+                    whenApplied.run();
+                });
     }
 
     /** Prepares to receive a run; a run this node cannot apply is received into nothing. */
@@ -69,6 +84,10 @@ final class RunApplier implements AutoCloseable {
         }
         if (refusal == null && !boxes.available(box)) {
             refusal = "the box's folder " + box.root() + " is gone";
+        }
+        if (refusal == null && queue.waiting() >= WAITING_MAX) {
+            refusedWhileFull.add(box);
+            refusal = queue.waiting() + " received runs are still being applied here (asked again once they are)";
         }
         if (refusal == null) {
             try {

@@ -39,9 +39,17 @@ public final class VersionVector {
 
     /** The least vector that dominates or equals both (within {@link #NODES_MAX}): what a node has seen after resolving them. */
     public VersionVector merge(VersionVector other) {
+        return merge(other, null);
+    }
+
+    /**
+     * As {@link #merge(VersionVector)}, never dropping {@code keep}'s counter: a replica that merges must keep its
+     * own, or its next bump would start again at 1 and reuse a version peers have already seen.
+     */
+    public VersionVector merge(VersionVector other, NodeUid keep) {
         TreeMap<NodeUid, Long> next = new TreeMap<>(counters);
         other.counters.forEach((node, count) -> next.merge(node, count, Math::max));
-        return bounded(next, null);
+        return bounded(next, keep);
     }
 
     /**

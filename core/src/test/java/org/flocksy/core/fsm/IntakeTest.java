@@ -30,21 +30,21 @@ class IntakeTest {
         byte[] data = FrameCodec.encode(new FileData(0, 10, false, new byte[FrameCodec.CHUNK_BYTES], 0));
         byte[] heartbeat = FrameCodec.encode(new Heartbeat(Status.IDLE, 7, Payload.NodeList.of(List.of())));
 
-        List<Frame> first = Intake.decode(origin, List.of(data, data, heartbeat, data), backlog, traffic, warnings);
+        List<Intake.Arrived> first = Intake.decode(origin, List.of(data, data, heartbeat, data), backlog, traffic, warnings);
 
         assertThat(first).hasSize(3);
-        assertThat(first.get(0)).isInstanceOf(FileData.class);
-        assertThat(first.get(1)).isInstanceOf(FileData.class);
-        assertThat(first.get(2)).isInstanceOf(Heartbeat.class);
+        assertThat(first.get(0).frame()).isInstanceOf(FileData.class);
+        assertThat(first.get(1).frame()).isInstanceOf(FileData.class);
+        assertThat(first.get(2).frame()).isInstanceOf(Heartbeat.class);
         assertThat(origin.fileFrames()).as("still a file frame the peer sent, its chunk lost").isEqualTo(3);
         assertThat(traffic.droppedCount()).isEqualTo(1);
         assertThat(backlog.waiting()).isEqualTo(2);
 
         // The loop caught up with one of them: one more may wait.
         backlog.taken(1);
-        List<Frame> second = Intake.decode(origin, List.of(data, data), backlog, traffic, warnings);
+        List<Intake.Arrived> second = Intake.decode(origin, List.of(data, data), backlog, traffic, warnings);
         assertThat(second).hasSize(1);
-        assertThat(second.get(0)).isInstanceOf(FileData.class);
+        assertThat(second.get(0).frame()).isInstanceOf(FileData.class);
         assertThat(origin.fileFrames()).isEqualTo(5);
         assertThat(traffic.droppedCount()).isEqualTo(2);
     }
@@ -71,6 +71,29 @@ class IntakeTest {
         assertThat(traffic.droppedCount()).isZero();
     }
 
+    /**
+     * The loop takes a peer's heartbeats late, after frames that came after them were counted: whether file
+     * frames came between two bulk heartbeats is judged by what had arrived with each, or a loop held 0.75 s
+     * would take three heartbeats in a row for a silent peer's and drop a peer that sent all along.
+     */
+    @Test
+    void aBulkHeartbeatCountsTheFramesThatArrivedBeforeItNotThoseCountedByTheTimeTheLoopTakesIt() {
+        DataBacklog backlog = new DataBacklog(2);
+        byte[] bulk = FrameCodec.encode(new Heartbeat(Status.SENDING_FAKE_FILE, 7, Payload.NodeList.of(List.of())));
+        byte[] fake = FrameCodec.encode(FakeFile.INSTANCE);
+        List<Intake.Arrived> held = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Intake.decode(origin, java.util.Collections.nCopies(500, fake), backlog, traffic, warnings);
+            held.addAll(Intake.decode(origin, List.of(bulk), backlog, traffic, warnings));
+        }
+        Intake.decode(origin, java.util.Collections.nCopies(500, fake), backlog, traffic, warnings);
+
+        // The loop comes back and takes all three.
+        held.forEach(arrived -> origin.heardBulkHeartbeat(arrived.fileFrames()));
+
+        assertThat(origin.heartbeatsWithoutFileFrames()).isEqualTo(1);
+    }
+
     @Test
     void aPeerFloodingHeartbeatsWhileTheLoopIsBusyLosesOnlyItsOwnPastItsBound() {
         Peer flooder = new Peer("tcp://127.0.0.1:2", NodeUid.of(new byte[] {2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}));
@@ -86,7 +109,8 @@ class IntakeTest {
         byte[] theirs = FrameCodec.encode(new Heartbeat(Status.IDLE, 8, Payload.NodeList.of(List.of())));
         assertThat(Intake.decode(origin, List.of(theirs), backlog, traffic, warnings)).hasSize(1);
         // The loop took a batch of the flooder's: as many may wait again.
-        List<Frame> batch = java.util.Collections.nCopies(100, new Heartbeat(Status.IDLE, 7, Payload.NodeList.of(List.of())));
+        List<Intake.Arrived> batch = java.util.Collections.nCopies(100,
+                new Intake.Arrived(new Heartbeat(Status.IDLE, 7, Payload.NodeList.of(List.of())), 0));
         Intake.taken(flooder, batch, backlog);
         assertThat(Intake.decode(flooder, java.util.Collections.nCopies(200, heartbeat), backlog, traffic, warnings)).hasSize(100);
     }

@@ -299,6 +299,24 @@ class IncomingRunApplyTest {
         }
     }
 
+    /** Runs arriving faster than they are written out: past two waiting bundles, runs go into nothing for now. */
+    @Test
+    void pastTwoWaitingBundlesARunIsReceivedIntoNothingAndTheBoxAsksAgainOnceAllIsApplied() throws Exception {
+        IncomingRun first = deliver(manyFiles(3_000));
+        IncomingRun second = deliver(manyFiles(3_000));
+        String refusal = EngineSetup.call(loop, Duration.ofSeconds(60), () -> {
+            engine.apply(first);
+            engine.apply(second);
+            return engine.openIncoming("peer", first.metadata()).refusal();
+        });
+        assertThat(refusal).contains("still being applied");
+
+        await().atMost(Duration.ofMinutes(2)).until(() -> EngineSetup.call(loop, Duration.ofSeconds(30), engine::applying) == 0);
+        OutgoingRun digest = EngineSetup.call(loop, Duration.ofSeconds(30), () -> engine.nextOutgoing(0));
+        assertThat(digest).as("the box's digest, so peers send what it refused").isNotNull();
+        assertThat(digest.metadata().records()).isEqualTo(1);
+    }
+
     private static Object[] manyFiles(int count) {
         List<Object> files = new ArrayList<>();
         for (int i = 0; i < count; i++) {

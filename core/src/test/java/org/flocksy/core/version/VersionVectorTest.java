@@ -59,6 +59,12 @@ class VersionVectorTest {
         assertThat(atThePeer.compareTo(fromTheWire)).as("news, never old news").isEqualTo(VersionVector.Order.CONCURRENT);
         assertThat(atThePeer.bump(self).counters()).as("and so is the next one").containsEntry(self, 2L);
         assertThat(fromTheWire.merge(edit).counters()).hasSize(VersionVector.NODES_MAX);
+        // A replica merging its own version with the member's keeps its counter: its next bump is news.
+        // (Its counter ties with the made-up ones and its UID is the lowest: it would go first otherwise.)
+        VersionVector mine = VersionVector.EMPTY.bump(self);
+        VersionVector merged = mine.merge(fromTheWire, self);
+        assertThat(merged.counters()).hasSize(VersionVector.NODES_MAX).containsEntry(self, 1L);
+        assertThat(merged.bump(self).counters()).containsEntry(self, 2L);
     }
 
     @Test

@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -48,8 +50,16 @@ final class FolderWalk implements FileTreeVisitor {
         folders.push(start);
         while (!folders.isEmpty()) {
             Path folder = folders.pop();
-            // Registered before it is counted or listed: a subfolder made after this is reported as an event.
-            onDirectory.call(folder);
+            try {
+                // Registered before it is counted or listed: a subfolder made after this is reported as an event.
+                onDirectory.call(folder);
+            } catch (NoSuchFileException | NotDirectoryException gone) {
+                if (folder.equals(start)) {
+                    throw gone;
+                }
+                // Removed since its parent was listed: its parent's watch reports that.
+                continue;
+            }
             if (!leaf(folder, device)) {
                 subfolders(folder, folders);
             }

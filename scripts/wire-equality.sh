@@ -4,7 +4,7 @@
 # 1-8 MiB written into the originator's box. scripts/wire_analysis.py then prints, per run window, each node's
 # egress (TCP payload of its PUB socket) and how often the usual single-feature rules (most/fewest bytes or
 # packets, first/last bulk packet) name the originator, against chance.
-#   usage: scripts/wire-equality.sh [runs] [nodes]        KEEP=1 keeps the capture and the logs
+#   usage: scripts/wire-equality.sh [runs] [nodes]        KEEP=1 keeps the capture and the logs; NODE_JAVA_OPTS goes to every node's JVM
 # FILE_KIB=4 makes every file that small instead: then the median time from the write until the file is in
 # every other box is the small-file latency a user sees.
 # DELAY_MS=300 puts an adversary on node 1's path: its peers reach it through scripts/delay_relay.py, which
@@ -65,7 +65,7 @@ for ((i = 0; i < n; i++)); do
     for ((j = 0; j < n; j++)); do [ "$j" = "$i" ] || echo "node = ${peers[$j]}"; done
     echo "box = wire@$home/box"
   } > "$home/.flocksy"
-  HOME=$home JAVA_OPTS="-Djava.io.tmpdir=$home" "$bin" > "$home/log" 2>&1 &
+  HOME=$home JAVA_OPTS="-Djava.io.tmpdir=$home ${NODE_JAVA_OPTS:-}" "$bin" > "$home/log" 2>&1 &
   pids+=($!)
 done
 connected() { grep -l "($((n - 1))/$((n - 1)) connected)" "$work"/home*/log 2>/dev/null | wc -l; }

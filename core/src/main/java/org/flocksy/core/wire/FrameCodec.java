@@ -35,6 +35,12 @@ public final class FrameCodec {
         return (int) Math.max(1, (bytes + CHUNK_BYTES - 1) / CHUNK_BYTES);
     }
 
+    /**
+     * The frame's bytes, a fresh array each time, a fake frame's too: a frame waits in the publisher's queue
+     * until it is encrypted and written, and one array shared by every fake frame cost a receiver's heap
+     * nothing while the originator's queued data frames filled its own. Its collector then paused it for 50-115
+     * ms in the middle of its runs and the gaps between its packets named it (the roughest in 21 of 30 runs).
+     */
     public static byte[] encode(Frame frame) {
         if (frame instanceof Heartbeat h) {
             return encodeHeartbeat(h);
@@ -42,7 +48,7 @@ public final class FrameCodec {
         if (frame instanceof FileData d) {
             return encodeFileData(d);
         }
-        return FAKE_FRAME;
+        return FAKE_FRAME.clone();
     }
 
     /**

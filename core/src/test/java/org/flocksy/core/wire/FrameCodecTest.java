@@ -65,6 +65,14 @@ class FrameCodecTest {
         assertThat(FrameCodec.decode(bytes)).isEqualTo(frame);
     }
 
+    /** Every frame waiting in the publisher's queue holds its own bytes, fake or not: the heap looks the same whoever originates. */
+    @Test
+    void everyFakeFrameIsItsOwnArrayLikeADataFrame() {
+        byte[] one = FrameCodec.encode(FakeFile.INSTANCE);
+        byte[] two = FrameCodec.encode(FakeFile.INSTANCE);
+        assertThat(one).isNotSameAs(two).isEqualTo(two).hasSize(FrameCodec.FILE_FRAME_BYTES);
+    }
+
     @Test
     void moreThanFifteenUidsGoOutInRotatingBatches() throws Exception {
         List<NodeUid> twenty = new ArrayList<>();

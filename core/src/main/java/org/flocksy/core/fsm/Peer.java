@@ -1,7 +1,7 @@
 package org.flocksy.core.fsm;
 
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
 import org.flocksy.core.crypto.NodeUid;
 import org.flocksy.core.wire.Heartbeat;
 import org.flocksy.core.wire.Status;
@@ -125,9 +125,8 @@ public final class Peer {
      * the last one and this one reset the count.
      */
     void heardBulkHeartbeat(long fileFramesBefore) {
-        long frames = fileFramesBefore;
-        if (frames != fileFramesAtLastBulkHeartbeat) {
-            fileFramesAtLastBulkHeartbeat = frames;
+        if (fileFramesBefore != fileFramesAtLastBulkHeartbeat) {
+            fileFramesAtLastBulkHeartbeat = fileFramesBefore;
             heartbeatsWithoutFileFrames = 1;
         } else {
             heartbeatsWithoutFileFrames++;

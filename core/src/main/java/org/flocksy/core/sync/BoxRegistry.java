@@ -223,20 +223,24 @@ final class BoxRegistry {
         return resolvers.get(box);
     }
 
-    /** Lets each box's backup strategy drop the stored versions it no longer wants (a trash can's old ones). */
+    /**
+     * Forgets each box's old tombstones and lets its backup strategy drop the stored versions it no longer wants
+     * (a trash can's old ones).
+     */
     void pruneVersions() {
         for (Box box : boxes) {
-            if (box.available()) {
-                try {
-                    int forgotten = box.forgetOldTombstones();
-                    if (forgotten > 0) {
-                        log.info("box '{}': forgot {} deletion(s) recorded more than 15 months ago", box.name(), forgotten);
-                    }
-                } catch (IOException e) {
-                    log.warn("box '{}': cannot forget old deletions: {}", box.name(), Problems.describe(e));
-                }
+            if (!box.available()) {
+                continue;
             }
-            if (box.available() && box.versions() != null) {
+            try {
+                int forgotten = box.forgetOldTombstones();
+                if (forgotten > 0) {
+                    log.info("box '{}': forgot {} deletion(s) recorded more than 15 months ago", box.name(), forgotten);
+                }
+            } catch (IOException e) {
+                log.warn("box '{}': cannot forget old deletions: {}", box.name(), Problems.describe(e));
+            }
+            if (box.versions() != null) {
                 try {
                     int pruned = box.versions().pruneAll();
                     if (pruned > 0) {

@@ -64,14 +64,15 @@ final class ChunkPump implements AutoCloseable {
         if (chunk == null) {
             return null;
         }
-        FileData frame = FrameCodec.frameFor(chunk.offset(), chunk.length(), chunk.more());
-        chunk.buffer().get(0, frame.data(), frame.dataOffset(), chunk.length());
+        int i = chunk.index();
+        FileData frame = FrameCodec.frameFor(offset(i), length(i), i < chunks - 1);
+        chunk.buffer().get(0, frame.data(), frame.dataOffset(), length(i));
         free.add(chunk.buffer());
         return frame;
     }
 
-    /** A chunk read ahead into one of the slab's buffers. */
-    private record Chunk(ByteBuffer buffer, long offset, int length, boolean more) {}
+    /** Chunk {@code index}, read ahead into one of the slab's buffers. */
+    private record Chunk(ByteBuffer buffer, int index) {}
 
     private FileData readInline() {
         int index = nextInline;
@@ -89,16 +90,26 @@ final class ChunkPump implements AutoCloseable {
 
     /** Chunk {@code i}, read straight into the frame that carries it. */
     private FileData read(FileChannel channel, int i) throws IOException {
-        long offset = (long) i * FrameCodec.CHUNK_BYTES;
-        int length = (int) Math.min(FrameCodec.CHUNK_BYTES, size - offset);
-        FileData frame = FrameCodec.frameFor(offset, length, i < chunks - 1);
-        ByteBuffer buffer = ByteBuffer.wrap(frame.data(), frame.dataOffset(), length);
-        while (buffer.hasRemaining()) {
-            if (channel.read(buffer, offset + buffer.position() - frame.dataOffset()) < 0) {
+        FileData frame = FrameCodec.frameFor(offset(i), length(i), i < chunks - 1);
+        readFully(channel, i, ByteBuffer.wrap(frame.data(), frame.dataOffset(), length(i)).slice());
+        return frame;
+    }
+
+    private static long offset(int i) {
+        return (long) i * FrameCodec.CHUNK_BYTES;
+    }
+
+    private int length(int i) {
+        return (int) Math.min(FrameCodec.CHUNK_BYTES, size - offset(i));
+    }
+
+    /** Fills {@code into} (from its position 0 to its limit) with chunk {@code i}'s bytes. */
+    private static void readFully(FileChannel channel, int i, ByteBuffer into) throws IOException {
+        while (into.hasRemaining()) {
+            if (channel.read(into, offset(i) + into.position()) < 0) {
                 throw new IOException("bundle shorter than announced");
             }
         }
-        return frame;
     }
 
     private void run() {
@@ -109,16 +120,9 @@ final class ChunkPump implements AutoCloseable {
                     if (buffer == null) {
                         return;
                     }
-                    long offset = (long) i * FrameCodec.CHUNK_BYTES;
-                    int length = (int) Math.min(FrameCodec.CHUNK_BYTES, size - offset);
-                    buffer.clear().limit(length);
-                    while (buffer.hasRemaining()) {
-                        if (channel.read(buffer, offset + buffer.position()) < 0) {
-                            throw new IOException("bundle shorter than announced");
-                        }
-                    }
+                    readFully(channel, i, buffer.clear().limit(length(i)));
                     // Never full: it holds at most as many chunks as there are buffers.
-                    ready.add(new Chunk(buffer, offset, length, i < chunks - 1));
+                    ready.add(new Chunk(buffer, i));
                 }
             }
         } catch (IOException e) {

@@ -62,9 +62,11 @@ public final class VersionVector {
     private static VersionVector bounded(TreeMap<NodeUid, Long> counters, NodeUid keep) {
         while (counters.size() > NODES_MAX) {
             NodeUid smallest = null;
+            long least = Long.MAX_VALUE;
             for (Map.Entry<NodeUid, Long> e : counters.entrySet()) {
-                if (!e.getKey().equals(keep) && (smallest == null || e.getValue() < counters.get(smallest))) {
+                if (!e.getKey().equals(keep) && e.getValue() < least) {
                     smallest = e.getKey();
+                    least = e.getValue();
                 }
             }
             counters.remove(smallest);

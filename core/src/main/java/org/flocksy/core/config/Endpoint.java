@@ -1,5 +1,9 @@
 package org.flocksy.core.config;
 
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -7,6 +11,7 @@ import java.util.regex.Pattern;
 public final class Endpoint {
     private static final Pattern TCP = Pattern.compile("(?:tcp://)?(\\[[0-9a-fA-F:.]+]|[A-Za-z0-9.*-]+):([0-9]{1,5})");
     private static final Pattern IPC = Pattern.compile("ipc://(.+)");
+    private static final Pattern IP_LITERAL = Pattern.compile("\\[[0-9a-fA-F:.]+]|[0-9]{1,3}(?:\\.[0-9]{1,3}){3}");
 
     private Endpoint() {}
 
@@ -30,5 +35,34 @@ public final class Endpoint {
         }
         throw new IllegalArgumentException(
                 "'" + text + "' is not an endpoint (expected tcp://host:port or ipc:///path)");
+    }
+
+    /**
+     * Whether a node at {@code endpoint} runs on this machine and shares its cores: {@code ipc://}, {@code localhost}, or an
+     * IP address of this machine (loopback or one of its interfaces). Names other than {@code localhost} are taken to be
+     * elsewhere: resolving them could hold up the start for as long as the resolver takes.
+     */
+    public static boolean onThisMachine(String endpoint) {
+        String t = normalize(endpoint);
+        if (t.startsWith("ipc://")) {
+            return true;
+        }
+        Matcher tcp = TCP.matcher(t);
+        if (!tcp.matches()) {
+            return false;
+        }
+        String host = tcp.group(1);
+        if (host.equalsIgnoreCase("localhost")) {
+            return true;
+        }
+        if (!IP_LITERAL.matcher(host).matches()) {
+            return false;
+        }
+        try {
+            InetAddress address = InetAddress.getByName(host.startsWith("[") ? host.substring(1, host.length() - 1) : host);
+            return address.isLoopbackAddress() || address.isAnyLocalAddress() || NetworkInterface.getByInetAddress(address) != null;
+        } catch (UnknownHostException | SocketException e) {
+            return false;
+        }
     }
 }

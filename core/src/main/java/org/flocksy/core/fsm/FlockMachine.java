@@ -53,6 +53,7 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
     private final FrameTally tally = new FrameTally();
     private final OnceWarnings warnings = new OnceWarnings(log);
     private final DataBacklog backlog = new DataBacklog();
+    private final LossReports lossReports = new LossReports();
     private final LateTicks lateTicks;
 
     private volatile State state = State.READY;
@@ -148,7 +149,7 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
     /** Called on the receive thread: decodes a peer's waiting frames, then hands them to the event loop as one event. */
     public void onFrames(int peerIndex, List<byte[]> frames, long receivedNanos, long receivedWallMs) {
         Peer peer = peers.get(peerIndex);
-        List<Intake.Arrived> decoded = Intake.decode(peer, frames, backlog, traffic, warnings);
+        List<Intake.Arrived> decoded = Intake.decode(peer, frames, receivedNanos, backlog, lossReports, traffic, warnings);
         if (!decoded.isEmpty()) {
             loop.post(() -> {
                 Intake.taken(peer, decoded, backlog);
@@ -393,6 +394,10 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
         return warnings;
     }
 
+    LossReports lossReports() {
+        return lossReports;
+    }
+
     /** The peers connected now, as a heartbeat's node list. */
     Payload connectedList() {
         return Payload.NodeList.of(PeerTable.uids(peers.connected()));
@@ -406,6 +411,7 @@ public final class FlockMachine implements HeartbeatTemplate.Listener {
     /** The originator's run is over: back to idle, {@code first} once (410 after a silent peer). */
     void endOutgoing(Event event, Status first, Payload payload) {
         outgoing = null;
+        lossReports.sending(null);
         toReady(event, first, payload);
     }
 

@@ -9,6 +9,7 @@ import org.flocksy.core.wire.Frame;
 import org.flocksy.core.wire.FrameCodec;
 import org.flocksy.core.wire.Heartbeat;
 import org.flocksy.core.wire.MalformedFrameException;
+import org.flocksy.core.wire.MissingChunks;
 
 /**
  * What a peer's frames must pass before the machine looks at them: they decode, and a heartbeat's clock is
@@ -25,9 +26,11 @@ final class Intake {
      * for; on the receive thread. File frames, fake or real, are counted here as they arrive and never wait
      * for the loop otherwise: a loop busy applying for seconds must not make a peer's heartbeats queue behind
      * thousands of fake frames, and be dropped with them (the peer would then seem silent and its run lost).
-     * A data frame the backlog has no room for is dropped; its chunk comes again with the carousel.
+     * A data frame the backlog has no room for is dropped; its chunk comes again with the carousel. A loss
+     * report goes straight to the run this node sends, if any.
      */
-    static List<Arrived> decode(Peer peer, List<byte[]> frames, DataBacklog backlog, Traffic traffic, OnceWarnings warn) {
+    static List<Arrived> decode(Peer peer, List<byte[]> frames, long nanos, DataBacklog backlog, LossReports reports, Traffic traffic,
+                                OnceWarnings warn) {
         List<Arrived> decoded = new ArrayList<>(frames.size());
         for (byte[] bytes : frames) {
             try {
@@ -43,7 +46,9 @@ final class Intake {
                     continue;
                 }
                 peer.countFileFrame();
-                if (frame instanceof FileData) {
+                if (frame instanceof MissingChunks report) {
+                    reports.take(peer, report, nanos);
+                } else if (frame instanceof FileData) {
                     if (backlog.admit()) {
                         decoded.add(new Arrived(frame, peer.fileFrames()));
                     } else {

@@ -114,6 +114,7 @@ final class OriginatorRun {
         window = new BulkWindow(runStartMs, startNanos, slotNanos);
         // Handed to the sending thread now, as every receiver does (see ReceiverRun#promote).
         emitter.startBulk(startNanos, slotNanos, out.startPump("flocksy-pump-" + machine.nodeName()));
+        machine.lossReports().sending(out);
         machine.loop().at(startNanos, () -> {
             if (machine.outgoing() == this && machine.state().phase == State.Phase.SENDING_METADATA) {
                 startSending(slotNanos);

@@ -33,6 +33,9 @@ public final class Peer {
     /** Counted on the receive thread as they arrive: fake frames never wait for the event loop. */
     private final AtomicLong fileFrames = new AtomicLong();
     private long fileFramesAtLastBulkHeartbeat;
+    /** Receive thread only: when the current stretch of this peer's loss reports began, and how many it held. */
+    private long reportsSinceNanos;
+    private int reports;
     private long announcedAtMs = Long.MAX_VALUE;
     private long suspectUntilNanos = Long.MIN_VALUE;
     private boolean inStep = true;
@@ -141,6 +144,15 @@ public final class Peer {
     /** A file frame from this peer arrived (counted for {@link FrameTally}); on the receive thread. */
     void countFileFrame() {
         fileFrames.incrementAndGet();
+    }
+
+    /** Whether one more loss report from this peer is looked at: at most {@code max} per {@code periodNanos}; on the receive thread. */
+    boolean admitReport(long nanos, long periodNanos, int max) {
+        if (reports == 0 || nanos - reportsSinceNanos >= periodNanos) {
+            reportsSinceNanos = nanos;
+            reports = 0;
+        }
+        return ++reports <= max;
     }
 
     /** File frames received from this peer so far. */

@@ -7,7 +7,6 @@ import org.flocksy.core.scheduler.Emitter;
 import org.flocksy.core.sync.IncomingRun;
 import org.flocksy.core.sync.SyncEngine;
 import org.flocksy.core.traffic.Traffic;
-import org.flocksy.core.wire.FakeFile;
 import org.flocksy.core.wire.FileData;
 import org.flocksy.core.wire.Payload;
 import org.flocksy.core.wire.RunMetadata;
@@ -80,7 +79,7 @@ final class ReceiverRun {
         window = new BulkWindow(metadata.startMs(), startNanos, slotNanos);
         // Handed to the sending thread now, not when the loop gets to it: a loop held up by an apply or a scan
         // must not start this node's frames late (only receivers have that work to do).
-        emitter.startBulk(startNanos, slotNanos, () -> FakeFile.INSTANCE);
+        emitter.startBulk(startNanos, slotNanos, in.fileFrames());
         machine.loop().at(startNanos, () -> {
             if (machine.incoming() == this) {
                 members = runMembers();

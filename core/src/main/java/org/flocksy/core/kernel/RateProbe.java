@@ -15,14 +15,18 @@ import org.slf4j.LoggerFactory;
 /**
  * Measures this machine again a while after start and then now and then, for {@code rate = auto}: the first
  * measurement is taken while the process (and on a test machine, its neighbours) is still starting, and can
- * say a tenth of what the machine carries. The state machine keeps the better of the measurements. Its own
- * thread, at a random moment, so that nodes started together do not measure together.
+ * say a tenth of what the machine carries. The state machine keeps the best of the measurements. Its own
+ * thread, at random moments (each time three, a few seconds apart), so that nodes started together do not all
+ * measure together.
  */
 final class RateProbe implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RateProbe.class);
     static final long FIRST_MIN_SECONDS = 20;
-    static final long FIRST_MAX_SECONDS = 60;
+    static final long FIRST_MAX_SECONDS = 45;
     static final long PERIOD_SECONDS = 3_600;
+    static final int MEASUREMENTS = 3;
+    static final long GAP_MIN_SECONDS = 2;
+    static final long GAP_MAX_SECONDS = 8;
 
     private final RateSource source;
     private final RateLimit first;
@@ -51,14 +55,27 @@ final class RateProbe implements AutoCloseable {
             return t;
         });
         long delay = FIRST_MIN_SECONDS + random.nextLong(FIRST_MAX_SECONDS - FIRST_MIN_SECONDS + 1);
-        thread.scheduleWithFixedDelay(this::measure, delay, PERIOD_SECONDS, TimeUnit.SECONDS);
+        thread.scheduleWithFixedDelay(() -> measure(1), delay, PERIOD_SECONDS, TimeUnit.SECONDS);
     }
 
-    private void measure() {
+    /**
+     * One of {@link #MEASUREMENTS}, the next a few random seconds later: a half-second measurement on a shared
+     * machine says anything from half to all of what it carries (another node of a test flock measuring at the
+     * same moment, other tenants), and the machine keeps the best of them.
+     */
+    private void measure(int n) {
         try {
             machine.remeasured(source.limit());
         } catch (RuntimeException e) {
             log.debug("measuring this machine's CURVE speed again failed: {}", e.toString());
+        }
+        if (n < MEASUREMENTS) {
+            long gap = GAP_MIN_SECONDS + random.nextLong(GAP_MAX_SECONDS - GAP_MIN_SECONDS + 1);
+            synchronized (this) {
+                if (thread != null) {
+                    thread.schedule(() -> measure(n + 1), gap, TimeUnit.SECONDS);
+                }
+            }
         }
     }
 

@@ -14,10 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads a run's content ahead of the scheduler, in a carousel: chunk 0..n-1, then again from 0, until
- * closed. The scheduler takes a chunk without waiting; when none is ready it sends a fake frame instead,
- * so the disk never moves an emission. Repeating the carousel is also the loss repair: a receiver that
- * missed a chunk gets it on the next round.
+ * Reads a run's content ahead of the scheduler, in the carousel's order ({@link CarouselOrder}: chunk 0..n-1,
+ * then what receivers report missing, else again from 0), until closed. The scheduler takes a chunk without
+ * waiting; when none is ready it sends a fake frame instead, so the disk never moves an emission.
  *
  * <p>What is read ahead waits off the heap, in one native slab: 256 frames held on the heap were a
  * megabyte only the originator's collector copied at every young collection, and its longer pauses showed
@@ -30,6 +29,7 @@ final class ChunkPump implements AutoCloseable {
     private final Path content;
     private final long size;
     private final int chunks;
+    private final CarouselOrder order;
     private final BlockingQueue<Chunk> ready = new ArrayBlockingQueue<>(BUFFERED_CHUNKS);
     private final BlockingQueue<ByteBuffer> free = new ArrayBlockingQueue<>(BUFFERED_CHUNKS);
     private final Thread thread;
@@ -37,12 +37,12 @@ final class ChunkPump implements AutoCloseable {
 
     private final ReadAhead mode;
     private volatile FileChannel inline;
-    private int nextInline;
 
-    ChunkPump(Path content, long size, int chunks, String threadName, ReadAhead mode) {
+    ChunkPump(Path content, long size, int chunks, CarouselOrder order, String threadName, ReadAhead mode) {
         this.content = content;
         this.size = size;
         this.chunks = chunks;
+        this.order = order;
         this.mode = mode;
         this.thread = new Thread(this::run, threadName);
         this.thread.setDaemon(true);
@@ -75,8 +75,7 @@ final class ChunkPump implements AutoCloseable {
     private record Chunk(ByteBuffer buffer, int index) {}
 
     private FileData readInline() {
-        int index = nextInline;
-        nextInline = (nextInline + 1) % chunks;
+        int index = order.next();
         try {
             if (inline == null) {
                 inline = FileChannel.open(content, StandardOpenOption.READ);
@@ -115,15 +114,14 @@ final class ChunkPump implements AutoCloseable {
     private void run() {
         try (FileChannel channel = FileChannel.open(content, StandardOpenOption.READ)) {
             while (running) {
-                for (int i = 0; i < chunks && running; i++) {
-                    ByteBuffer buffer = freeBuffer();
-                    if (buffer == null) {
-                        return;
-                    }
-                    readFully(channel, i, buffer.clear().limit(length(i)));
-                    // Never full: it holds at most as many chunks as there are buffers.
-                    ready.add(new Chunk(buffer, i));
+                ByteBuffer buffer = freeBuffer();
+                if (buffer == null) {
+                    return;
                 }
+                int i = order.next();
+                readFully(channel, i, buffer.clear().limit(length(i)));
+                // Never full: it holds at most as many chunks as there are buffers.
+                ready.add(new Chunk(buffer, i));
             }
         } catch (IOException e) {
             if (running) {

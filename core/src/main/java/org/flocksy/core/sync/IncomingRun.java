@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.BitSet;
 import org.flocksy.core.crypto.Blake2b;
+import org.flocksy.core.scheduler.Emitter;
 import org.flocksy.core.wire.FileData;
 import org.flocksy.core.wire.FrameCodec;
 import org.flocksy.core.wire.RunMetadata;
@@ -31,6 +32,13 @@ public final class IncomingRun {
     private boolean gaps;
     /** Received again after a failed verification, from wherever the carousel was: gaps say nothing then. */
     private boolean restarted;
+    /** A chunk at or below {@link #highest} came: the first round is over, every chunk not here is missing. */
+    private boolean pastFirstRound;
+    /** This node's file frames in the run, which tell the originator what is missing. */
+    private final LossReporter reporter;
+    /** Data frames taken since what is missing was last published; published every {@link #reportEvery}. */
+    private int sinceReport;
+    private final int reportEvery;
     private FileChannel channel;
     /** Chunks that follow each other, written together: at a high rate one write per chunk costs more than the data. */
     private final ByteBuffer pending = ByteBuffer.allocate(WRITE_BATCH_BYTES);
@@ -53,6 +61,14 @@ public final class IncomingRun {
         this.chunks = metadata.chunkCount();
         this.blake2b = blake2b;
         this.hasher = blake2b.newHasher();
+        this.reporter = new LossReporter(metadata.reportTag(), chunks, metadata.framesPerSecond());
+        // About twenty times a second while chunks arrive at the run's rate.
+        this.reportEvery = Math.max(1, metadata.framesPerSecond() / 20);
+    }
+
+    /** What this node sends in the run's slots: fake frames, some carrying its loss reports. */
+    public Emitter.BulkSource fileFrames() {
+        return reporter;
     }
 
     public String peer() {
@@ -93,6 +109,7 @@ public final class IncomingRun {
                     + metadata.length();
         }
         if (received.get(index)) {
+            taken(index);
             return null;
         }
         if (temp != null) {
@@ -118,8 +135,25 @@ public final class IncomingRun {
         }
         received.set(index);
         gaps |= index < highest && !restarted;
-        highest = Math.max(highest, index);
+        taken(index);
         return null;
+    }
+
+    /** Chunk {@code index} arrived, new or not: now and then the loss report is brought up to date. */
+    private void taken(int index) {
+        pastFirstRound |= index <= highest;
+        highest = Math.max(highest, index);
+        if (++sinceReport < reportEvery) {
+            return;
+        }
+        sinceReport = 0;
+        // In the first round only the chunks before the latest can have been lost; the rest are still to come.
+        int limit = pastFirstRound ? chunks : highest;
+        if (received.cardinality() == chunks || (!pastFirstRound && received.cardinality() == highest + 1)) {
+            reporter.clear();
+        } else {
+            reporter.publish(received, limit, index);
+        }
     }
 
     /** Whether some chunk was missed in the carousel's first round: the run went faster than the flock carries. */
@@ -160,6 +194,7 @@ public final class IncomingRun {
         hasher = blake2b.newHasher();
         hashedTo = 0;
         restarted = true;
+        pastFirstRound = true;
         closeChannel();
         received.clear();
         if (temp != null) {

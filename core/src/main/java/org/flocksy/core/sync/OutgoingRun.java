@@ -9,6 +9,7 @@ import org.flocksy.core.bundle.Change;
 import org.flocksy.core.scheduler.Emitter;
 import org.flocksy.core.wire.FakeFile;
 import org.flocksy.core.wire.FileData;
+import org.flocksy.core.wire.MissingChunks;
 import org.flocksy.core.wire.RunMetadata;
 
 /**
@@ -26,6 +27,8 @@ public final class OutgoingRun implements AutoCloseable {
     private final Path bundle;
     private final ReadAhead readAhead;
     private ChunkPump pump;
+    /** Set once the pump starts; read by the receive thread, which hands it the receivers' loss reports. */
+    private volatile CarouselOrder order;
     /** Data frames handed to the scheduler so far; the carousel repeats, so the first round's count is the chunks sent. */
     private final AtomicLong dataFrames = new AtomicLong();
 
@@ -64,7 +67,8 @@ public final class OutgoingRun implements AutoCloseable {
     /** Starts reading ahead and returns the source of each slot's payload. */
     public Emitter.BulkSource startPump(String threadName) {
         if (pump == null) {
-            pump = new ChunkPump(bundle, metadata.length(), metadata.chunkCount(), threadName, readAhead);
+            order = new CarouselOrder(metadata.chunkCount(), metadata.reportTag());
+            pump = new ChunkPump(bundle, metadata.length(), metadata.chunkCount(), order, threadName, readAhead);
         }
         ChunkPump p = pump;
         return () -> {
@@ -75,6 +79,17 @@ public final class OutgoingRun implements AutoCloseable {
             dataFrames.incrementAndGet();
             return chunk;
         };
+    }
+
+    /**
+     * A receiver's loss report (see {@link CarouselOrder}); on the receive thread. Ignored before the pump starts
+     * and for another run.
+     *
+     * @return how many chunks it asked for again
+     */
+    public int reported(MissingChunks report) {
+        CarouselOrder o = order;
+        return o == null ? 0 : o.reported(report);
     }
 
     /** Distinct chunks of the bundle sent at least once. */

@@ -9,7 +9,10 @@ import org.flocksy.core.wire.RunMetadata;
  * link carries on this machine ({@code C} frames per second, measured at start: one encryption, one
  * decryption and loopback TCP per frame, on all of JeroMQ's I/O threads): in a run every node encrypts each
  * frame once for each of its {@code P} peers and decrypts one from each, so a rate {@code R} costs
- * {@code R × P} links' worth, and the limit is {@code SHARE × C ÷ P}. A {@code max-bandwidth} caps it further:
+ * {@code R × P} links' worth, and the limit is {@code SHARE × C ÷ P}. Flock nodes on the same machine ({@code H}
+ * of them besides this one: a test flock, a demo) share its cores, and the measurement saw the whole machine, so
+ * the limit is {@code SHARE × C ÷ (P × (1 + H))}; three nodes on two cores that each took half the machine lost a
+ * quarter of their frames at the event loops. A {@code max-bandwidth} caps it further:
  * the node sends {@code R × P × WIRE_BYTES_PER_FRAME} bytes a second. An auto limit then follows the runs
  * (see the state machine's {@code RateGovernor}), up to {@link #CEILING_FACTOR} times where it started and never
  * past the bandwidth cap: a start-up measurement on a cold process, or one that shares the machine with other
@@ -29,18 +32,23 @@ public final class RatePolicy {
 
     /**
      * @param peers the peers this node is configured with
+     * @param peersHere how many of them run on this machine ({@code H} above)
      * @param linkFramesPerSecond what one CURVE link carries here, measured ({@code C} above)
      */
-    public static RateLimit limit(RateSetting setting, int peers, double linkFramesPerSecond) {
+    public static RateLimit limit(RateSetting setting, int peers, int peersHere, double linkFramesPerSecond) {
         int p = Math.max(1, peers);
+        int sharing = 1 + Math.max(0, Math.min(peersHere, peers));
         long rate;
         long ceiling;
         String why;
         if (setting.auto()) {
-            rate = (long) (SHARE * linkFramesPerSecond / p);
+            rate = (long) (SHARE * linkFramesPerSecond / p / sharing);
             ceiling = rate * CEILING_FACTOR;
             why = String.format(Locale.ROOT, "auto: one CURVE link carries %,d frames/s here; half of it over %d peer(s)",
                     Math.round(linkFramesPerSecond), p);
+            if (sharing > 1) {
+                why += String.format(Locale.ROOT, ", shared by the %d flock nodes on this machine", sharing);
+            }
         } else {
             rate = setting.framesPerSecond().value();
             ceiling = rate;

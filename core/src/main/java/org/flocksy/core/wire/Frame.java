@@ -1,6 +1,6 @@
 package org.flocksy.core.wire;
 
 /** One Flock frame: a heartbeat or a file frame. */
-public sealed interface Frame permits Heartbeat, FileData, FakeFile {
+public sealed interface Frame permits Heartbeat, FileData, FakeFile, MissingChunks {
     Status status();
 }

@@ -25,6 +25,8 @@ public final class FrameCodec {
     public static final int NODE_UIDS_MAX = 15;
     /** Where a 200 frame's content starts: header, offset u64, size u64, more u8. */
     public static final int DATA_OFFSET = HEADER_BYTES + 8 + 8 + 1;
+    /** Where a loss report's bitmap starts in a 210 frame: header, run u64, latest u32, base u32; one zero byte pads its end. */
+    public static final int REPORT_BITS_OFFSET = HEADER_BYTES + 8 + 4 + 4;
     /** Every 210 frame is these bytes: encoded once, sent by reference (nobody writes into a frame once sent). */
     private static final byte[] FAKE_FRAME = header(ByteBuffer.allocate(FILE_FRAME_BYTES), Status.FAKE_FILE).array();
 
@@ -48,6 +50,9 @@ public final class FrameCodec {
         if (frame instanceof FileData d) {
             return encodeFileData(d);
         }
+        if (frame instanceof MissingChunks m) {
+            return encodeReport(m);
+        }
         return FAKE_FRAME.clone();
     }
 
@@ -62,6 +67,13 @@ public final class FrameCodec {
         return new FileData(offset, size, more, frame, DATA_OFFSET);
     }
 
+    /** An empty loss report (no chunk marked yet) in a frame of its own, fields written; see {@link MissingChunks}. */
+    public static MissingChunks reportFor(long run, int latest, int base) {
+        byte[] frame = new byte[FILE_FRAME_BYTES];
+        header(ByteBuffer.wrap(frame), Status.FAKE_FILE).putLong(run).putInt(latest).putInt(base);
+        return new MissingChunks(run, latest, base, frame, REPORT_BITS_OFFSET);
+    }
+
     public static Frame decode(byte[] bytes) throws MalformedFrameException {
         if (bytes.length != HEARTBEAT_BYTES && bytes.length != FILE_FRAME_BYTES) {
             throw new MalformedFrameException(BAD_SIZE, "frame of " + bytes.length + " bytes");
@@ -73,7 +85,7 @@ public final class FrameCodec {
         }
         ByteBuffer in = ByteBuffer.wrap(bytes).position(HEADER_BYTES);
         return switch (status.layout) {
-            case FAKE_FILE -> FakeFile.INSTANCE;
+            case FAKE_FILE -> decodeFake(in);
             case FILE_DATA -> decodeFileData(in);
             default -> decodeHeartbeat(status, in);
         };
@@ -230,6 +242,29 @@ public final class FrameCodec {
         ByteBuffer out = header(ByteBuffer.allocate(FILE_FRAME_BYTES), Status.FILE_DATA);
         out.putLong(d.offset()).putLong(d.size()).put((byte) (d.more() ? 1 : 0)).put(d.data(), d.dataOffset(), d.size());
         return out.array();
+    }
+
+    private static byte[] encodeReport(MissingChunks m) {
+        if (m.frame().length != FILE_FRAME_BYTES || m.bitsOffset() != REPORT_BITS_OFFSET) {
+            throw new IllegalArgumentException("a loss report is encoded in the frame reportFor made");
+        }
+        header(ByteBuffer.wrap(m.frame()), Status.FAKE_FILE).putLong(m.run()).putInt(m.latest()).putInt(m.base());
+        return m.frame();
+    }
+
+    /** Zeros (a node with nothing to report, or an older one) are cover traffic; anything else is a loss report. */
+    private static Frame decodeFake(ByteBuffer in) throws MalformedFrameException {
+        long run = in.getLong();
+        if (run == 0) {
+            return FakeFile.INSTANCE;
+        }
+        int latest = in.getInt();
+        int base = in.getInt();
+        if (latest < 0 || base < 0) {
+            throw new MalformedFrameException(BAD_FIELD, "loss report with latest chunk " + Integer.toUnsignedLong(latest) + ", window at "
+                    + Integer.toUnsignedLong(base));
+        }
+        return new MissingChunks(run, latest, base, in.array(), REPORT_BITS_OFFSET);
     }
 
     private static FileData decodeFileData(ByteBuffer in) throws MalformedFrameException {

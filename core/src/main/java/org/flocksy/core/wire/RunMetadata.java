@@ -81,6 +81,12 @@ public record RunMetadata(byte[] boxUid, int records, long length, byte[] bundle
         return bundleHash.clone();
     }
 
+    /** The run's name in a receiver's loss report ({@link MissingChunks}): the bundle hash's first 8 bytes, never 0. */
+    public long reportTag() {
+        long tag = java.nio.ByteBuffer.wrap(bundleHash).getLong();
+        return tag == 0 ? 1 : tag;
+    }
+
     /** Data frames the bundle occupies. */
     public int chunkCount() {
         return FrameCodec.chunkCount(length);

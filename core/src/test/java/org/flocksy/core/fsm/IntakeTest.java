@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 class IntakeTest {
     private final Peer origin = new Peer("tcp://127.0.0.1:1", NodeUid.of(new byte[16]));
     private final Traffic traffic = new Traffic();
+    private final LossReports reports = new LossReports();
     private final OnceWarnings warnings = new OnceWarnings(LoggerFactory.getLogger(IntakeTest.class));
 
     @Test
@@ -30,7 +31,7 @@ class IntakeTest {
         byte[] data = FrameCodec.encode(new FileData(0, 10, false, new byte[FrameCodec.CHUNK_BYTES], 0));
         byte[] heartbeat = FrameCodec.encode(new Heartbeat(Status.IDLE, 7, Payload.NodeList.of(List.of())));
 
-        List<Intake.Arrived> first = Intake.decode(origin, List.of(data, data, heartbeat, data), backlog, traffic, warnings);
+        List<Intake.Arrived> first = Intake.decode(origin, List.of(data, data, heartbeat, data), 0L, backlog, reports, traffic, warnings);
 
         assertThat(first).hasSize(3);
         assertThat(first.get(0).frame()).isInstanceOf(FileData.class);
@@ -42,7 +43,7 @@ class IntakeTest {
 
         // The loop caught up with one of them: one more may wait.
         backlog.taken(1);
-        List<Intake.Arrived> second = Intake.decode(origin, List.of(data, data), backlog, traffic, warnings);
+        List<Intake.Arrived> second = Intake.decode(origin, List.of(data, data), 0L, backlog, reports, traffic, warnings);
         assertThat(second).hasSize(1);
         assertThat(second.get(0).frame()).isInstanceOf(FileData.class);
         assertThat(origin.fileFrames()).isEqualTo(5);
@@ -62,8 +63,8 @@ class IntakeTest {
         int heartbeats = 0;
         for (int second = 0; second < 16; second++) {
             for (int quarter = 0; quarter < 4; quarter++) {
-                assertThat(Intake.decode(origin, java.util.Collections.nCopies(1_500, fake), backlog, traffic, warnings)).isEmpty();
-                heartbeats += Intake.decode(origin, List.of(heartbeat), backlog, traffic, warnings).size();
+                assertThat(Intake.decode(origin, java.util.Collections.nCopies(1_500, fake), 0L, backlog, reports, traffic, warnings)).isEmpty();
+                heartbeats += Intake.decode(origin, List.of(heartbeat), 0L, backlog, reports, traffic, warnings).size();
             }
         }
         assertThat(heartbeats).as("every heartbeat waits for the loop").isEqualTo(64);
@@ -83,10 +84,10 @@ class IntakeTest {
         byte[] fake = FrameCodec.encode(FakeFile.INSTANCE);
         List<Intake.Arrived> held = new java.util.ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            Intake.decode(origin, java.util.Collections.nCopies(500, fake), backlog, traffic, warnings);
-            held.addAll(Intake.decode(origin, List.of(bulk), backlog, traffic, warnings));
+            Intake.decode(origin, java.util.Collections.nCopies(500, fake), 0L, backlog, reports, traffic, warnings);
+            held.addAll(Intake.decode(origin, List.of(bulk), 0L, backlog, reports, traffic, warnings));
         }
-        Intake.decode(origin, java.util.Collections.nCopies(500, fake), backlog, traffic, warnings);
+        Intake.decode(origin, java.util.Collections.nCopies(500, fake), 0L, backlog, reports, traffic, warnings);
 
         // The loop comes back and takes all three.
         held.forEach(arrived -> origin.heardBulkHeartbeat(arrived.fileFrames()));
@@ -101,17 +102,17 @@ class IntakeTest {
         byte[] heartbeat = FrameCodec.encode(new Heartbeat(Status.IDLE, 7, Payload.NodeList.of(List.of())));
         int admitted = 0;
         for (int i = 0; i < Peer.WAITING_FRAMES_MAX / 1024 + 8; i++) {
-            admitted += Intake.decode(flooder, java.util.Collections.nCopies(1024, heartbeat), backlog, traffic, warnings).size();
+            admitted += Intake.decode(flooder, java.util.Collections.nCopies(1024, heartbeat), 0L, backlog, reports, traffic, warnings).size();
         }
         assertThat(admitted).as("what waits for the loop stays bounded").isEqualTo(Peer.WAITING_FRAMES_MAX);
         assertThat(traffic.droppedCount()).isEqualTo(8 * 1024);
         // Another peer's heartbeat still gets through.
         byte[] theirs = FrameCodec.encode(new Heartbeat(Status.IDLE, 8, Payload.NodeList.of(List.of())));
-        assertThat(Intake.decode(origin, List.of(theirs), backlog, traffic, warnings)).hasSize(1);
+        assertThat(Intake.decode(origin, List.of(theirs), 0L, backlog, reports, traffic, warnings)).hasSize(1);
         // The loop took a batch of the flooder's: as many may wait again.
         List<Intake.Arrived> batch = java.util.Collections.nCopies(100,
                 new Intake.Arrived(new Heartbeat(Status.IDLE, 7, Payload.NodeList.of(List.of())), 0));
         Intake.taken(flooder, batch, backlog);
-        assertThat(Intake.decode(flooder, java.util.Collections.nCopies(200, heartbeat), backlog, traffic, warnings)).hasSize(100);
+        assertThat(Intake.decode(flooder, java.util.Collections.nCopies(200, heartbeat), 0L, backlog, reports, traffic, warnings)).hasSize(100);
     }
 }

@@ -27,7 +27,7 @@ class ChunkPumpTest {
         List<FileData> taken = new ArrayList<>();
         // More than the slab holds: buffers must come back to the reader as frames are taken.
         int wanted = ChunkPump.BUFFERED_CHUNKS * 2 + 3;
-        try (ChunkPump pump = new ChunkPump(bundle, content.length, chunks, "test-pump", ReadAhead.THREAD)) {
+        try (ChunkPump pump = new ChunkPump(bundle, content.length, chunks, new CarouselOrder(chunks, 1), "test-pump", ReadAhead.THREAD)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> {
                 for (FileData f; taken.size() < wanted && (f = pump.poll()) != null; ) {
                     taken.add(f);

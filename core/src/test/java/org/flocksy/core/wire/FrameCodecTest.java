@@ -73,6 +73,40 @@ class FrameCodecTest {
         assertThat(one).isNotSameAs(two).isEqualTo(two).hasSize(FrameCodec.FILE_FRAME_BYTES);
     }
 
+    /** A loss report is a 210 like any fake frame: same code, same size; its fields and bitmap come back as sent. */
+    @Test
+    void aLossReportIsAFakeFrameThatCarriesItsWindow() throws Exception {
+        MissingChunks report = FrameCodec.reportFor(0x0A20_0A0AL, 70_000, 65_536);
+        report.setWord(0, 1L | 1L << 63);
+        report.setWord(511, 1L << 62);
+        byte[] bytes = FrameCodec.encode(report);
+        assertThat(bytes).hasSize(FrameCodec.FILE_FRAME_BYTES);
+        assertThat(new String(bytes, 0, 4, StandardCharsets.US_ASCII)).isEqualTo("210 ");
+        MissingChunks back = (MissingChunks) FrameCodec.decode(bytes);
+        assertThat(back).isEqualTo(report);
+        assertThat(back.run()).isEqualTo(0x0A20_0A0AL);
+        assertThat(back.latest()).isEqualTo(70_000);
+        assertThat(back.base()).isEqualTo(65_536);
+        List<Integer> missing = new ArrayList<>();
+        for (int i = 0; i < MissingChunks.WINDOW_CHUNKS; i++) {
+            if (back.missing(i)) {
+                missing.add(i);
+            }
+        }
+        assertThat(missing).containsExactly(0, 63, MissingChunks.WINDOW_CHUNKS - 2);
+    }
+
+    @Test
+    void aFakeFrameOfZerosReportsNothingAndAReportWithANegativeIndexIsMalformed() throws Exception {
+        assertThat(FrameCodec.decode(FrameCodec.encode(FakeFile.INSTANCE))).isSameAs(FakeFile.INSTANCE);
+        byte[] negative = FrameCodec.encode(FrameCodec.reportFor(7, 1, 0));
+        negative[FrameCodec.HEADER_BYTES + 8] = (byte) 0x80;
+        assertReason(negative, MalformedFrameException.Reason.BAD_FIELD);
+        byte[] negativeBase = FrameCodec.encode(FrameCodec.reportFor(7, 1, 0));
+        negativeBase[FrameCodec.HEADER_BYTES + 12] = (byte) 0xFF;
+        assertReason(negativeBase, MalformedFrameException.Reason.BAD_FIELD);
+    }
+
     @Test
     void moreThanFifteenUidsGoOutInRotatingBatches() throws Exception {
         List<NodeUid> twenty = new ArrayList<>();

@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.flocksy.core.clock.SystemClock;
 import org.flocksy.core.config.ConfigException;
+import org.flocksy.core.config.Declared;
+import org.flocksy.core.config.Endpoint;
 import org.flocksy.core.config.Settings;
 import org.flocksy.core.control.ControlServer;
 import org.flocksy.core.control.NodeControl;
@@ -84,7 +86,8 @@ final class Daemon implements AutoCloseable {
                         e.getMessage(), Math.round(link));
             }
         }
-        return RatePolicy.limit(settings.rate(), settings.nodes().size(), link);
+        int here = (int) settings.nodes().stream().map(Declared::value).filter(Endpoint::onThisMachine).count();
+        return RatePolicy.limit(settings.rate(), settings.nodes().size(), here, link);
     }
 
     Node node() {

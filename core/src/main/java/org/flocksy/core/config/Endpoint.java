@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 public final class Endpoint {
     private static final Pattern TCP = Pattern.compile("(?:tcp://)?(\\[[0-9a-fA-F:.]+]|[A-Za-z0-9.*-]+):([0-9]{1,5})");
     private static final Pattern IPC = Pattern.compile("ipc://(.+)");
-    private static final Pattern IP_LITERAL = Pattern.compile("\\[[0-9a-fA-F:.]+]|[0-9]{1,3}(?:\\.[0-9]{1,3}){3}");
+    private static final Pattern IPV4 = Pattern.compile("([0-9]{1,3})\\.([0-9]{1,3})\\.([0-9]{1,3})\\.([0-9]{1,3})");
 
     private Endpoint() {}
 
@@ -38,9 +38,9 @@ public final class Endpoint {
     }
 
     /**
-     * Whether a node at {@code endpoint} runs on this machine and shares its cores: {@code ipc://}, {@code localhost}, or an
-     * IP address of this machine (loopback or one of its interfaces). Names other than {@code localhost} are taken to be
-     * elsewhere: resolving them could hold up the start for as long as the resolver takes.
+     * Whether a node at {@code endpoint} runs on this machine and shares its cores: {@code ipc://}, {@code localhost},
+     * {@code [::1]}, or an IPv4 address of this machine (loopback or one of its interfaces). Names and other IPv6
+     * addresses are taken to be elsewhere: nothing here may ask a resolver, which could hold up the start.
      */
     public static boolean onThisMachine(String endpoint) {
         String t = normalize(endpoint);
@@ -55,11 +55,24 @@ public final class Endpoint {
         if (host.equalsIgnoreCase("localhost")) {
             return true;
         }
-        if (!IP_LITERAL.matcher(host).matches()) {
-            return false;
-        }
         try {
-            InetAddress address = InetAddress.getByName(host.startsWith("[") ? host.substring(1, host.length() - 1) : host);
+            InetAddress address;
+            Matcher v4 = IPV4.matcher(host);
+            if (v4.matches()) {
+                byte[] bytes = new byte[4];
+                for (int i = 0; i < 4; i++) {
+                    int part = Integer.parseInt(v4.group(i + 1));
+                    if (part > 255) {
+                        return false;
+                    }
+                    bytes[i] = (byte) part;
+                }
+                address = InetAddress.getByAddress(bytes);
+            } else if (host.equals("[::1]") || host.equals("[0:0:0:0:0:0:0:1]")) {
+                return true;
+            } else {
+                return false;
+            }
             return address.isLoopbackAddress() || address.isAnyLocalAddress() || NetworkInterface.getByInetAddress(address) != null;
         } catch (UnknownHostException | SocketException e) {
             return false;

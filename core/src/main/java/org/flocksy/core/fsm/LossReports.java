@@ -10,8 +10,8 @@ import org.flocksy.core.wire.MissingChunks;
  * window's scan), and all a report can do is change which of the run's own chunks goes out next.
  */
 final class LossReports {
-    /** An honest receiver sends one pass of reports a tenth of a second: one per 32 Ki chunks missing, 64 for an 8 GiB bundle. */
-    static final int PER_TENTH = 64;
+    /** An honest receiver sends one pass of reports a tenth of a second, at most this many (one per 32 Ki chunks with a gap). */
+    static final int PER_TENTH = MissingChunks.PER_TENTH_MAX;
     private static final long TENTH_NANOS = 100_000_000L;
 
     private volatile OutgoingRun sending;

@@ -14,22 +14,26 @@ import org.flocksy.core.wire.MissingChunks;
  * <p>Chunks go out in passes, each in ascending order: the first round, each batch of reported chunks, each
  * stretch of the plain carousel. The pass a chunk last went out in is kept, and a report names the last
  * chunk its receiver took: a missing chunk that went out before that one was lost on the way and is sent
- * again; one that went out after it (or waits in the read-ahead) is still on its way and is not. No clock,
- * no delay estimate: a chunk is sent again once it is known lost. Pass numbers saturate at 65 535; a run that
- * long then orders its later passes by chunk index only, which costs duplicates at worst.
+ * again; one that went out after it (or waits in the read-ahead, or in the batch under way) is still on its
+ * way and is not. No clock, no delay estimate: a chunk is sent again once it is known lost.
+ *
+ * <p>The plain carousel keeps a share of the slots while batches go out ({@link #CAROUSEL_SHARE}): a receiver
+ * whose reports do not arrive, or a member that keeps asking for chunks, must not hold back the others'
+ * repair.
  *
  * <p>{@link #next} runs on the read-ahead thread (or the sending thread), {@link #reported} on the receive
  * thread; both under one lock, held for at most one report's window.
  */
 final class CarouselOrder {
-    /** Bundles of more chunks (64 GiB) are repaired by the plain carousel alone: two bytes a chunk is the cost. */
-    static final int REPORTED_CHUNKS_MAX = 1 << 24;
-    private static final int PASS_MAX = Character.MAX_VALUE;
+    /** Bundles of more chunks (16 GiB) are repaired by the plain carousel alone: four bytes a chunk is the cost. */
+    static final int REPORTED_CHUNKS_MAX = 1 << 22;
+    /** After a batch of n reported chunks, n ÷ this many (at least one) come from the plain carousel. */
+    static final int CAROUSEL_SHARE = 4;
 
     private final int chunks;
     private final long run;
     /** The pass each chunk last went out in; 0 before its first. {@code null} for a bundle over {@link #REPORTED_CHUNKS_MAX}. */
-    private final char[] passOf;
+    private final int[] passOf;
     private BitSet wanted = new BitSet();
     private int pass = 1;
     private boolean passUsed;
@@ -37,57 +41,55 @@ final class CarouselOrder {
     private BitSet batch;
     private int batchCursor;
     private int carousel;
+    /** Chunks the plain carousel sends before the next batch starts. */
+    private int carouselOwed;
 
     CarouselOrder(int chunks, long run) {
         this.chunks = chunks;
         this.run = run;
-        this.passOf = chunks <= REPORTED_CHUNKS_MAX ? new char[chunks] : null;
+        this.passOf = chunks <= REPORTED_CHUNKS_MAX ? new int[chunks] : null;
     }
 
     /** The index of the chunk to send next. */
     synchronized int next() {
-        while (true) {
-            if (batch != null) {
-                int c = batch.nextSetBit(batchCursor);
-                if (c >= 0) {
-                    batchCursor = c + 1;
-                    return sent(c);
-                }
-                batch = null;
-                newPass();
+        if (batch != null) {
+            int c = batch.nextSetBit(batchCursor);
+            if (c >= 0) {
+                batchCursor = c + 1;
+                return sent(c);
             }
-            if (!wanted.isEmpty()) {
-                newPass();
-                batch = wanted;
-                batchCursor = 0;
-                wanted = new BitSet();
-                // The whole batch is on its way from now on: a report naming one of its chunks again asks for
-                // nothing until a chunk sent after it arrived.
-                for (int c = batch.nextSetBit(0); c >= 0 && passOf != null; c = batch.nextSetBit(c + 1)) {
-                    passOf[c] = (char) pass;
-                }
-                continue;
-            }
-            int c = carousel;
-            carousel = c + 1 == chunks ? 0 : c + 1;
-            sent(c);
-            if (carousel == 0) {
-                newPass();
-            }
-            return c;
+            batch = null;
+            newPass();
         }
+        if (carouselOwed == 0 && !wanted.isEmpty()) {
+            newPass();
+            batch = wanted;
+            wanted = new BitSet();
+            carouselOwed = Math.max(1, batch.cardinality() / CAROUSEL_SHARE);
+            int c = batch.nextSetBit(0);
+            batchCursor = c + 1;
+            return sent(c);
+        }
+        carouselOwed = Math.max(0, carouselOwed - 1);
+        int c = carousel;
+        carousel = c + 1 == chunks ? 0 : c + 1;
+        sent(c);
+        if (carousel == 0) {
+            newPass();
+        }
+        return c;
     }
 
     private int sent(int c) {
         if (passOf != null) {
-            passOf[c] = (char) pass;
+            passOf[c] = pass;
         }
         passUsed = true;
         return c;
     }
 
     private void newPass() {
-        if (passUsed && pass < PASS_MAX) {
+        if (passUsed) {
             pass++;
         }
         passUsed = false;
@@ -120,12 +122,17 @@ final class CarouselOrder {
                 }
                 int c = report.base() + i;
                 int p = passOf[c];
-                if (p != 0 && (p < horizon || (p == horizon && c < latest)) && !wanted.get(c)) {
+                if (p != 0 && (p < horizon || (p == horizon && c < latest)) && !wanted.get(c) && !stillInBatch(c)) {
                     wanted.set(c);
                     added++;
                 }
             }
         }
         return added;
+    }
+
+    /** Whether {@code c} is in the batch under way and not sent yet. */
+    private boolean stillInBatch(int c) {
+        return batch != null && c >= batchCursor && batch.get(c);
     }
 }

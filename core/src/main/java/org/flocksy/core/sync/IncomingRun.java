@@ -25,6 +25,8 @@ public final class IncomingRun {
     private String refusal;
     private Path temp;
     private final BitSet received = new BitSet();
+    /** How many bits of {@link #received} are set. */
+    private int receivedCount;
     private final int chunks;
     /** The highest chunk index taken so far; a new chunk below it filled a gap. */
     private int highest = -1;
@@ -62,8 +64,8 @@ public final class IncomingRun {
         this.blake2b = blake2b;
         this.hasher = blake2b.newHasher();
         this.reporter = new LossReporter(metadata.reportTag(), chunks, metadata.framesPerSecond());
-        // About twenty times a second while chunks arrive at the run's rate.
-        this.reportEvery = Math.max(1, metadata.framesPerSecond() / 20);
+        // About ten times a second while chunks arrive at the run's rate, as often as reports go out.
+        this.reportEvery = Math.max(1, metadata.framesPerSecond() / 10);
     }
 
     /** What this node sends in the run's slots: fake frames, some carrying its loss reports. */
@@ -134,6 +136,7 @@ public final class IncomingRun {
             }
         }
         received.set(index);
+        receivedCount++;
         gaps |= index < highest && !restarted;
         taken(index);
         return null;
@@ -143,16 +146,22 @@ public final class IncomingRun {
     private void taken(int index) {
         pastFirstRound |= index <= highest;
         highest = Math.max(highest, index);
+        if (receivedCount == chunks) {
+            // Nothing missing any more: an older report must not keep asking for chunks this node holds.
+            reporter.clear();
+            return;
+        }
         if (++sinceReport < reportEvery) {
             return;
         }
         sinceReport = 0;
-        // In the first round only the chunks before the latest can have been lost; the rest are still to come.
-        int limit = pastFirstRound ? chunks : highest;
-        if (received.cardinality() == chunks || (!pastFirstRound && received.cardinality() == highest + 1)) {
+        if (pastFirstRound) {
+            reporter.publish(received, chunks, index);
+        } else if (receivedCount == highest + 1) {
             reporter.clear();
         } else {
-            reporter.publish(received, limit, index);
+            // In the first round only the chunks before the latest can have been lost; the rest are still to come.
+            reporter.publish(received, highest, index);
         }
     }
 
@@ -162,11 +171,11 @@ public final class IncomingRun {
     }
 
     public boolean complete() {
-        return received.cardinality() == chunks;
+        return receivedCount == chunks;
     }
 
     public int chunksReceived() {
-        return received.cardinality();
+        return receivedCount;
     }
 
     /** Writes the chunks held back into the temp file. */
@@ -197,6 +206,8 @@ public final class IncomingRun {
         pastFirstRound = true;
         closeChannel();
         received.clear();
+        receivedCount = 0;
+        reporter.clear();
         if (temp != null) {
             Files.deleteIfExists(temp);
         }

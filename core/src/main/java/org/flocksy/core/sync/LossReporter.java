@@ -14,8 +14,10 @@ import org.flocksy.core.wire.MissingChunks;
  * the same traffic as before; the reports only make lost chunks come back sooner.
  *
  * <p>The event loop {@link #publish}es what is missing now and then as it takes chunks; the sending thread
- * sends the latest of it, one window of {@link MissingChunks#WINDOW_CHUNKS} chunks per slot, in a pass every
- * tenth of a second of slots.
+ * sends the latest of it, one window of {@link MissingChunks#WINDOW_CHUNKS} chunks per slot, in a pass of at
+ * most {@link MissingChunks#PER_TENTH_MAX} every tenth of a second of slots, each pass going on from the window after the
+ * last one sent. A bundle of more
+ * than {@link CarouselOrder#REPORTED_CHUNKS_MAX} chunks is not reported on: its originator does not look.
  */
 final class LossReporter implements Emitter.BulkSource {
     private final long run;
@@ -23,14 +25,16 @@ final class LossReporter implements Emitter.BulkSource {
     private final int slotsPerPass;
     private volatile Missing missing;
 
-    /** Sending thread only: the pass under way, its next window, and the slot count. */
+    /** Sending thread only: the pass under way, how many of its windows are sent, the slot count. */
     private Missing pass;
-    private int window;
+    private int sentInPass;
+    private int passStart;
+    private int nextWindow;
     private long slot;
     private long nextPassAt;
 
-    /** What is missing: {@link BitSet#toLongArray} of the chunks, and the last chunk taken. */
-    private record Missing(long[] words, int latest) {}
+    /** What is missing: {@link BitSet#toLongArray} of the chunks, the windows with a chunk in them, the last chunk taken. */
+    private record Missing(long[] words, int[] windows, int latest) {}
 
     LossReporter(long run, int chunks, int framesPerSecond) {
         this.run = run;
@@ -38,12 +42,31 @@ final class LossReporter implements Emitter.BulkSource {
         this.slotsPerPass = Math.max(1, framesPerSecond / 10);
     }
 
+    /** Whether this run's losses are reported at all. */
+    boolean reports() {
+        return chunks <= CarouselOrder.REPORTED_CHUNKS_MAX;
+    }
+
     /** On the loop: the chunks in {@code [0, limit)} not in {@code received} are missing; {@code latest} was taken last. */
     void publish(BitSet received, int limit, int latest) {
+        if (!reports()) {
+            return;
+        }
         BitSet lost = new BitSet(limit);
         lost.set(0, limit);
         lost.andNot(received);
-        missing = lost.isEmpty() ? null : new Missing(lost.toLongArray(), latest);
+        if (lost.isEmpty()) {
+            missing = null;
+            return;
+        }
+        long[] words = lost.toLongArray();
+        int perWindow = MissingChunks.WINDOW_CHUNKS / Long.SIZE;
+        int[] windows = new int[(words.length + perWindow - 1) / perWindow];
+        int n = 0;
+        for (int c = lost.nextSetBit(0); c >= 0; c = lost.nextSetBit((windows[n - 1] + 1) * MissingChunks.WINDOW_CHUNKS)) {
+            windows[n++] = c / MissingChunks.WINDOW_CHUNKS;
+        }
+        missing = new Missing(words, java.util.Arrays.copyOf(windows, n), latest);
     }
 
     /** On the loop: nothing is missing (any more). */
@@ -59,30 +82,33 @@ final class LossReporter implements Emitter.BulkSource {
                 return FakeFile.INSTANCE;
             }
             pass = missing;
-            window = 0;
+            sentInPass = 0;
             nextPassAt = slot + slotsPerPass;
-        }
-        while ((long) window * MissingChunks.WINDOW_CHUNKS < chunks) {
-            MissingChunks report = report(pass, window++);
-            if (report != null) {
-                return report;
+            // Go on from the window after the last one sent: with more windows than a pass holds, each gets its turn.
+            int[] windows = pass.windows();
+            passStart = 0;
+            while (passStart < windows.length && windows[passStart] < nextWindow) {
+                passStart++;
             }
         }
-        pass = null;
-        return FakeFile.INSTANCE;
+        int[] windows = pass.windows();
+        if (sentInPass == Math.min(windows.length, MissingChunks.PER_TENTH_MAX)) {
+            pass = null;
+            return FakeFile.INSTANCE;
+        }
+        int w = windows[(passStart + sentInPass++) % windows.length];
+        nextWindow = w + 1;
+        return report(pass, w);
     }
 
-    /** Window {@code w} of what is missing as a report, or {@code null} when nothing in it is. */
+    /** Window {@code w} of what is missing as a report. */
     private MissingChunks report(Missing m, int w) {
         int perWindow = MissingChunks.WINDOW_CHUNKS / Long.SIZE;
         int first = w * perWindow;
         int last = Math.min(m.words().length, first + perWindow);
-        MissingChunks report = null;
+        MissingChunks report = FrameCodec.reportFor(run, m.latest(), w * MissingChunks.WINDOW_CHUNKS);
         for (int k = first; k < last; k++) {
             if (m.words()[k] != 0) {
-                if (report == null) {
-                    report = FrameCodec.reportFor(run, m.latest(), w * MissingChunks.WINDOW_CHUNKS);
-                }
                 report.setWord(k - first, m.words()[k]);
             }
         }

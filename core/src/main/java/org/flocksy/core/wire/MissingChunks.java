@@ -17,6 +17,8 @@ import java.util.Objects;
 public record MissingChunks(long run, int latest, int base, byte[] frame, int bitsOffset) implements Frame {
     /** Chunks one report covers: 4 096 bytes of bitmap. */
     public static final int WINDOW_CHUNKS = 4096 * 8;
+    /** Reports a receiver sends in a tenth of a second at most, and an originator looks at from one member. */
+    public static final int PER_TENTH_MAX = 64;
 
     public MissingChunks {
         Objects.requireNonNull(frame, "frame");

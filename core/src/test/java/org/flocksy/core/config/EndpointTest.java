@@ -17,6 +17,9 @@ class EndpointTest {
             tcp://192.0.2.1:7000,   false
             tcp://example.org:7000, false
             tcp://[2001:db8::1]:7000, false
+            tcp://10.0.0.256:7000,  false
+            tcp://[1.2.3.999]:7000, false
+            tcp://0.0.0.0:7000,     true
             """)
     void onThisMachine(String endpoint, boolean here) {
         assertThat(Endpoint.onThisMachine(endpoint)).isEqualTo(here);

@@ -84,6 +84,41 @@ class CarouselOrderTest {
         assertThat(take(order, 69)).isEqualTo(java.util.stream.IntStream.rangeClosed(1, 69).boxed().toList());
     }
 
+    @Test
+    void aMemberThatKeepsAskingCannotHoldThePlainCarouselBack() {
+        CarouselOrder order = new CarouselOrder(1_000, RUN);
+        take(order, 1_000);
+        java.util.Set<Integer> carousel = new java.util.HashSet<>();
+        int last = take(order, 1).get(0);
+        for (int i = 0; i < 2_000; i++) {
+            // Every slot the same ten chunks "missing", as if each had been lost again.
+            order.reported(report(RUN, last, 900, 901, 902, 903, 904, 905, 906, 907, 908, 909));
+            last = order.next();
+            if (last < 900) {
+                carousel.add(last);
+            }
+        }
+        assertThat(carousel).as("chunks the carousel went on with").hasSizeGreaterThan(300);
+    }
+
+    @Test
+    void aReportNamingAChunkOfTheBatchUnderWayAsksForNoneOfItsUnsentChunks() {
+        CarouselOrder order = new CarouselOrder(100, RUN);
+        take(order, 100);
+        order.reported(report(RUN, 99, 10, 20, 30, 40));
+        assertThat(take(order, 1)).containsExactly(10);
+        // 40 is in the batch but not sent yet: as "latest" it says nothing was sent after it.
+        assertThat(order.reported(report(RUN, 40, 10, 20, 30))).isZero();
+        assertThat(take(order, 3)).containsExactly(20, 30, 40);
+    }
+
+    @Test
+    void aRunOfOneChunkSendsItAgainAndAgain() {
+        CarouselOrder order = new CarouselOrder(1, RUN);
+        assertThat(take(order, 3)).containsExactly(0, 0, 0);
+        assertThat(order.reported(report(RUN, 0, 0))).isZero();
+    }
+
     static MissingChunks report(long run, int latest, int... missing) {
         MissingChunks report = FrameCodec.reportFor(run, latest, 0);
         long[] words = new long[MissingChunks.WINDOW_CHUNKS / 64];

@@ -595,4 +595,29 @@ class IncomingRunApplyTest {
         assertThat(run.chunksReceived()).isZero();
         run.discard();
     }
+
+    @Test
+    void aReceiverReportsTheChunksItLostAndStopsOnceItHasThemAll() throws Exception {
+        // At 50 frames/s what is missing is brought up to date every fifth chunk taken.
+        RunMetadata m = new RunMetadata(box.uid(), 1, 8 * 4096, new byte[32], 1, 50);
+        IncomingRun run = engine.openIncoming("peer", m);
+        org.flocksy.core.scheduler.Emitter.BulkSource frames = run.fileFrames();
+        for (int c : new int[] {0, 2, 3, 4}) {
+            assertThat(run.accept(new FileData(c * 4096L, 4096, true, new byte[4096]))).isNull();
+        }
+        assertThat(frames.next()).as("not brought up to date yet").isInstanceOf(org.flocksy.core.wire.FakeFile.class);
+        assertThat(run.accept(new FileData(5 * 4096L, 4096, true, new byte[4096]))).isNull();
+        org.flocksy.core.wire.MissingChunks report = (org.flocksy.core.wire.MissingChunks) frames.next();
+        assertThat(report.latest()).isEqualTo(5);
+        assertThat(report.missing(1)).isTrue();
+        assertThat(report.missing(6)).as("not sent yet in the first round").isFalse();
+        for (int c : new int[] {1, 6, 7}) {
+            assertThat(run.accept(new FileData(c * 4096L, 4096, c < 7, new byte[4096]))).isNull();
+        }
+        assertThat(run.complete()).isTrue();
+        for (int i = 0; i < 50; i++) {
+            assertThat(frames.next()).as("a complete receiver asks for nothing").isInstanceOf(org.flocksy.core.wire.FakeFile.class);
+        }
+        run.discard();
+    }
 }

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * Measures this machine again a while after start and then now and then, for {@code rate = auto}: the first
  * measurement is taken while the process (and on a test machine, its neighbours) is still starting, and can
  * say a tenth of what the machine carries. The state machine keeps the best of the measurements. Its own
- * thread, at random moments (each time three, a few seconds apart), so that nodes started together do not all
+ * thread, at random moments (after start three, a few seconds apart), so that nodes started together do not all
  * measure together.
  */
 final class RateProbe implements AutoCloseable {
@@ -55,13 +55,15 @@ final class RateProbe implements AutoCloseable {
             return t;
         });
         long delay = FIRST_MIN_SECONDS + random.nextLong(FIRST_MAX_SECONDS - FIRST_MIN_SECONDS + 1);
-        thread.scheduleWithFixedDelay(() -> measure(1), delay, PERIOD_SECONDS, TimeUnit.SECONDS);
+        thread.schedule(() -> measure(1), delay, TimeUnit.SECONDS);
+        // Hourly one measurement is enough: by then the nodes of a flock started together measure at their own moments.
+        thread.scheduleWithFixedDelay(() -> measure(MEASUREMENTS), delay + PERIOD_SECONDS, PERIOD_SECONDS, TimeUnit.SECONDS);
     }
 
     /**
-     * One of {@link #MEASUREMENTS}, the next a few random seconds later: a half-second measurement on a shared
-     * machine says anything from half to all of what it carries (another node of a test flock measuring at the
-     * same moment, other tenants), and the machine keeps the best of them.
+     * Measurement {@code n} of {@link #MEASUREMENTS} after start, the next a few random seconds later: a
+     * half-second measurement on a shared machine says anything from half to all of what it carries (another
+     * node of a test flock measuring at the same moment, other tenants), and the machine keeps the best.
      */
     private void measure(int n) {
         try {

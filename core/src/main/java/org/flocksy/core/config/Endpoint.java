@@ -52,27 +52,23 @@ public final class Endpoint {
             return false;
         }
         String host = tcp.group(1);
-        if (host.equalsIgnoreCase("localhost")) {
+        if (host.equalsIgnoreCase("localhost") || host.equals("[::1]") || host.equals("[0:0:0:0:0:0:0:1]")) {
             return true;
         }
-        try {
-            InetAddress address;
-            Matcher v4 = IPV4.matcher(host);
-            if (v4.matches()) {
-                byte[] bytes = new byte[4];
-                for (int i = 0; i < 4; i++) {
-                    int part = Integer.parseInt(v4.group(i + 1));
-                    if (part > 255) {
-                        return false;
-                    }
-                    bytes[i] = (byte) part;
-                }
-                address = InetAddress.getByAddress(bytes);
-            } else if (host.equals("[::1]") || host.equals("[0:0:0:0:0:0:0:1]")) {
-                return true;
-            } else {
+        Matcher v4 = IPV4.matcher(host);
+        if (!v4.matches()) {
+            return false;
+        }
+        byte[] bytes = new byte[4];
+        for (int i = 0; i < 4; i++) {
+            int part = Integer.parseInt(v4.group(i + 1));
+            if (part > 255) {
                 return false;
             }
+            bytes[i] = (byte) part;
+        }
+        try {
+            InetAddress address = InetAddress.getByAddress(bytes);
             return address.isLoopbackAddress() || address.isAnyLocalAddress() || NetworkInterface.getByInetAddress(address) != null;
         } catch (UnknownHostException | SocketException e) {
             return false;

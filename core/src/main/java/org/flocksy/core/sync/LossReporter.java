@@ -1,5 +1,6 @@
 package org.flocksy.core.sync;
 
+import java.util.Arrays;
 import java.util.BitSet;
 import org.flocksy.core.scheduler.Emitter;
 import org.flocksy.core.wire.FakeFile;
@@ -66,7 +67,7 @@ final class LossReporter implements Emitter.BulkSource {
         for (int c = lost.nextSetBit(0); c >= 0; c = lost.nextSetBit((windows[n - 1] + 1) * MissingChunks.WINDOW_CHUNKS)) {
             windows[n++] = c / MissingChunks.WINDOW_CHUNKS;
         }
-        missing = new Missing(words, java.util.Arrays.copyOf(windows, n), latest);
+        missing = new Missing(words, Arrays.copyOf(windows, n), latest);
     }
 
     /** On the loop: nothing is missing (any more). */

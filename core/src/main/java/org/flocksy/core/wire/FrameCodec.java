@@ -27,7 +27,7 @@ public final class FrameCodec {
     public static final int DATA_OFFSET = HEADER_BYTES + 8 + 8 + 1;
     /** Where a loss report's bitmap starts in a 210 frame: header, run u64, latest u32, base u32; one zero byte pads its end. */
     public static final int REPORT_BITS_OFFSET = HEADER_BYTES + 8 + 4 + 4;
-    /** Every 210 frame is these bytes: encoded once, sent by reference (nobody writes into a frame once sent). */
+    /** A fake 210 frame's bytes, encoded once; each one sent is a copy of its own (see {@link #encode}). */
     private static final byte[] FAKE_FRAME = header(ByteBuffer.allocate(FILE_FRAME_BYTES), Status.FAKE_FILE).array();
 
     private FrameCodec() {}

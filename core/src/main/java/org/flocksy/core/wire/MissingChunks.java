@@ -1,5 +1,6 @@
 package org.flocksy.core.wire;
 
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -55,7 +56,7 @@ public record MissingChunks(long run, int latest, int base, byte[] frame, int bi
     @Override
     public boolean equals(Object o) {
         return o instanceof MissingChunks m && run == m.run && latest == m.latest && base == m.base
-                && java.util.Arrays.equals(frame, bitsOffset, bitsOffset + WINDOW_CHUNKS / 8, m.frame, m.bitsOffset, m.bitsOffset + WINDOW_CHUNKS / 8);
+                && Arrays.equals(frame, bitsOffset, bitsOffset + WINDOW_CHUNKS / 8, m.frame, m.bitsOffset, m.bitsOffset + WINDOW_CHUNKS / 8);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.flocksy.core.wire;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
@@ -83,7 +84,7 @@ public record RunMetadata(byte[] boxUid, int records, long length, byte[] bundle
 
     /** The run's name in a receiver's loss report ({@link MissingChunks}): the bundle hash's first 8 bytes, never 0. */
     public long reportTag() {
-        long tag = java.nio.ByteBuffer.wrap(bundleHash).getLong();
+        long tag = ByteBuffer.wrap(bundleHash).getLong();
         return tag == 0 ? 1 : tag;
     }
 
